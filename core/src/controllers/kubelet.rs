@@ -1,0 +1,820 @@
+//! The kubelet and container runtime of every node (`pkg/kubelet`): sandbox, image pulls with
+//! back-off, container start, readiness, crashes with CrashLoopBackOff, graceful termination,
+//! and the pod status and events a real kubelet reports.
+//!
+//! The runtime's private state ([`PodRuntime`]) lives in the simulation next to the store, the
+//! way containerd's state lives next to etcd; [`reconcile`] advances it to `now` and derives the
+//! pod's status from it.
+//!
+//! Durations (defaults, with a stable per-pod variation): sandbox 0.5–1s; image pull by size at
+//! about 25 MB/s; create and start 0.2–0.5s; a process that handles SIGTERM stops in 0.2–0.8s,
+//! one that does not (a shell running `sleep`) uses the whole grace period.
+//!
+//! Asking for behaviour in a manifest (pod template annotations):
+//! - `kubeplay.dev/crash-after: 5s` — containers exit with code 1 that long after each start;
+//! - `kubeplay.dev/exit-code: "0"` — the exit code used by `crash-after` (0 exits "Completed");
+//! - `kubeplay.dev/ready-after: 30s` — readiness succeeds only that long after start (`never`
+//!   keeps the pod unready);
+//! - `kubeplay.dev/shutdown-after: 10s` — time to stop after SIGTERM (capped by the grace period).
+//! A container whose command is `exit N` or `false` (e.g. `sh -c "exit 1"`) crashes at once. A
+//! real `readinessProbe` is honoured: the first probe runs `initialDelaySeconds` after start.
+
+use super::registry::{self, PullError};
+use super::{Action, Component, EventRecord, Object, Reconcile, Regarding};
+use crate::store::{Key, Kind, Store};
+use crate::time::{go_duration, parse_duration, Dur, SimTime};
+use k8s_openapi::api::core::v1::{
+    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
+    ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP,
+};
+use std::collections::BTreeSet;
+
+pub const CRASH_AFTER: &str = "kubeplay.dev/crash-after";
+pub const EXIT_CODE: &str = "kubeplay.dev/exit-code";
+pub const READY_AFTER: &str = "kubeplay.dev/ready-after";
+pub const SHUTDOWN_AFTER: &str = "kubeplay.dev/shutdown-after";
+
+/// Back-off of restarts and pulls: 10s doubling to 5 minutes.
+pub fn backoff(n: u32) -> Dur {
+    if n == 0 {
+        return Dur::ZERO;
+    }
+    Dur::secs((10u64 << (n - 1).min(5)).min(300))
+}
+
+/// A container's runtime state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CState {
+    /// Waiting for the sandbox (shown as ContainerCreating).
+    Waiting,
+    Pulling {
+        until: SimTime,
+    },
+    /// The last pull failed; `shown_backoff` flips ErrImagePull to ImagePullBackOff.
+    PullFailed {
+        failed_at: SimTime,
+        retry_at: SimTime,
+        shown_backoff: bool,
+        message: String,
+    },
+    InvalidName {
+        message: String,
+    },
+    Starting {
+        until: SimTime,
+    },
+    Running {
+        since: SimTime,
+        ready_at: Option<SimTime>,
+        exit_at: Option<SimTime>,
+    },
+    Exited {
+        at: SimTime,
+        code: i32,
+        since: SimTime,
+    },
+    BackOff {
+        until: SimTime,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastExit {
+    pub code: i32,
+    pub started: SimTime,
+    pub finished: SimTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerRuntime {
+    pub name: String,
+    pub image: String,
+    pub state: CState,
+    pub restarts: i32,
+    pub pull_failures: u32,
+    pub last_exit: Option<LastExit>,
+    pub container_seq: u64,
+    pub pulled: bool,
+}
+
+/// The runtime of one pod on its node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodRuntime {
+    pub uid: String,
+    pub node: String,
+    pub host_ip: String,
+    pub ip: String,
+    pub admitted: SimTime,
+    pub sandbox_at: SimTime,
+    pub containers: Vec<ContainerRuntime>,
+    pub killing_since: Option<SimTime>,
+    pub stop_at: Option<SimTime>,
+}
+
+/// A stable pseudo-random number for a pod and a purpose, in `0..n`.
+fn jitter(uid: &str, salt: &str, n: u64) -> u64 {
+    let h = uid
+        .bytes()
+        .chain(salt.bytes())
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+        });
+    crate::rng::Rng::new(h).below(n.max(1))
+}
+
+impl PodRuntime {
+    /// A new runtime for a pod the kubelet has just admitted.
+    pub fn admit(pod: &Pod, node: &str, host_ip: String, ip: String, now: SimTime) -> PodRuntime {
+        let uid = pod.metadata.uid.clone().unwrap_or_default();
+        let sandbox_at = now + Dur::ms(500 + jitter(&uid, "sandbox", 500));
+        let containers = pod
+            .spec
+            .as_ref()
+            .map(|s| {
+                s.containers
+                    .iter()
+                    .map(|c| ContainerRuntime {
+                        name: c.name.clone(),
+                        image: c.image.clone().unwrap_or_default(),
+                        state: CState::Waiting,
+                        restarts: 0,
+                        pull_failures: 0,
+                        last_exit: None,
+                        container_seq: 0,
+                        pulled: false,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        PodRuntime {
+            uid,
+            node: node.to_string(),
+            host_ip,
+            ip,
+            admitted: now,
+            sandbox_at,
+            containers,
+            killing_since: None,
+            stop_at: None,
+        }
+    }
+}
+
+/// What one kubelet pass produces besides actions.
+#[derive(Debug, Default)]
+pub struct KubeletOutput {
+    pub reconcile: Reconcile,
+    /// The new runtime (None: the pod is gone and its runtime can be dropped).
+    pub runtime: Option<PodRuntime>,
+    /// Images now present on the node.
+    pub pulled: Vec<String>,
+}
+
+fn annotation<'a>(pod: &'a Pod, key: &str) -> Option<&'a str> {
+    pod.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(key))
+        .map(String::as_str)
+}
+
+fn crashes_at_once(c: &Container) -> Option<i32> {
+    let words: Vec<&str> = c
+        .command
+        .iter()
+        .flatten()
+        .chain(c.args.iter().flatten())
+        .flat_map(|s| s.split_whitespace())
+        .collect();
+    match words.as_slice() {
+        [.., "exit", code] => code
+            .trim_matches(|ch| ch == '"' || ch == '\'' || ch == ';')
+            .parse()
+            .ok()
+            .filter(|c: &i32| *c != 0),
+        ["false"] | [.., "-c", "false"] => Some(1),
+        _ => None,
+    }
+}
+
+/// Advances one pod's runtime to `now`; returns actions (status write, events, final removal),
+/// the runtime to keep, and images pulled.
+pub fn reconcile(
+    store: &Store,
+    key: &Key,
+    runtime: Option<&PodRuntime>,
+    node_images: &BTreeSet<String>,
+    now: SimTime,
+) -> KubeletOutput {
+    let mut out = KubeletOutput::default();
+    let Some(pod) = store.pods.get(key) else {
+        return out;
+    };
+    let Some(mut rt) = runtime.cloned() else {
+        return out;
+    };
+    let regarding = Regarding::of(Kind::Pod, &pod.metadata);
+    let spec = pod.spec.clone().unwrap_or_default();
+    let ev = |c: &str| {
+        regarding
+            .clone()
+            .with_field(format!("spec.containers{{{c}}}"))
+    };
+    let mut events: Vec<EventRecord> = Vec::new();
+    let mut next: Option<SimTime> = None;
+    let mut wake = |t: SimTime| next = Some(next.map_or(t, |n: SimTime| n.min(t)));
+
+    // Termination.
+    if pod.metadata.deletion_timestamp.is_some() {
+        if rt.killing_since.is_none() {
+            rt.killing_since = Some(now);
+            let grace = pod
+                .metadata
+                .deletion_grace_period_seconds
+                .unwrap_or(30)
+                .max(0) as u64;
+            let stops = rt.containers.iter().all(|c| {
+                registry::resolve(&c.image)
+                    .map(|i| i.stops_on_sigterm)
+                    .unwrap_or(true)
+            });
+            let mut stop = if stops {
+                Dur::ms(200 + jitter(&rt.uid, "stop", 600))
+            } else {
+                Dur::secs(grace)
+            };
+            if let Some(d) = annotation(pod, SHUTDOWN_AFTER).and_then(|v| parse_duration(v).ok()) {
+                stop = d;
+            }
+            stop = stop.min(Dur::secs(grace));
+            rt.stop_at = Some(now + stop);
+            for c in &rt.containers {
+                if matches!(c.state, CState::Running { .. }) {
+                    events.push(EventRecord::normal(
+                        ev(&c.name),
+                        Component::Kubelet,
+                        "Killing",
+                        format!("Stopping container {}", c.name),
+                    ));
+                }
+            }
+        }
+        let stop_at = rt.stop_at.unwrap_or(now);
+        if now >= stop_at {
+            out.reconcile
+                .actions
+                .extend(events.into_iter().map(Action::Event));
+            out.reconcile.push(Action::Remove {
+                kind: Kind::Pod,
+                key: key.clone(),
+            });
+            return out;
+        }
+        out.reconcile
+            .actions
+            .extend(events.into_iter().map(Action::Event));
+        out.reconcile.requeue(stop_at.since(now));
+        out.runtime = Some(rt);
+        return out;
+    }
+
+    if now < rt.sandbox_at {
+        out.reconcile.requeue(rt.sandbox_at.since(now));
+        write_status(pod, &rt, now, &mut out.reconcile, false);
+        out.runtime = Some(rt);
+        return out;
+    }
+
+    let restart_always = spec.restart_policy.as_deref().unwrap_or("Always");
+    let ready_after = annotation(pod, READY_AFTER);
+    let crash_after = annotation(pod, CRASH_AFTER).and_then(|v| parse_duration(v).ok());
+    let exit_code: i32 = annotation(pod, EXIT_CODE)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let pod_ref = format!("{}_{}({})", key.name, key.namespace, rt.uid);
+
+    for (i, c) in rt.containers.iter_mut().enumerate() {
+        let cspec = spec.containers.get(i).cloned().unwrap_or_default();
+        let policy = cspec
+            .image_pull_policy
+            .clone()
+            .unwrap_or_else(|| registry::default_pull_policy(&c.image).to_string());
+        // Loop: several transitions can be due at the same instant.
+        for _ in 0..8 {
+            let state = c.state.clone();
+            match state {
+                CState::Waiting => match registry::resolve(&c.image) {
+                    Err(PullError::InvalidName(m)) => {
+                        events.push(EventRecord::warning(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "InspectFailed",
+                            m.clone(),
+                        ));
+                        events.push(EventRecord::warning(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "Failed",
+                            "Error: InvalidImageName".into(),
+                        ));
+                        c.state = CState::InvalidName { message: m };
+                    }
+                    _ if policy != "Always" && (node_images.contains(&c.image) || c.pulled) => {
+                        events.push(EventRecord::normal(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "Pulled",
+                            format!("Container image {:?} already present on machine", c.image),
+                        ));
+                        c.state = CState::Starting {
+                            until: now + Dur::ms(200 + jitter(&rt.uid, &c.name, 300)),
+                        };
+                    }
+                    _ => {
+                        events.push(EventRecord::normal(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "Pulling",
+                            format!("Pulling image {:?}", c.image),
+                        ));
+                        c.state = CState::Pulling {
+                            until: now + pull_time(&rt.uid, &c.image, c.pull_failures),
+                        };
+                    }
+                },
+                CState::Pulling { until } if now >= until => match registry::resolve(&c.image) {
+                    Ok(info) => {
+                        let took = pull_time(&rt.uid, &c.image, c.pull_failures);
+                        events.push(EventRecord::normal(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "Pulled",
+                            format!("Successfully pulled image {:?} in {} ({} including waiting). Image size: {} bytes.", c.image, go_duration(took), go_duration(took), info.size_bytes),
+                        ));
+                        out.pulled.push(c.image.clone());
+                        c.pulled = true;
+                        c.state = CState::Starting {
+                            until: now + Dur::ms(200 + jitter(&rt.uid, &c.name, 300)),
+                        };
+                    }
+                    Err(e) => {
+                        let message = match e {
+                            PullError::NotFound { message, .. } => message,
+                            PullError::InvalidName(m) => m,
+                        };
+                        c.pull_failures += 1;
+                        events.push(EventRecord::warning(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "Failed",
+                            format!("Failed to pull image {:?}: {message}", c.image),
+                        ));
+                        events.push(EventRecord::warning(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "Failed",
+                            "Error: ErrImagePull".into(),
+                        ));
+                        c.state = CState::PullFailed {
+                            failed_at: now,
+                            retry_at: now + backoff(c.pull_failures),
+                            shown_backoff: false,
+                            message,
+                        };
+                    }
+                },
+                CState::PullFailed {
+                    failed_at,
+                    retry_at,
+                    shown_backoff,
+                    message,
+                } => {
+                    if !shown_backoff && now >= failed_at + Dur::secs(1) {
+                        events.push(EventRecord::normal(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "BackOff",
+                            format!("Back-off pulling image {:?}", c.image),
+                        ));
+                        events.push(EventRecord::warning(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "Failed",
+                            "Error: ImagePullBackOff".into(),
+                        ));
+                        c.state = CState::PullFailed {
+                            failed_at,
+                            retry_at,
+                            shown_backoff: true,
+                            message,
+                        };
+                    } else if shown_backoff && now >= retry_at {
+                        events.push(EventRecord::normal(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "Pulling",
+                            format!("Pulling image {:?}", c.image),
+                        ));
+                        c.state = CState::Pulling {
+                            until: now + pull_time(&rt.uid, &c.image, c.pull_failures),
+                        };
+                    } else {
+                        break;
+                    }
+                }
+                CState::Starting { until } if now >= until => {
+                    c.container_seq += 1;
+                    events.push(EventRecord::normal(
+                        ev(&c.name),
+                        Component::Kubelet,
+                        "Created",
+                        format!("Created container: {}", c.name),
+                    ));
+                    events.push(EventRecord::normal(
+                        ev(&c.name),
+                        Component::Kubelet,
+                        "Started",
+                        format!("Started container {}", c.name),
+                    ));
+                    let ready_at = ready_time(&cspec, ready_after, now);
+                    let exit_at = crashes_at_once(&cspec)
+                        .map(|_| now + Dur::ms(100))
+                        .or(crash_after.map(|d| now + d));
+                    c.state = CState::Running {
+                        since: now,
+                        ready_at,
+                        exit_at,
+                    };
+                }
+                CState::Running {
+                    since,
+                    exit_at: Some(t),
+                    ..
+                } if now >= t => {
+                    let code = crashes_at_once(&cspec).unwrap_or(exit_code);
+                    c.last_exit = Some(LastExit {
+                        code,
+                        started: since,
+                        finished: now,
+                    });
+                    c.state = CState::Exited {
+                        at: now,
+                        code,
+                        since,
+                    };
+                }
+                CState::Exited { at, code, .. } => {
+                    let restart = match restart_always {
+                        "Always" => true,
+                        "OnFailure" => code != 0,
+                        _ => false,
+                    };
+                    if !restart {
+                        break;
+                    }
+                    let settle = at + Dur::secs(1);
+                    if now < settle {
+                        break;
+                    }
+                    let wait = backoff(c.restarts as u32);
+                    if wait == Dur::ZERO {
+                        c.restarts += 1;
+                        events.push(EventRecord::normal(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "Pulled",
+                            format!("Container image {:?} already present on machine", c.image),
+                        ));
+                        c.state = CState::Starting {
+                            until: now + Dur::ms(200),
+                        };
+                    } else {
+                        events.push(EventRecord::warning(
+                            ev(&c.name),
+                            Component::Kubelet,
+                            "BackOff",
+                            format!(
+                                "Back-off restarting failed container {} in pod {pod_ref}",
+                                c.name
+                            ),
+                        ));
+                        c.state = CState::BackOff { until: at + wait };
+                    }
+                }
+                CState::BackOff { until } if now >= until => {
+                    c.restarts += 1;
+                    events.push(EventRecord::normal(
+                        ev(&c.name),
+                        Component::Kubelet,
+                        "Pulled",
+                        format!("Container image {:?} already present on machine", c.image),
+                    ));
+                    c.state = CState::Starting {
+                        until: now + Dur::ms(200),
+                    };
+                }
+                _ => break,
+            }
+        }
+        // When to look again for this container.
+        match &c.state {
+            CState::Pulling { until } | CState::Starting { until } | CState::BackOff { until } => {
+                wake(*until)
+            }
+            CState::PullFailed {
+                failed_at,
+                retry_at,
+                shown_backoff,
+                ..
+            } => wake(if *shown_backoff {
+                *retry_at
+            } else {
+                *failed_at + Dur::secs(1)
+            }),
+            CState::Running {
+                ready_at, exit_at, ..
+            } => {
+                if let Some(r) = ready_at.filter(|r| *r > now) {
+                    wake(r);
+                }
+                if let Some(e) = exit_at {
+                    wake(*e);
+                }
+            }
+            CState::Exited { at, .. } => {
+                if restart_always != "Never" {
+                    wake(*at + Dur::secs(1))
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(t) = next {
+        out.reconcile.requeue(t.since(now).max(Dur::ms(1)));
+    }
+    out.reconcile
+        .actions
+        .extend(events.into_iter().map(Action::Event));
+    write_status(pod, &rt, now, &mut out.reconcile, true);
+    out.runtime = Some(rt);
+    out
+}
+
+fn pull_time(uid: &str, image: &str, attempt: u32) -> Dur {
+    match registry::resolve(image) {
+        Ok(info) => Dur::ms(info.size_bytes / 25_000 + 300 + jitter(uid, image, 400)),
+        Err(_) => Dur::ms(600 + jitter(uid, &format!("{image}{attempt}"), 600)),
+    }
+}
+
+/// When a started container becomes ready.
+fn ready_time(c: &Container, ready_after: Option<&str>, started: SimTime) -> Option<SimTime> {
+    if ready_after == Some("never") {
+        return None;
+    }
+    let mut at = started;
+    if let Some(p) = &c.readiness_probe {
+        at = started + Dur::secs(p.initial_delay_seconds.unwrap_or(0).max(0) as u64);
+        if let Some(d) = ready_after.and_then(|v| parse_duration(v).ok()) {
+            // Probes run every periodSeconds; the first success after ready-after counts.
+            let period = Dur::secs(p.period_seconds.unwrap_or(10).max(1) as u64);
+            while at < started + d {
+                at = at + period;
+            }
+        }
+    } else if let Some(d) = ready_after.and_then(|v| parse_duration(v).ok()) {
+        at = started + d;
+    }
+    Some(at)
+}
+
+fn hex_id(seed: &str, n: u64) -> String {
+    let mut r = crate::rng::Rng::new(
+        seed.bytes()
+            .fold(n, |h, b| h.wrapping_mul(131).wrapping_add(b as u64)),
+    );
+    (0..4).map(|_| format!("{:016x}", r.next_u64())).collect()
+}
+
+/// Derives the pod status from the runtime and writes it if it changed.
+fn write_status(
+    pod: &Pod,
+    rt: &PodRuntime,
+    now: SimTime,
+    out: &mut Reconcile,
+    sandbox_ready: bool,
+) {
+    let mut p = pod.clone();
+    let mut statuses = Vec::new();
+    let mut all_ready = true;
+    let mut any_started = false;
+    let mut all_started = true;
+    let mut unready = Vec::new();
+    for c in &rt.containers {
+        let waiting = |reason: &str, message: Option<String>| ContainerState {
+            waiting: Some(ContainerStateWaiting {
+                reason: Some(reason.into()),
+                message,
+            }),
+            ..Default::default()
+        };
+        let (state, ready, started) = match &c.state {
+            CState::Waiting | CState::Pulling { .. } | CState::Starting { .. } => {
+                (waiting("ContainerCreating", None), false, false)
+            }
+            CState::PullFailed {
+                shown_backoff: false,
+                message,
+                ..
+            } => (waiting("ErrImagePull", Some(message.clone())), false, false),
+            CState::PullFailed {
+                shown_backoff: true,
+                ..
+            } => (
+                waiting(
+                    "ImagePullBackOff",
+                    Some(format!("Back-off pulling image {:?}", c.image)),
+                ),
+                false,
+                false,
+            ),
+            CState::InvalidName { message } => (
+                waiting("InvalidImageName", Some(message.clone())),
+                false,
+                false,
+            ),
+            CState::Running {
+                since, ready_at, ..
+            } => (
+                ContainerState {
+                    running: Some(ContainerStateRunning {
+                        started_at: Some(since.to_k8s()),
+                    }),
+                    ..Default::default()
+                },
+                ready_at.is_some_and(|r| r <= now),
+                true,
+            ),
+            CState::Exited { at, code, since } => (
+                ContainerState {
+                    terminated: Some(ContainerStateTerminated {
+                        exit_code: *code,
+                        reason: Some(if *code == 0 { "Completed" } else { "Error" }.into()),
+                        started_at: Some(since.to_k8s()),
+                        finished_at: Some(at.to_k8s()),
+                        container_id: Some(format!(
+                            "containerd://{}",
+                            hex_id(&rt.uid, c.container_seq)
+                        )),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                false,
+                false,
+            ),
+            CState::BackOff { .. } => (
+                waiting(
+                    "CrashLoopBackOff",
+                    Some(format!(
+                        "back-off {} restarting failed container={} pod={}_{}({})",
+                        go_duration(backoff(c.restarts as u32)),
+                        c.name,
+                        pod.metadata.name.clone().unwrap_or_default(),
+                        pod.metadata.namespace.clone().unwrap_or_default(),
+                        rt.uid
+                    )),
+                ),
+                false,
+                false,
+            ),
+        };
+        let ever_started = started || c.restarts > 0 || c.last_exit.is_some();
+        any_started |= ever_started;
+        all_started &= ever_started;
+        all_ready &= ready;
+        if !ready {
+            unready.push(c.name.clone());
+        }
+        let last_state = c.last_exit.as_ref().map(|e| ContainerState {
+            terminated: Some(ContainerStateTerminated {
+                exit_code: e.code,
+                reason: Some(if e.code == 0 { "Completed" } else { "Error" }.into()),
+                started_at: Some(e.started.to_k8s()),
+                finished_at: Some(e.finished.to_k8s()),
+                container_id: Some(format!("containerd://{}", hex_id(&rt.uid, c.container_seq))),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        let image_id = registry::resolve(&c.image)
+            .ok()
+            .filter(|_| c.pulled || started || c.container_seq > 0)
+            .map(|i| {
+                let digest = hex_id(&i.reference, 7);
+                format!(
+                    "{}@sha256:{}",
+                    i.reference
+                        .rsplit_once(':')
+                        .map(|(r, _)| r)
+                        .unwrap_or(&i.reference),
+                    digest
+                )
+            });
+        statuses.push(ContainerStatus {
+            name: c.name.clone(),
+            image: c.image.clone(),
+            image_id: image_id.unwrap_or_default(),
+            container_id: (c.container_seq > 0)
+                .then(|| format!("containerd://{}", hex_id(&rt.uid, c.container_seq))),
+            ready,
+            started: Some(started),
+            restart_count: c.restarts,
+            state: Some(state),
+            last_state: Some(last_state.unwrap_or_default()),
+            ..Default::default()
+        });
+    }
+    let status = p.status.get_or_insert_with(Default::default);
+    status.phase = Some(
+        if any_started && all_started {
+            "Running"
+        } else {
+            "Pending"
+        }
+        .into(),
+    );
+    status.host_ip = Some(rt.host_ip.clone());
+    status.host_ips = Some(host_ips(&rt.host_ip));
+    if sandbox_ready {
+        status.pod_ip = Some(rt.ip.clone());
+        status.pod_ips = Some(vec![PodIP { ip: rt.ip.clone() }]);
+    }
+    status.start_time = Some(rt.admitted.to_k8s());
+    status.qos_class = Some(qos_class(pod).into());
+    status.container_statuses = Some(statuses);
+    let cond = |t: &str, ok: bool, reason: Option<String>, message: Option<String>| PodCondition {
+        type_: t.into(),
+        status: if ok { "True" } else { "False" }.into(),
+        reason: if ok { None } else { reason },
+        message: if ok { None } else { message },
+        ..Default::default()
+    };
+    let msg = format!("containers with unready status: [{}]", unready.join(" "));
+    for c in [
+        cond("PodReadyToStartContainers", sandbox_ready, None, None),
+        cond("Initialized", true, None, None),
+        cond(
+            "ContainersReady",
+            all_ready,
+            Some("ContainersNotReady".into()),
+            Some(msg.clone()),
+        ),
+        cond(
+            "Ready",
+            all_ready,
+            Some("ContainersNotReady".into()),
+            Some(msg),
+        ),
+    ] {
+        super::scheduler::set_pod_condition(&mut p, c, now);
+    }
+    if p != *pod {
+        out.push(Action::UpdateStatus(Object::Pod(p)));
+    }
+}
+
+/// `Guaranteed`, `Burstable` or `BestEffort`.
+pub fn qos_class(pod: &Pod) -> &'static str {
+    let containers = pod
+        .spec
+        .as_ref()
+        .map(|s| s.containers.clone())
+        .unwrap_or_default();
+    let mut any = false;
+    let mut guaranteed = !containers.is_empty();
+    for c in &containers {
+        let r = c.resources.clone().unwrap_or_default();
+        let req = r.requests.unwrap_or_default();
+        let lim = r.limits.unwrap_or_default();
+        any |= !req.is_empty() || !lim.is_empty();
+        for k in ["cpu", "memory"] {
+            match (req.get(k).or(lim.get(k)), lim.get(k)) {
+                (Some(a), Some(b)) if a == b => {}
+                _ => guaranteed = false,
+            }
+        }
+    }
+    if !any {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
+/// The node's addresses for `hostIP`.
+pub fn host_ips(ip: &str) -> Vec<HostIP> {
+    vec![HostIP { ip: ip.to_string() }]
+}

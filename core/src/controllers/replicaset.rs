@@ -1,0 +1,488 @@
+//! The ReplicaSet controller (`pkg/controller/replicaset/replica_set.go`).
+//!
+//! One pass: claim pods (adopt matching orphans, release owned pods that stopped matching),
+//! create or delete pods to reach `spec.replicas` (deleting the most deletable first, by
+//! `ActivePodsWithRanks`), and write status computed from the pods seen at the start of the pass.
+
+use super::{controller_ref_to, Action, Component, EventRecord, Object, Reconcile, Regarding};
+use crate::labels::Selector;
+use crate::podutil;
+use crate::store::{controller_ref, Key, Kind, Propagation, Store};
+use crate::time::{Dur, SimTime};
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// At most this many creations or deletions per pass (`burstReplicas`).
+pub const BURST_REPLICAS: usize = 500;
+
+/// The label every Deployment-managed ReplicaSet and pod carries.
+pub const POD_TEMPLATE_HASH: &str = "pod-template-hash";
+/// Pod annotation that makes a pod cheaper or dearer to delete on scale-down.
+pub const POD_DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost";
+
+/// `syncReplicaSet`.
+pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
+    let mut out = Reconcile::done();
+    let Some(rs) = store.replicasets.get(key) else {
+        return out;
+    };
+    let uid = rs.metadata.uid.clone().unwrap_or_default();
+    let spec = rs.spec.clone();
+    let Ok(selector) = Selector::from_label_selector(&spec.selector) else {
+        return out;
+    };
+    let deleting = rs.metadata.deletion_timestamp.is_some();
+
+    // Claim: owned pods that still match, plus adoptable orphans.
+    let mut pods: Vec<Pod> = Vec::new();
+    for pod in store.pods.owned_by(&uid) {
+        if selector.matches_opt(pod.metadata.labels.as_ref()) && !selector.is_empty() {
+            pods.push(pod.clone());
+        } else if pod.metadata.deletion_timestamp.is_none() {
+            out.push(Action::Update(Object::Pod(release(pod, &uid))));
+        }
+    }
+    if !deleting && !selector.is_empty() {
+        for pod in store.pods.orphans() {
+            if pod.metadata.namespace.as_deref() == Some(key.namespace.as_str())
+                && pod.metadata.deletion_timestamp.is_none()
+                && podutil::is_active(pod)
+                && selector.matches_opt(pod.metadata.labels.as_ref())
+            {
+                let mut adopted = pod.clone();
+                adopted
+                    .metadata
+                    .owner_references
+                    .get_or_insert_with(Vec::new)
+                    .push(controller_ref_to::<ReplicaSet>(&rs.metadata));
+                out.push(Action::Update(Object::Pod(adopted.clone())));
+                pods.push(adopted);
+            }
+        }
+    }
+    let active: Vec<&Pod> = pods.iter().filter(|p| podutil::is_active(p)).collect();
+
+    if !deleting {
+        manage_replicas(store, rs, &active, now, &mut out);
+    }
+
+    // Status from the pods observed at the start of the pass.
+    let min_ready = spec.min_ready_seconds.unwrap_or(0);
+    let template_labels = spec
+        .template
+        .as_ref()
+        .map(podutil::template_labels)
+        .unwrap_or_default();
+    let ready = active.iter().filter(|p| podutil::is_ready(p)).count() as i32;
+    let available = active
+        .iter()
+        .filter(|p| podutil::is_available(p, min_ready, now))
+        .count() as i32;
+    let fully_labeled = active
+        .iter()
+        .filter(|p| {
+            template_labels
+                .iter()
+                .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
+        })
+        .count() as i32;
+    let terminating = pods
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_some() && !podutil::is_terminal(p))
+        .count() as i32;
+    let status = ReplicaSetStatus {
+        replicas: active.len() as i32,
+        fully_labeled_replicas: Some(fully_labeled),
+        ready_replicas: Some(ready),
+        available_replicas: Some(available),
+        terminating_replicas: Some(terminating),
+        observed_generation: rs.metadata.generation,
+        conditions: None,
+    };
+    if rs.status.as_ref() != Some(&status) {
+        let mut updated = rs.clone();
+        updated.status = Some(status);
+        out.push(Action::UpdateStatus(Object::ReplicaSet(updated)));
+    }
+    // Wake up when a ready pod becomes available.
+    if min_ready > 0 {
+        if let Some(next) = active
+            .iter()
+            .filter(|p| podutil::is_ready(p) && !podutil::is_available(p, min_ready, now))
+            .filter_map(|p| podutil::available_at(p, min_ready))
+            .min()
+        {
+            out.requeue(next.since(now).max(Dur::ms(1)));
+        }
+    }
+    out
+}
+
+fn release(pod: &Pod, owner_uid: &str) -> Pod {
+    let mut p = pod.clone();
+    if let Some(refs) = p.metadata.owner_references.as_mut() {
+        refs.retain(|r| r.uid != owner_uid);
+        if refs.is_empty() {
+            p.metadata.owner_references = None;
+        }
+    }
+    p
+}
+
+fn manage_replicas(
+    store: &Store,
+    rs: &ReplicaSet,
+    active: &[&Pod],
+    now: SimTime,
+    out: &mut Reconcile,
+) {
+    let spec = rs.spec.clone();
+    let want = spec.replicas.unwrap_or(1).max(0) as usize;
+    let have = active.len();
+    let regarding = Regarding::of(Kind::ReplicaSet, &rs.metadata);
+    if have < want {
+        let n = (want - have).min(BURST_REPLICAS);
+        let template = spec.template.clone().unwrap_or_default();
+        for _ in 0..n {
+            out.push(Action::Create {
+                object: Object::Pod(pod_from_template(
+                    &template,
+                    &rs.metadata,
+                    controller_ref_to::<ReplicaSet>(&rs.metadata),
+                )),
+                event: Some(EventRecord::normal(
+                    regarding.clone(),
+                    Component::ReplicaSetController,
+                    "SuccessfulCreate",
+                    "Created pod: {name}".into(),
+                )),
+            });
+        }
+    } else if have > want {
+        let n = (have - want).min(BURST_REPLICAS);
+        for pod in pods_to_delete(store, rs, active, n, now) {
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            out.push(Action::Delete {
+                kind: Kind::Pod,
+                key: Key::of(&pod.metadata),
+                grace_seconds: pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.termination_grace_period_seconds)
+                    .or(Some(30)),
+                propagation: Propagation::Background,
+                event: Some(EventRecord::normal(
+                    regarding.clone(),
+                    Component::ReplicaSetController,
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {name}"),
+                )),
+            });
+        }
+    }
+}
+
+/// `GetPodFromTemplate`: a pod with `generateName "<owner>-"`, the template's labels,
+/// annotations and spec, and a controller reference.
+pub fn pod_from_template(
+    template: &PodTemplateSpec,
+    owner: &ObjectMeta,
+    controller: OwnerReference,
+) -> Pod {
+    let tmeta = template.metadata.clone().unwrap_or_default();
+    let owner_name = owner.name.clone().unwrap_or_default();
+    // The API server truncates the prefix so that prefix + 5 random characters fit in 63.
+    let mut prefix = format!("{owner_name}-");
+    if prefix.len() > 58 {
+        prefix.truncate(58);
+    }
+    Pod {
+        metadata: ObjectMeta {
+            generate_name: Some(prefix),
+            namespace: owner.namespace.clone(),
+            labels: tmeta.labels,
+            annotations: tmeta.annotations,
+            finalizers: tmeta.finalizers,
+            owner_references: Some(vec![controller]),
+            ..Default::default()
+        },
+        spec: template.spec.clone(),
+        status: None,
+    }
+}
+
+/// Chooses which pods to delete on scale-down: the first `n` of `ActivePodsWithRanks` order.
+fn pods_to_delete<'a>(
+    store: &Store,
+    rs: &ReplicaSet,
+    active: &[&'a Pod],
+    n: usize,
+    now: SimTime,
+) -> Vec<&'a Pod> {
+    if n >= active.len() {
+        return active.to_vec();
+    }
+    let ranks = related_pods_per_node(store, rs);
+    let mut ranked: Vec<(&Pod, usize)> = active
+        .iter()
+        .map(|p| {
+            (
+                *p,
+                podutil::node_name(p)
+                    .and_then(|n| ranks.get(n))
+                    .copied()
+                    .unwrap_or(0),
+            )
+        })
+        .collect();
+    ranked.sort_by(|a, b| compare_for_deletion(a.0, a.1, b.0, b.1, now));
+    ranked.into_iter().take(n).map(|(p, _)| p).collect()
+}
+
+/// Active pods per node among the pods related to this ReplicaSet: those of every ReplicaSet
+/// owned by the same Deployment, or of this ReplicaSet alone if it has no owner.
+fn related_pods_per_node(store: &Store, rs: &ReplicaSet) -> BTreeMap<String, usize> {
+    let mut related_rs: Vec<String> = vec![rs.metadata.uid.clone().unwrap_or_default()];
+    if let Some(owner) = controller_ref(&rs.metadata) {
+        related_rs = store
+            .replicasets
+            .owned_by(&owner.uid)
+            .filter_map(|r| r.metadata.uid.clone())
+            .collect();
+    }
+    let mut counts = BTreeMap::new();
+    for uid in &related_rs {
+        for p in store.pods.owned_by(uid).filter(|p| podutil::is_active(p)) {
+            if let Some(n) = podutil::node_name(p) {
+                *counts.entry(n.to_string()).or_insert(0) += 1;
+            }
+        }
+    }
+    counts
+}
+
+fn phase_ordinal(p: &Pod) -> u8 {
+    match podutil::phase(p) {
+        "Pending" => 0,
+        "Unknown" => 1,
+        "Running" => 2,
+        _ => 3,
+    }
+}
+
+fn deletion_cost(p: &Pod) -> i32 {
+    p.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(POD_DELETION_COST))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `floor(log2(duration in ns))`, the LogarithmicScaleDown bucket of an age.
+fn log_bucket(since: Option<SimTime>, now: SimTime) -> i64 {
+    match since {
+        Some(t) => {
+            let ns = (now.since(t).0 as u128 * 1_000_000).max(1);
+            127 - ns.leading_zeros() as i64
+        }
+        None => i64::MAX,
+    }
+}
+
+fn max_restarts(p: &Pod) -> i32 {
+    p.status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .and_then(|cs| cs.iter().map(|c| c.restart_count).max())
+        .unwrap_or(0)
+}
+
+/// `ActivePodsWithRanks.Less`: `Less` means "delete first". Rules are applied in order; the
+/// semantics reference §2.3 lists them.
+pub fn compare_for_deletion(
+    a: &Pod,
+    rank_a: usize,
+    b: &Pod,
+    rank_b: usize,
+    now: SimTime,
+) -> Ordering {
+    let assigned = |p: &Pod| podutil::node_name(p).is_some();
+    // 1. Unassigned before assigned.
+    if assigned(a) != assigned(b) {
+        return assigned(a).cmp(&assigned(b));
+    }
+    // 2. Pending < Unknown < Running.
+    if phase_ordinal(a) != phase_ordinal(b) {
+        return phase_ordinal(a).cmp(&phase_ordinal(b));
+    }
+    // 3. Not ready before ready.
+    if podutil::is_ready(a) != podutil::is_ready(b) {
+        return podutil::is_ready(a).cmp(&podutil::is_ready(b));
+    }
+    // 4. Lower deletion cost first.
+    if deletion_cost(a) != deletion_cost(b) {
+        return deletion_cost(a).cmp(&deletion_cost(b));
+    }
+    // 5. Doubled-up pods (higher rank) first.
+    if rank_a != rank_b {
+        return rank_b.cmp(&rank_a);
+    }
+    // 6. Ready more recently first (log2 buckets of time since ready).
+    if podutil::is_ready(a) && podutil::is_ready(b) {
+        let (ba, bb) = (
+            log_bucket(podutil::ready_since(a), now),
+            log_bucket(podutil::ready_since(b), now),
+        );
+        if ba != bb {
+            return ba.cmp(&bb);
+        }
+    }
+    // 7. More restarts first.
+    if max_restarts(a) != max_restarts(b) {
+        return max_restarts(b).cmp(&max_restarts(a));
+    }
+    // 8. Newer first (log2 buckets of age), then lower uid.
+    let created = |p: &Pod| {
+        p.metadata
+            .creation_timestamp
+            .as_ref()
+            .map(SimTime::from_k8s)
+    };
+    let (ca, cb) = (log_bucket(created(a), now), log_bucket(created(b), now));
+    if ca != cb {
+        return ca.cmp(&cb);
+    }
+    a.metadata.uid.cmp(&b.metadata.uid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{PodCondition, PodSpec, PodStatus};
+
+    fn pod(
+        name: &str,
+        node: Option<&str>,
+        phase: &str,
+        ready_at: Option<u64>,
+        created: u64,
+        restarts: i32,
+    ) -> Pod {
+        let mut conditions = vec![];
+        if let Some(t) = ready_at {
+            conditions.push(PodCondition {
+                type_: "Ready".into(),
+                status: "True".into(),
+                last_transition_time: Some(SimTime(t).to_k8s()),
+                ..Default::default()
+            });
+        }
+        Pod {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                uid: Some(name.into()),
+                creation_timestamp: Some(SimTime(created).to_k8s()),
+                ..Default::default()
+            },
+            spec: Some(PodSpec {
+                node_name: node.map(String::from),
+                ..Default::default()
+            }),
+            status: Some(PodStatus {
+                phase: Some(phase.into()),
+                conditions: Some(conditions),
+                container_statuses: Some(vec![k8s_openapi::api::core::v1::ContainerStatus {
+                    restart_count: restarts,
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+        }
+    }
+
+    fn order(pods: &[(Pod, usize)], now: u64) -> Vec<String> {
+        let mut v: Vec<&(Pod, usize)> = pods.iter().collect();
+        v.sort_by(|a, b| compare_for_deletion(&a.0, a.1, &b.0, b.1, SimTime(now)));
+        v.iter()
+            .map(|(p, _)| p.metadata.name.clone().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn deletion_ranking_follows_upstream_rules_in_order() {
+        let now = 10_000_000;
+        let cases: Vec<(&str, Vec<(Pod, usize)>, Vec<&str>)> = vec![
+            (
+                "unassigned first",
+                vec![
+                    (pod("a", Some("n1"), "Pending", None, 0, 0), 0),
+                    (pod("b", None, "Pending", None, 0, 0), 0),
+                ],
+                vec!["b", "a"],
+            ),
+            (
+                "pending before running",
+                vec![
+                    (pod("a", Some("n1"), "Running", None, 0, 0), 0),
+                    (pod("b", Some("n1"), "Pending", None, 0, 0), 0),
+                ],
+                vec!["b", "a"],
+            ),
+            (
+                "not ready before ready",
+                vec![
+                    (pod("a", Some("n1"), "Running", Some(5), 0, 0), 0),
+                    (pod("b", Some("n1"), "Running", None, 0, 0), 0),
+                ],
+                vec!["b", "a"],
+            ),
+            (
+                "doubled-up first",
+                vec![
+                    (pod("a", Some("n1"), "Running", Some(5), 0, 0), 1),
+                    (pod("b", Some("n2"), "Running", Some(5), 0, 0), 2),
+                ],
+                vec!["b", "a"],
+            ),
+            (
+                "ready more recently first",
+                vec![
+                    (pod("a", Some("n1"), "Running", Some(1_000), 0, 0), 1),
+                    (pod("b", Some("n1"), "Running", Some(9_000_000), 0, 0), 1),
+                ],
+                vec!["b", "a"],
+            ),
+            (
+                "more restarts first",
+                vec![
+                    (pod("a", Some("n1"), "Running", None, 0, 0), 1),
+                    (pod("b", Some("n1"), "Running", None, 0, 3), 1),
+                ],
+                vec!["b", "a"],
+            ),
+            (
+                "newer first",
+                vec![
+                    (pod("a", Some("n1"), "Running", None, 0, 0), 1),
+                    (pod("b", Some("n1"), "Running", None, 9_000_000, 0), 1),
+                ],
+                vec!["b", "a"],
+            ),
+        ];
+        for (name, pods, want) in cases {
+            assert_eq!(order(&pods, now), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn deletion_cost_annotation_is_honoured() {
+        let mut a = pod("a", Some("n1"), "Running", Some(5), 0, 0);
+        let b = pod("b", Some("n1"), "Running", Some(5), 0, 0);
+        a.metadata.annotations = Some([(POD_DELETION_COST.to_string(), "-10".to_string())].into());
+        assert_eq!(order(&[(b, 0), (a, 0)], 100), vec!["a", "b"]);
+    }
+}

@@ -1,0 +1,913 @@
+//! `kubectl describe` (`pkg/describe/describe.go`): the same sections and alignment.
+
+use super::get::{find, list, namespace_scope, not_found, targets, Item};
+use super::{tabwriter, Args, Output, ResType};
+use crate::cluster;
+use crate::controllers::deployment::util::{
+    max_surge, max_unavailable, rs_replicas, rs_status_replicas,
+};
+use crate::labels::Selector;
+use crate::podutil;
+use crate::quantity;
+use crate::sim::World;
+use crate::store::{controller_ref, Kind};
+use crate::time::{human_duration, SimTime};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Node, Pod, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Lines with tab-separated cells, aligned at the end with padding 2.
+#[derive(Default)]
+struct Doc(String);
+
+impl Doc {
+    fn line(&mut self, indent: usize, cells: &[&str]) {
+        let _ = write!(self.0, "{}{}", " ".repeat(indent), cells.join("\t"));
+        self.0.push('\n');
+    }
+    fn kv(&mut self, indent: usize, k: &str, v: impl AsRef<str>) {
+        self.line(indent, &[&format!("{k}:"), v.as_ref()]);
+    }
+    fn finish(self) -> String {
+        tabwriter::align(&self.0, 0, 2)
+    }
+}
+
+fn map_lines(
+    doc: &mut Doc,
+    indent: usize,
+    key: &str,
+    m: Option<&BTreeMap<String, String>>,
+    sep: &str,
+) {
+    let entries: Vec<(String, String)> = m
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if entries.is_empty() {
+        doc.kv(indent, key, "<none>");
+        return;
+    }
+    for (i, (k, v)) in entries.iter().enumerate() {
+        let cell = format!("{k}{sep}{v}");
+        if i == 0 {
+            doc.kv(indent, key, &cell);
+        } else {
+            doc.line(indent, &["", &cell]);
+        }
+    }
+}
+
+fn created(meta: &ObjectMeta) -> String {
+    meta.creation_timestamp
+        .as_ref()
+        .map(|t| SimTime::from_k8s(t).rfc1123z())
+        .unwrap_or_default()
+}
+
+fn annotations_for_describe(meta: &ObjectMeta) -> BTreeMap<String, String> {
+    meta.annotations
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k != crate::controllers::deployment::util::LAST_APPLIED)
+        .collect()
+}
+
+fn events_section(doc: &mut Doc, world: &World, uid: &str) {
+    let now = world.now();
+    let mut evs: Vec<_> = world
+        .store()
+        .events
+        .iter()
+        .filter(|e| e.involved_object.uid.as_deref() == Some(uid))
+        .collect();
+    evs.sort_by_key(|e| {
+        (
+            e.first_timestamp.as_ref().map(SimTime::from_k8s),
+            e.metadata.name.clone(),
+        )
+    });
+    if evs.is_empty() {
+        doc.kv(0, "Events", "<none>");
+        return;
+    }
+    doc.line(0, &["Events:"]);
+    doc.line(2, &["Type", "Reason", "Age", "From", "Message"]);
+    doc.line(2, &["----", "------", "----", "----", "-------"]);
+    for e in evs {
+        let last = e
+            .last_timestamp
+            .as_ref()
+            .map(SimTime::from_k8s)
+            .unwrap_or(now);
+        let first = e
+            .first_timestamp
+            .as_ref()
+            .map(SimTime::from_k8s)
+            .unwrap_or(last);
+        let count = e.count.unwrap_or(1);
+        let age = if count > 1 {
+            format!(
+                "{} (x{count} over {})",
+                human_duration(now.since(last)),
+                human_duration(now.since(first))
+            )
+        } else {
+            human_duration(now.since(first))
+        };
+        let from = e
+            .source
+            .as_ref()
+            .and_then(|s| s.component.clone())
+            .unwrap_or_default();
+        let msg = match &e.involved_object.field_path {
+            Some(fp) if !fp.is_empty() => {
+                format!("{fp}: {}", e.message.clone().unwrap_or_default())
+            }
+            _ => e.message.clone().unwrap_or_default(),
+        };
+        doc.line(
+            2,
+            &[
+                e.type_.as_deref().unwrap_or(""),
+                e.reason.as_deref().unwrap_or(""),
+                &age,
+                &from,
+                msg.trim_end(),
+            ],
+        );
+    }
+}
+
+fn int_or_string(v: Option<&IntOrString>) -> String {
+    match v {
+        Some(IntOrString::Int(i)) => i.to_string(),
+        Some(IntOrString::String(s)) => s.clone(),
+        None => "<nil>".into(),
+    }
+}
+
+fn pod_template(doc: &mut Doc, t: &PodTemplateSpec, indent: usize) {
+    let meta = t.metadata.clone().unwrap_or_default();
+    map_lines(doc, indent, "Labels", meta.labels.as_ref(), "=");
+    if meta.annotations.as_ref().is_some_and(|a| !a.is_empty()) {
+        map_lines(doc, indent, "Annotations", meta.annotations.as_ref(), ": ");
+    }
+    let spec = t.spec.clone().unwrap_or_default();
+    containers(doc, &spec.containers, None, indent);
+    doc.kv(indent, "Volumes", "<none>");
+    let sel = spec
+        .node_selector
+        .as_ref()
+        .filter(|m| !m.is_empty())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_else(|| "<none>".into());
+    doc.kv(indent, "Node-Selectors", sel);
+    doc.kv(indent, "Tolerations", "<none>");
+}
+
+/// A pod template block, indented as under `Pod Template:`.
+pub fn template_text(t: &PodTemplateSpec) -> String {
+    let mut doc = Doc::default();
+    pod_template(&mut doc, t, 2);
+    doc.finish()
+}
+
+fn containers(
+    doc: &mut Doc,
+    cs: &[k8s_openapi::api::core::v1::Container],
+    pod: Option<&Pod>,
+    indent: usize,
+) {
+    doc.line(indent, &["Containers:"]);
+    for c in cs {
+        doc.line(indent + 1, &[&format!("{}:", c.name)]);
+        let i = indent + 2;
+        let status = pod
+            .and_then(|p| p.status.as_ref())
+            .and_then(|s| s.container_statuses.as_ref())
+            .and_then(|cs| cs.iter().find(|s| s.name == c.name));
+        if let Some(st) = status {
+            doc.kv(
+                i,
+                "Container ID",
+                st.container_id.clone().unwrap_or_default(),
+            );
+        }
+        doc.kv(i, "Image", c.image.clone().unwrap_or_default());
+        if let Some(st) = status {
+            doc.kv(i, "Image ID", st.image_id.clone());
+        }
+        let ports = c.ports.clone().unwrap_or_default();
+        match ports.first() {
+            Some(p) => {
+                let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+                doc.kv(i, "Port", format!("{}/{proto}", p.container_port));
+                doc.kv(
+                    i,
+                    "Host Port",
+                    format!("{}/{proto}", p.host_port.unwrap_or(0)),
+                );
+            }
+            None => {
+                doc.kv(i, "Port", "<none>");
+                doc.kv(i, "Host Port", "<none>");
+            }
+        }
+        if let Some(cmd) = &c.command {
+            doc.line(i, &["Command:"]);
+            for w in cmd {
+                doc.line(i + 2, &[w]);
+            }
+        }
+        if let Some(a) = &c.args {
+            doc.line(i, &["Args:"]);
+            for w in a {
+                doc.line(i + 2, &[w]);
+            }
+        }
+        if let Some(st) = status {
+            state_lines(doc, i, "State", st.state.as_ref());
+            if st
+                .last_state
+                .as_ref()
+                .is_some_and(|s| s.terminated.is_some())
+            {
+                state_lines(doc, i, "Last State", st.last_state.as_ref());
+            }
+            doc.kv(i, "Ready", if st.ready { "True" } else { "False" });
+            doc.kv(i, "Restart Count", st.restart_count.to_string());
+        }
+        let r = c.resources.clone().unwrap_or_default();
+        for (title, m) in [("Limits", r.limits), ("Requests", r.requests)] {
+            if let Some(m) = m.filter(|m| !m.is_empty()) {
+                doc.line(i, &[&format!("{title}:")]);
+                for (k, v) in m {
+                    doc.kv(i + 2, &k, &v.0);
+                }
+            }
+        }
+        if let Some(p) = &c.readiness_probe {
+            doc.kv(
+                i,
+                "Readiness",
+                format!(
+                    "delay={}s timeout={}s period={}s #success={} #failure={}",
+                    p.initial_delay_seconds.unwrap_or(0),
+                    p.timeout_seconds.unwrap_or(1),
+                    p.period_seconds.unwrap_or(10),
+                    p.success_threshold.unwrap_or(1),
+                    p.failure_threshold.unwrap_or(3)
+                ),
+            );
+        }
+        doc.kv(i, "Environment", "<none>");
+        doc.kv(i, "Mounts", "<none>");
+    }
+}
+
+fn state_lines(
+    doc: &mut Doc,
+    i: usize,
+    title: &str,
+    s: Option<&k8s_openapi::api::core::v1::ContainerState>,
+) {
+    let Some(s) = s else { return };
+    if let Some(w) = &s.waiting {
+        doc.kv(i, title, "Waiting");
+        doc.kv(i + 2, "Reason", w.reason.clone().unwrap_or_default());
+    } else if let Some(r) = &s.running {
+        doc.kv(i, title, "Running");
+        doc.kv(
+            i + 2,
+            "Started",
+            r.started_at
+                .as_ref()
+                .map(|t| SimTime::from_k8s(t).rfc1123z())
+                .unwrap_or_default(),
+        );
+    } else if let Some(t) = &s.terminated {
+        doc.kv(i, title, "Terminated");
+        doc.kv(i + 2, "Reason", t.reason.clone().unwrap_or_default());
+        doc.kv(i + 2, "Exit Code", t.exit_code.to_string());
+        doc.kv(
+            i + 2,
+            "Started",
+            t.started_at
+                .as_ref()
+                .map(|x| SimTime::from_k8s(x).rfc1123z())
+                .unwrap_or_default(),
+        );
+        doc.kv(
+            i + 2,
+            "Finished",
+            t.finished_at
+                .as_ref()
+                .map(|x| SimTime::from_k8s(x).rfc1123z())
+                .unwrap_or_default(),
+        );
+    }
+}
+
+fn describe_deployment(world: &World, d: &Deployment) -> String {
+    let mut doc = Doc::default();
+    let s = d.status.clone().unwrap_or_default();
+    let spec = &d.spec;
+    doc.kv(0, "Name", d.metadata.name.clone().unwrap_or_default());
+    doc.kv(
+        0,
+        "Namespace",
+        d.metadata.namespace.clone().unwrap_or_default(),
+    );
+    doc.kv(0, "CreationTimestamp", created(&d.metadata));
+    map_lines(&mut doc, 0, "Labels", d.metadata.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(&d.metadata)),
+        ": ",
+    );
+    doc.kv(
+        0,
+        "Selector",
+        Selector::from_label_selector(&spec.selector)
+            .map(|x| x.to_string())
+            .unwrap_or_default(),
+    );
+    let want = spec.replicas.unwrap_or(1);
+    doc.kv(
+        0,
+        "Replicas",
+        format!(
+            "{want} desired | {} updated | {} total | {} available | {} unavailable",
+            s.updated_replicas.unwrap_or(0),
+            s.replicas.unwrap_or(0),
+            s.available_replicas.unwrap_or(0),
+            s.unavailable_replicas.unwrap_or(0)
+        ),
+    );
+    let strategy = spec.strategy.clone().unwrap_or_default();
+    let st = strategy
+        .type_
+        .clone()
+        .unwrap_or_else(|| "RollingUpdate".into());
+    doc.kv(0, "StrategyType", &st);
+    doc.kv(
+        0,
+        "MinReadySeconds",
+        spec.min_ready_seconds.unwrap_or(0).to_string(),
+    );
+    if st == "RollingUpdate" {
+        let ru = strategy.rolling_update.clone().unwrap_or_default();
+        doc.kv(
+            0,
+            "RollingUpdateStrategy",
+            format!(
+                "{} max unavailable, {} max surge",
+                int_or_string(ru.max_unavailable.as_ref()),
+                int_or_string(ru.max_surge.as_ref())
+            ),
+        );
+    }
+    let _ = (max_surge(d), max_unavailable(d));
+    doc.line(0, &["Pod Template:"]);
+    pod_template(&mut doc, &spec.template, 2);
+    let conds = s.conditions.clone().unwrap_or_default();
+    if !conds.is_empty() {
+        doc.line(0, &["Conditions:"]);
+        doc.line(2, &["Type", "Status", "Reason"]);
+        doc.line(2, &["----", "------", "------"]);
+        for c in conds {
+            doc.line(
+                2,
+                &[
+                    c.type_.as_deref().unwrap_or(""),
+                    c.status.as_deref().unwrap_or(""),
+                    c.reason.as_deref().unwrap_or(""),
+                ],
+            );
+        }
+    }
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let rss: Vec<&ReplicaSet> = world.store().replicasets.owned_by(&uid).collect();
+    let new = crate::controllers::deployment::util::find_new_replica_set(
+        d,
+        &rss.iter().map(|r| (*r).clone()).collect::<Vec<_>>(),
+    )
+    .map(|r| r.metadata.name.clone());
+    let fmt_rs = |r: &ReplicaSet| {
+        format!(
+            "{} ({}/{} replicas created)",
+            r.metadata.name.clone().unwrap_or_default(),
+            rs_status_replicas(r),
+            rs_replicas(r)
+        )
+    };
+    let old: Vec<String> = rss
+        .iter()
+        .filter(|r| Some(r.metadata.name.clone()) != new && rs_replicas(r) > 0)
+        .map(|r| fmt_rs(r))
+        .collect();
+    doc.kv(
+        0,
+        "OldReplicaSets",
+        if old.is_empty() {
+            "<none>".to_string()
+        } else {
+            old.join(", ")
+        },
+    );
+    let new_rs = rss.iter().find(|r| Some(r.metadata.name.clone()) == new);
+    doc.kv(
+        0,
+        "NewReplicaSet",
+        new_rs.map(|r| fmt_rs(r)).unwrap_or_else(|| "<none>".into()),
+    );
+    events_section(&mut doc, world, &uid);
+    doc.finish()
+}
+
+fn pods_status_line(pods: &[&Pod]) -> String {
+    let count = |p: &str| pods.iter().filter(|x| podutil::phase(x) == p).count();
+    format!(
+        "{} Running / {} Waiting / {} Succeeded / {} Failed",
+        count("Running"),
+        count("Pending"),
+        count("Succeeded"),
+        count("Failed")
+    )
+}
+
+fn controlled_by(doc: &mut Doc, meta: &ObjectMeta) {
+    if let Some(r) = controller_ref(meta) {
+        doc.kv(0, "Controlled By", format!("{}/{}", r.kind, r.name));
+    }
+}
+
+fn describe_replica_set(world: &World, rs: &ReplicaSet) -> String {
+    let mut doc = Doc::default();
+    doc.kv(0, "Name", rs.metadata.name.clone().unwrap_or_default());
+    doc.kv(
+        0,
+        "Namespace",
+        rs.metadata.namespace.clone().unwrap_or_default(),
+    );
+    doc.kv(
+        0,
+        "Selector",
+        Selector::from_label_selector(&rs.spec.selector)
+            .map(|x| x.to_string())
+            .unwrap_or_default(),
+    );
+    map_lines(&mut doc, 0, "Labels", rs.metadata.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(&rs.metadata)),
+        ": ",
+    );
+    controlled_by(&mut doc, &rs.metadata);
+    doc.kv(
+        0,
+        "Replicas",
+        format!(
+            "{} current / {} desired",
+            rs_status_replicas(rs),
+            rs_replicas(rs)
+        ),
+    );
+    let uid = rs.metadata.uid.clone().unwrap_or_default();
+    let pods: Vec<&Pod> = world.store().pods.owned_by(&uid).collect();
+    doc.kv(0, "Pods Status", pods_status_line(&pods));
+    doc.line(0, &["Pod Template:"]);
+    if let Some(t) = &rs.spec.template {
+        pod_template(&mut doc, t, 2);
+    }
+    events_section(&mut doc, world, &uid);
+    doc.finish()
+}
+
+fn describe_pod(world: &World, p: &Pod) -> String {
+    let mut doc = Doc::default();
+    let now = world.now();
+    let st = p.status.clone().unwrap_or_default();
+    doc.kv(0, "Name", p.metadata.name.clone().unwrap_or_default());
+    doc.kv(
+        0,
+        "Namespace",
+        p.metadata.namespace.clone().unwrap_or_default(),
+    );
+    doc.kv(
+        0,
+        "Priority",
+        p.spec
+            .as_ref()
+            .and_then(|s| s.priority)
+            .unwrap_or(0)
+            .to_string(),
+    );
+    doc.kv(0, "Service Account", "default");
+    let node = podutil::node_name(p)
+        .map(|n| format!("{n}/{}", st.host_ip.clone().unwrap_or_default()))
+        .unwrap_or_else(|| "<none>".into());
+    doc.kv(0, "Node", node);
+    if let Some(t) = &st.start_time {
+        doc.kv(0, "Start Time", SimTime::from_k8s(t).rfc1123z());
+    }
+    map_lines(&mut doc, 0, "Labels", p.metadata.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(&p.metadata)),
+        ": ",
+    );
+    let status = match &p.metadata.deletion_timestamp {
+        Some(t) => format!(
+            "Terminating (lasts {})",
+            human_duration(
+                now.since(SimTime::from_k8s(t))
+                    .max(SimTime::from_k8s(t).since(now))
+            )
+        ),
+        None => podutil::phase(p).to_string(),
+    };
+    doc.kv(0, "Status", status);
+    if let Some(r) = &st.reason {
+        doc.kv(0, "Reason", r);
+    }
+    doc.kv(0, "IP", st.pod_ip.clone().unwrap_or_default());
+    if let Some(ips) = &st.pod_ips {
+        doc.line(0, &["IPs:"]);
+        for ip in ips {
+            doc.kv(2, "IP", &ip.ip);
+        }
+    } else {
+        doc.kv(0, "IPs", "<none>");
+    }
+    controlled_by(&mut doc, &p.metadata);
+    let spec = p.spec.clone().unwrap_or_default();
+    containers(&mut doc, &spec.containers, Some(p), 0);
+    let conds = st.conditions.clone().unwrap_or_default();
+    if !conds.is_empty() {
+        doc.line(0, &["Conditions:"]);
+        doc.line(2, &["Type", "Status"]);
+        for c in &conds {
+            doc.line(2, &[&c.type_, &c.status]);
+        }
+    }
+    doc.kv(0, "Volumes", "<none>");
+    doc.kv(
+        0,
+        "QoS Class",
+        st.qos_class
+            .clone()
+            .unwrap_or_else(|| crate::controllers::kubelet::qos_class(p).into()),
+    );
+    let sel = spec
+        .node_selector
+        .as_ref()
+        .filter(|m| !m.is_empty())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_else(|| "<none>".into());
+    doc.kv(0, "Node-Selectors", sel);
+    let tols: Vec<String> = spec
+        .tolerations
+        .iter()
+        .flatten()
+        .map(|t| {
+            let mut s = t.key.clone().unwrap_or_default();
+            if let Some(v) = t.value.as_ref().filter(|v| !v.is_empty()) {
+                s.push('=');
+                s.push_str(v);
+            }
+            if let Some(e) = t.effect.as_ref().filter(|e| !e.is_empty()) {
+                s.push(':');
+                s.push_str(e);
+            }
+            if t.operator.as_deref() == Some("Exists") && t.value.is_none() {
+                s.push_str(" op=Exists");
+            }
+            if let Some(sec) = t.toleration_seconds {
+                s.push_str(&format!(" for {sec}s"));
+            }
+            s
+        })
+        .collect();
+    if tols.is_empty() {
+        doc.kv(0, "Tolerations", "<none>");
+    } else {
+        for (i, t) in tols.iter().enumerate() {
+            if i == 0 {
+                doc.kv(0, "Tolerations", t);
+            } else {
+                doc.line(0, &["", t]);
+            }
+        }
+    }
+    events_section(
+        &mut doc,
+        world,
+        p.metadata.uid.as_deref().unwrap_or_default(),
+    );
+    doc.finish()
+}
+
+fn describe_node(world: &World, n: &Node) -> String {
+    let mut doc = Doc::default();
+    let name = n.metadata.name.clone().unwrap_or_default();
+    doc.kv(0, "Name", &name);
+    doc.kv(0, "Roles", cluster::node_roles(n));
+    map_lines(&mut doc, 0, "Labels", n.metadata.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        n.metadata.annotations.as_ref(),
+        ": ",
+    );
+    doc.kv(0, "CreationTimestamp", created(&n.metadata));
+    let taints: Vec<String> = n
+        .spec
+        .as_ref()
+        .and_then(|s| s.taints.clone())
+        .unwrap_or_default()
+        .iter()
+        .map(|t| {
+            format!(
+                "{}{}:{}",
+                t.key,
+                t.value
+                    .as_ref()
+                    .map(|v| format!("={v}"))
+                    .unwrap_or_default(),
+                t.effect
+            )
+        })
+        .collect();
+    if taints.is_empty() {
+        doc.kv(0, "Taints", "<none>");
+    } else {
+        for (i, t) in taints.iter().enumerate() {
+            if i == 0 {
+                doc.kv(0, "Taints", t);
+            } else {
+                doc.line(0, &["", t]);
+            }
+        }
+    }
+    doc.kv(
+        0,
+        "Unschedulable",
+        if n.spec.as_ref().and_then(|s| s.unschedulable) == Some(true) {
+            "true"
+        } else {
+            "false"
+        },
+    );
+    let st = n.status.clone().unwrap_or_default();
+    doc.line(0, &["Conditions:"]);
+    doc.line(
+        2,
+        &[
+            "Type",
+            "Status",
+            "LastHeartbeatTime",
+            "LastTransitionTime",
+            "Reason",
+            "Message",
+        ],
+    );
+    doc.line(
+        2,
+        &[
+            "----",
+            "------",
+            "-----------------",
+            "------------------",
+            "------",
+            "-------",
+        ],
+    );
+    for c in st.conditions.iter().flatten() {
+        let t = |x: &Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>| {
+            x.as_ref()
+                .map(|x| SimTime::from_k8s(x).rfc1123z())
+                .unwrap_or_default()
+        };
+        doc.line(
+            2,
+            &[
+                &c.type_,
+                &c.status,
+                &t(&c.last_heartbeat_time),
+                &t(&c.last_transition_time),
+                c.reason.as_deref().unwrap_or(""),
+                c.message.as_deref().unwrap_or(""),
+            ],
+        );
+    }
+    doc.line(0, &["Addresses:"]);
+    for a in st.addresses.iter().flatten() {
+        doc.kv(2, &a.type_, &a.address);
+    }
+    for (title, m) in [("Capacity", &st.capacity), ("Allocatable", &st.allocatable)] {
+        doc.line(0, &[&format!("{title}:")]);
+        for (k, v) in m.iter().flatten() {
+            doc.kv(2, k, &v.0);
+        }
+    }
+    let info = st.node_info.clone().unwrap_or_default();
+    doc.line(0, &["System Info:"]);
+    doc.kv(2, "Kernel Version", &info.kernel_version);
+    doc.kv(2, "OS Image", &info.os_image);
+    doc.kv(2, "Operating System", &info.operating_system);
+    doc.kv(2, "Architecture", &info.architecture);
+    doc.kv(
+        2,
+        "Container Runtime Version",
+        &info.container_runtime_version,
+    );
+    doc.kv(2, "Kubelet Version", &info.kubelet_version);
+    let pods: Vec<&Pod> = world
+        .store()
+        .pods
+        .iter()
+        .filter(|p| podutil::node_name(p) == Some(name.as_str()) && !podutil::is_terminal(p))
+        .collect();
+    doc.kv(
+        0,
+        "Non-terminated Pods",
+        format!("({} in total)", pods.len()),
+    );
+    doc.line(
+        2,
+        &[
+            "Namespace",
+            "Name",
+            "CPU Requests",
+            "CPU Limits",
+            "Memory Requests",
+            "Memory Limits",
+            "Age",
+        ],
+    );
+    doc.line(
+        2,
+        &[
+            "---------",
+            "----",
+            "------------",
+            "----------",
+            "---------------",
+            "-------------",
+            "---",
+        ],
+    );
+    let (acpu, amem, _) = crate::controllers::scheduler::allocatable(n);
+    let (mut tc, mut tm) = (0, 0);
+    for p in &pods {
+        let (c, m) = podutil::requests(p);
+        tc += c;
+        tm += m;
+        let pct = |v: i64, a: i64| if a > 0 { v * 100 / a } else { 0 };
+        doc.line(
+            2,
+            &[
+                p.metadata.namespace.as_deref().unwrap_or(""),
+                p.metadata.name.as_deref().unwrap_or(""),
+                &format!("{} ({}%)", quantity::format_cpu(c), pct(c, acpu)),
+                "0 (0%)",
+                &format!("{} ({}%)", quantity::format_bytes(m), pct(m, amem)),
+                "0 (0%)",
+                &super::get::age(&p.metadata, world.now()),
+            ],
+        );
+    }
+    doc.line(0, &["Allocated resources:"]);
+    doc.line(
+        2,
+        &["(Total limits may be over 100 percent, i.e., overcommitted.)"],
+    );
+    doc.line(2, &["Resource", "Requests", "Limits"]);
+    doc.line(2, &["--------", "--------", "------"]);
+    let pct = |v: i64, a: i64| if a > 0 { v * 100 / a } else { 0 };
+    doc.line(
+        2,
+        &[
+            "cpu",
+            &format!("{} ({}%)", quantity::format_cpu(tc), pct(tc, acpu)),
+            "0 (0%)",
+        ],
+    );
+    doc.line(
+        2,
+        &[
+            "memory",
+            &format!("{} ({}%)", quantity::format_bytes(tm), pct(tm, amem)),
+            "0 (0%)",
+        ],
+    );
+    events_section(
+        &mut doc,
+        world,
+        n.metadata.uid.as_deref().unwrap_or_default(),
+    );
+    doc.finish()
+}
+
+fn describe_generic(world: &World, item: &Item) -> String {
+    let mut doc = Doc::default();
+    let meta = item.meta();
+    doc.kv(0, "Name", meta.name.clone().unwrap_or_default());
+    if let Some(ns) = &meta.namespace {
+        doc.kv(0, "Namespace", ns);
+    }
+    map_lines(&mut doc, 0, "Labels", meta.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(&meta)),
+        ": ",
+    );
+    if let Item::Namespace(n) = item {
+        doc.kv(
+            0,
+            "Status",
+            n.status
+                .as_ref()
+                .and_then(|s| s.phase.clone())
+                .unwrap_or_default(),
+        );
+    }
+    events_section(&mut doc, world, meta.uid.as_deref().unwrap_or_default());
+    doc.finish()
+}
+
+/// `kubectl describe TYPE [NAME...]`.
+pub fn describe(world: &World, args: &Args) -> Result<Output, String> {
+    let ns = namespace_scope(args).unwrap_or_else(|| "default".into());
+    let groups = targets(&args.positional)?;
+    let mut blocks = Vec::new();
+    let mut errors = Vec::new();
+    for (t, names) in groups {
+        let items: Vec<Item> = if names.is_empty() {
+            let all = list(world, t, namespace_scope(args).as_deref());
+            let sel = args
+                .flag("selector")
+                .map(Selector::parse)
+                .transpose()
+                .map_err(|e| format!("error: {e}"))?;
+            all.into_iter()
+                .filter(|i| {
+                    sel.as_ref()
+                        .is_none_or(|s| s.matches_opt(i.meta().labels.as_ref()))
+                })
+                .collect()
+        } else {
+            names
+                .iter()
+                .filter_map(|n| match find(world, t, &ns, n) {
+                    Some(i) => Some(i),
+                    None => {
+                        errors.push(not_found(t, n));
+                        None
+                    }
+                })
+                .collect()
+        };
+        for i in items {
+            blocks.push(match (&i, t) {
+                (Item::Deployment(d), _) => describe_deployment(world, d),
+                (Item::ReplicaSet(r), _) => describe_replica_set(world, r),
+                (Item::Pod(p), _) => describe_pod(world, p),
+                (Item::Node(n), _) => describe_node(world, n),
+                (_, ResType::Sim(Kind::Event)) | (_, _) => describe_generic(world, &i),
+            });
+        }
+    }
+    let mut out = Output::out(blocks.join("\n\n"));
+    if !errors.is_empty() {
+        out.ok = false;
+        out.stderr = errors.join("\n") + "\n";
+    }
+    Ok(out)
+}

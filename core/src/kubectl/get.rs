@@ -1,0 +1,688 @@
+//! `kubectl get` and `kubectl events`: tables (`printers.go` columns), `-o wide|yaml|json|name`,
+//! selectors, namespaces.
+
+use super::{resolve_type, tabwriter, Args, Output, ResType};
+use crate::cluster;
+use crate::labels::{format_labels, Selector};
+use crate::podutil;
+use crate::sim::World;
+use crate::store::{Key, Kind, OtherObject};
+use crate::time::{human_duration, SimTime};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::Value;
+
+/// `<invalid>`-aware AGE of an object.
+pub fn age(meta: &ObjectMeta, now: SimTime) -> String {
+    meta.creation_timestamp
+        .as_ref()
+        .map(|t| human_duration(now.since(SimTime::from_k8s(t))))
+        .unwrap_or_else(|| "<unknown>".into())
+}
+
+/// Which namespaces a command looks at: `None` = all.
+pub fn namespace_scope(args: &Args) -> Option<String> {
+    if args.bool("all-namespaces") {
+        None
+    } else {
+        Some(args.flag("namespace").unwrap_or("default").to_string())
+    }
+}
+
+/// One object of any kind, for printing.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Pod(Pod),
+    Deployment(Deployment),
+    ReplicaSet(ReplicaSet),
+    Node(Node),
+    Namespace(Namespace),
+    Event(Event),
+    Other(OtherObject),
+}
+
+impl Item {
+    pub fn meta(&self) -> ObjectMeta {
+        match self {
+            Item::Pod(o) => o.metadata.clone(),
+            Item::Deployment(o) => o.metadata.clone(),
+            Item::ReplicaSet(o) => o.metadata.clone(),
+            Item::Node(o) => o.metadata.clone(),
+            Item::Namespace(o) => o.metadata.clone(),
+            Item::Event(o) => o.metadata.clone(),
+            Item::Other(o) => {
+                serde_json::from_value(o.value.get("metadata").cloned().unwrap_or_default())
+                    .unwrap_or_default()
+            }
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        match self {
+            Item::Pod(o) => serde_json::to_value(o),
+            Item::Deployment(o) => serde_json::to_value(o),
+            Item::ReplicaSet(o) => serde_json::to_value(o),
+            Item::Node(o) => serde_json::to_value(o),
+            Item::Namespace(o) => serde_json::to_value(o),
+            Item::Event(o) => serde_json::to_value(o),
+            Item::Other(o) => Ok(o.value.clone()),
+        }
+        .unwrap_or(Value::Null)
+    }
+
+    /// `deployment.apps`, `pod`, `configmap`: the NamePrinter prefix.
+    pub fn qualified(&self) -> String {
+        match self {
+            Item::Pod(_) => Kind::Pod.qualified().into(),
+            Item::Deployment(_) => Kind::Deployment.qualified().into(),
+            Item::ReplicaSet(_) => Kind::ReplicaSet.qualified().into(),
+            Item::Node(_) => Kind::Node.qualified().into(),
+            Item::Namespace(_) => Kind::Namespace.qualified().into(),
+            Item::Event(_) => Kind::Event.qualified().into(),
+            Item::Other(o) => match o.api_version.split_once('/') {
+                Some((g, _)) => format!("{}.{g}", o.kind.to_lowercase()),
+                None => o.kind.to_lowercase(),
+            },
+        }
+    }
+}
+
+/// Lists the objects of a type in scope, in name order.
+pub fn list(world: &World, t: ResType, ns: Option<&str>) -> Vec<Item> {
+    let s = world.store();
+    let in_ns = |m: &ObjectMeta| ns.is_none_or(|n| m.namespace.as_deref() == Some(n));
+    match t {
+        ResType::Sim(Kind::Pod) => s
+            .pods
+            .iter()
+            .filter(|o| in_ns(&o.metadata))
+            .cloned()
+            .map(Item::Pod)
+            .collect(),
+        ResType::Sim(Kind::Deployment) => s
+            .deployments
+            .iter()
+            .filter(|o| in_ns(&o.metadata))
+            .cloned()
+            .map(Item::Deployment)
+            .collect(),
+        ResType::Sim(Kind::ReplicaSet) => s
+            .replicasets
+            .iter()
+            .filter(|o| in_ns(&o.metadata))
+            .cloned()
+            .map(Item::ReplicaSet)
+            .collect(),
+        ResType::Sim(Kind::Node) => s.nodes.iter().cloned().map(Item::Node).collect(),
+        ResType::Sim(Kind::Namespace) => {
+            s.namespaces.iter().cloned().map(Item::Namespace).collect()
+        }
+        ResType::Sim(Kind::Event) => {
+            let mut evs: Vec<Event> = s
+                .events
+                .iter()
+                .filter(|o| in_ns(&o.metadata))
+                .cloned()
+                .collect();
+            evs.sort_by(|a, b| {
+                (
+                    a.last_timestamp.as_ref().map(SimTime::from_k8s),
+                    &a.metadata.name,
+                )
+                    .cmp(&(
+                        b.last_timestamp.as_ref().map(SimTime::from_k8s),
+                        &b.metadata.name,
+                    ))
+            });
+            evs.into_iter().map(Item::Event).collect()
+        }
+        ResType::Other(kind, _) => s
+            .others
+            .iter()
+            .filter(|((k, key), o)| {
+                k == kind && (!o.namespaced || ns.is_none_or(|n| key.namespace == n))
+            })
+            .map(|(_, o)| Item::Other(o.clone()))
+            .collect(),
+    }
+}
+
+/// One object by name.
+pub fn find(world: &World, t: ResType, ns: &str, name: &str) -> Option<Item> {
+    let s = world.store();
+    let key = Key::new(ns, name);
+    let ckey = Key::cluster(name);
+    match t {
+        ResType::Sim(Kind::Pod) => s.pods.get(&key).cloned().map(Item::Pod),
+        ResType::Sim(Kind::Deployment) => s.deployments.get(&key).cloned().map(Item::Deployment),
+        ResType::Sim(Kind::ReplicaSet) => s.replicasets.get(&key).cloned().map(Item::ReplicaSet),
+        ResType::Sim(Kind::Node) => s.nodes.get(&ckey).cloned().map(Item::Node),
+        ResType::Sim(Kind::Namespace) => s.namespaces.get(&ckey).cloned().map(Item::Namespace),
+        ResType::Sim(Kind::Event) => s.events.get(&key).cloned().map(Item::Event),
+        ResType::Other(kind, _) => {
+            let namespaced = s.others.get(&(kind.to_string(), key.clone())).is_some();
+            let k = if namespaced { key } else { ckey };
+            s.others
+                .get(&(kind.to_string(), k))
+                .cloned()
+                .map(Item::Other)
+        }
+    }
+}
+
+/// `pods "x" not found`, as the API server words it.
+pub fn not_found(t: ResType, name: &str) -> String {
+    let plural = match t {
+        ResType::Sim(k) => crate::store::resource_name(k).to_string(),
+        ResType::Other(_, p) => p.to_string(),
+    };
+    format!("Error from server (NotFound): {plural} {name:?} not found")
+}
+
+pub fn unknown_type(t: &str) -> String {
+    format!("error: the server doesn't have a resource type {t:?}")
+}
+
+/// Parses `TYPE NAME...`, `TYPE/NAME ...` or `TYPE1,TYPE2` into (type, names) groups.
+pub fn targets(positional: &[String]) -> Result<Vec<(ResType, Vec<String>)>, String> {
+    let Some(first) = positional.first() else {
+        return Err("error: you must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.".into());
+    };
+    if first.contains('/') {
+        let mut out: Vec<(ResType, Vec<String>)> = Vec::new();
+        for p in positional {
+            let (t, n) = p.split_once('/').ok_or_else(|| format!("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"))?;
+            let rt = resolve_type(t).ok_or_else(|| unknown_type(t))?;
+            match out.iter_mut().find(|(x, _)| *x == rt) {
+                Some((_, names)) => names.push(n.to_string()),
+                None => out.push((rt, vec![n.to_string()])),
+            }
+        }
+        return Ok(out);
+    }
+    let names: Vec<String> = positional[1..].to_vec();
+    let mut out = Vec::new();
+    for t in first.split(',') {
+        if t == "all" {
+            for k in [
+                "pods",
+                "services",
+                "daemonsets",
+                "deployments",
+                "replicasets",
+                "statefulsets",
+                "jobs",
+                "cronjobs",
+            ] {
+                out.push((resolve_type(k).expect("known type"), names.clone()));
+            }
+            continue;
+        }
+        out.push((
+            resolve_type(t).ok_or_else(|| unknown_type(t))?,
+            names.clone(),
+        ));
+    }
+    Ok(out)
+}
+
+fn containers_images(t: Option<&PodTemplateSpec>) -> (String, String) {
+    let cs = t
+        .and_then(|t| t.spec.as_ref())
+        .map(|s| s.containers.clone())
+        .unwrap_or_default();
+    (
+        cs.iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+            .join(","),
+        cs.iter()
+            .map(|c| c.image.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+}
+
+fn selector_string(s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> String {
+    Selector::from_label_selector(s)
+        .map(|x| x.to_string())
+        .unwrap_or_default()
+}
+
+/// RESTARTS: `0`, or `3 (45s ago)`.
+pub fn restarts_column(pod: &Pod, now: SimTime) -> String {
+    let n = podutil::restarts(pod);
+    if n == 0 {
+        return "0".into();
+    }
+    let last = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            c.last_state
+                .as_ref()?
+                .terminated
+                .as_ref()?
+                .finished_at
+                .as_ref()
+                .map(SimTime::from_k8s)
+        })
+        .max();
+    match last {
+        Some(t) => format!("{n} ({} ago)", human_duration(now.since(t))),
+        None => n.to_string(),
+    }
+}
+
+/// Column headers and cells for one type.
+pub fn table(
+    items: &[Item],
+    t: ResType,
+    wide: bool,
+    now: SimTime,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut rows = Vec::new();
+    let headers = match t {
+        ResType::Sim(Kind::Pod) => {
+            for i in items {
+                if let Item::Pod(p) = i {
+                    let mut r = vec![
+                        p.metadata.name.clone().unwrap_or_default(),
+                        podutil::ready_column(p),
+                        podutil::display_status(p),
+                        restarts_column(p, now),
+                        age(&p.metadata, now),
+                    ];
+                    if wide {
+                        r.push(
+                            p.status
+                                .as_ref()
+                                .and_then(|s| s.pod_ip.clone())
+                                .unwrap_or_else(|| "<none>".into()),
+                        );
+                        r.push(podutil::node_name(p).unwrap_or("<none>").to_string());
+                        r.push(
+                            p.status
+                                .as_ref()
+                                .and_then(|s| s.nominated_node_name.clone())
+                                .unwrap_or_else(|| "<none>".into()),
+                        );
+                        r.push("<none>".into());
+                    }
+                    rows.push(r);
+                }
+            }
+            if wide {
+                h(&[
+                    "NAME",
+                    "READY",
+                    "STATUS",
+                    "RESTARTS",
+                    "AGE",
+                    "IP",
+                    "NODE",
+                    "NOMINATED NODE",
+                    "READINESS GATES",
+                ])
+            } else {
+                h(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"])
+            }
+        }
+        ResType::Sim(Kind::Deployment) => {
+            for i in items {
+                if let Item::Deployment(d) = i {
+                    let s = d.status.clone().unwrap_or_default();
+                    let mut r = vec![
+                        d.metadata.name.clone().unwrap_or_default(),
+                        format!(
+                            "{}/{}",
+                            s.ready_replicas.unwrap_or(0),
+                            d.spec.replicas.unwrap_or(1)
+                        ),
+                        s.updated_replicas.unwrap_or(0).to_string(),
+                        s.available_replicas.unwrap_or(0).to_string(),
+                        age(&d.metadata, now),
+                    ];
+                    if wide {
+                        let (c, im) = containers_images(Some(&d.spec.template));
+                        r.extend([c, im, selector_string(&d.spec.selector)]);
+                    }
+                    rows.push(r);
+                }
+            }
+            if wide {
+                h(&[
+                    "NAME",
+                    "READY",
+                    "UP-TO-DATE",
+                    "AVAILABLE",
+                    "AGE",
+                    "CONTAINERS",
+                    "IMAGES",
+                    "SELECTOR",
+                ])
+            } else {
+                h(&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"])
+            }
+        }
+        ResType::Sim(Kind::ReplicaSet) => {
+            for i in items {
+                if let Item::ReplicaSet(rs) = i {
+                    let s = rs.status.clone().unwrap_or_default();
+                    let mut r = vec![
+                        rs.metadata.name.clone().unwrap_or_default(),
+                        rs.spec.replicas.unwrap_or(1).to_string(),
+                        s.replicas.to_string(),
+                        s.ready_replicas.unwrap_or(0).to_string(),
+                        age(&rs.metadata, now),
+                    ];
+                    if wide {
+                        let (c, im) = containers_images(rs.spec.template.as_ref());
+                        r.extend([c, im, selector_string(&rs.spec.selector)]);
+                    }
+                    rows.push(r);
+                }
+            }
+            if wide {
+                h(&[
+                    "NAME",
+                    "DESIRED",
+                    "CURRENT",
+                    "READY",
+                    "AGE",
+                    "CONTAINERS",
+                    "IMAGES",
+                    "SELECTOR",
+                ])
+            } else {
+                h(&["NAME", "DESIRED", "CURRENT", "READY", "AGE"])
+            }
+        }
+        ResType::Sim(Kind::Node) => {
+            for i in items {
+                if let Item::Node(n) = i {
+                    let info = n
+                        .status
+                        .as_ref()
+                        .and_then(|s| s.node_info.clone())
+                        .unwrap_or_default();
+                    let mut r = vec![
+                        n.metadata.name.clone().unwrap_or_default(),
+                        cluster::node_status_column(n),
+                        cluster::node_roles(n),
+                        age(&n.metadata, now),
+                        info.kubelet_version.clone(),
+                    ];
+                    if wide {
+                        r.extend([
+                            cluster::internal_ip(n),
+                            "<none>".into(),
+                            info.os_image.clone(),
+                            info.kernel_version.clone(),
+                            info.container_runtime_version.clone(),
+                        ]);
+                    }
+                    rows.push(r);
+                }
+            }
+            if wide {
+                h(&[
+                    "NAME",
+                    "STATUS",
+                    "ROLES",
+                    "AGE",
+                    "VERSION",
+                    "INTERNAL-IP",
+                    "EXTERNAL-IP",
+                    "OS-IMAGE",
+                    "KERNEL-VERSION",
+                    "CONTAINER-RUNTIME",
+                ])
+            } else {
+                h(&["NAME", "STATUS", "ROLES", "AGE", "VERSION"])
+            }
+        }
+        ResType::Sim(Kind::Namespace) => {
+            for i in items {
+                if let Item::Namespace(n) = i {
+                    let phase = if n.metadata.deletion_timestamp.is_some() {
+                        "Terminating".to_string()
+                    } else {
+                        n.status
+                            .as_ref()
+                            .and_then(|s| s.phase.clone())
+                            .unwrap_or_else(|| "Active".into())
+                    };
+                    rows.push(vec![
+                        n.metadata.name.clone().unwrap_or_default(),
+                        phase,
+                        age(&n.metadata, now),
+                    ]);
+                }
+            }
+            h(&["NAME", "STATUS", "AGE"])
+        }
+        ResType::Sim(Kind::Event) => {
+            for i in items {
+                if let Item::Event(e) = i {
+                    rows.push(event_row(e, now));
+                }
+            }
+            h(&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"])
+        }
+        ResType::Other(..) => {
+            for i in items {
+                rows.push(vec![i.meta().name.unwrap_or_default(), age(&i.meta(), now)]);
+            }
+            h(&["NAME", "AGE"])
+        }
+    };
+    (headers, rows)
+}
+
+pub fn event_row(e: &Event, now: SimTime) -> Vec<String> {
+    let last = e
+        .last_timestamp
+        .as_ref()
+        .map(|t| human_duration(now.since(SimTime::from_k8s(t))))
+        .unwrap_or_else(|| "<unknown>".into());
+    let io = &e.involved_object;
+    vec![
+        last,
+        e.type_.clone().unwrap_or_default(),
+        e.reason.clone().unwrap_or_default(),
+        format!(
+            "{}/{}",
+            io.kind.clone().unwrap_or_default().to_lowercase(),
+            io.name.clone().unwrap_or_default()
+        ),
+        e.message.clone().unwrap_or_default(),
+    ]
+}
+
+/// Renders a table with kubectl's tabwriter settings.
+pub fn render(headers: &[String], rows: &[Vec<String>]) -> String {
+    let mut text = String::new();
+    text.push_str(&headers.join("\t"));
+    text.push('\n');
+    for r in rows {
+        text.push_str(&r.join("\t"));
+        text.push('\n');
+    }
+    tabwriter::align(&text, 6, 3)
+}
+
+/// kubectl's JSON: keys sorted, four-space indentation.
+pub fn to_json_string(v: &Value) -> String {
+    let mut buf = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    use serde::Serialize;
+    let _ = v.serialize(&mut ser);
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+pub fn to_yaml_string(v: &Value) -> String {
+    yaml_serde::to_string(v).unwrap_or_default()
+}
+
+fn list_value(items: Vec<Value>) -> Value {
+    serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
+}
+
+/// `kubectl get`.
+pub fn get(world: &World, args: &Args) -> Result<Output, String> {
+    let ns = namespace_scope(args);
+    let output = args.flag("output").unwrap_or("");
+    if !["", "wide", "yaml", "json", "name"].contains(&output) {
+        return Err(format!("error: unable to match a printer suitable for the output format {output:?}, allowed formats are: json,name,wide,yaml"));
+    }
+    if let Some(n) = &ns {
+        if !args.bool("all-namespaces")
+            && world
+                .store()
+                .namespaces
+                .get(&Key::cluster(n.clone()))
+                .is_none()
+            && args.flag("namespace").is_some()
+        {
+            return Ok(
+                Output::out("").with_warnings(&[format!("No resources found in {n} namespace.")])
+            );
+        }
+    }
+    let selector = match args.flag("selector") {
+        Some(s) => Some(Selector::parse(s).map_err(|e| format!("error: {e}"))?),
+        None => None,
+    };
+    let groups = targets(&args.positional)?;
+    let multi = groups.len() > 1 || args.positional.first().is_some_and(|p| p == "all");
+    let ns_name = ns.clone().unwrap_or_default();
+    let mut errors = Vec::new();
+    let mut sections: Vec<(ResType, Vec<Item>)> = Vec::new();
+    for (t, names) in &groups {
+        let items: Vec<Item> = if names.is_empty() {
+            list(world, *t, ns.as_deref())
+                .into_iter()
+                .filter(|i| {
+                    selector
+                        .as_ref()
+                        .is_none_or(|s| s.matches_opt(i.meta().labels.as_ref()))
+                })
+                .collect()
+        } else {
+            let mut v = Vec::new();
+            for n in names {
+                match find(world, *t, &ns_name, n) {
+                    Some(i) => v.push(i),
+                    None if args.bool("ignore-not-found") => {}
+                    None => errors.push(not_found(*t, n)),
+                }
+            }
+            v
+        };
+        sections.push((*t, items));
+    }
+    let all_items: Vec<&Item> = sections.iter().flat_map(|(_, i)| i.iter()).collect();
+    let named = groups.iter().any(|(_, n)| !n.is_empty());
+    let mut out = String::new();
+    match output {
+        "yaml" | "json" => {
+            let values: Vec<Value> = all_items.iter().map(|i| i.to_json()).collect();
+            let v = if named && values.len() == 1 && groups.len() == 1 && groups[0].1.len() == 1 {
+                values.into_iter().next().unwrap_or_default()
+            } else {
+                list_value(values)
+            };
+            if !(named && all_items.is_empty()) {
+                out = if output == "json" {
+                    to_json_string(&v) + "\n"
+                } else {
+                    to_yaml_string(&v)
+                };
+            }
+        }
+        "name" => {
+            for i in &all_items {
+                out.push_str(&format!(
+                    "{}/{}\n",
+                    i.qualified(),
+                    i.meta().name.unwrap_or_default()
+                ));
+            }
+        }
+        _ => {
+            let wide = output == "wide";
+            let mut blocks = Vec::new();
+            for (t, items) in &sections {
+                if items.is_empty() {
+                    continue;
+                }
+                let (mut headers, mut rows) = table(items, *t, wide, world.now());
+                if multi {
+                    for (r, i) in rows.iter_mut().zip(items) {
+                        r[0] = format!("{}/{}", i.qualified(), r[0]);
+                    }
+                }
+                if args.bool("show-labels") {
+                    headers.push("LABELS".into());
+                    for (r, i) in rows.iter_mut().zip(items) {
+                        r.push(format_labels(i.meta().labels.as_ref()));
+                    }
+                }
+                if ns.is_none()
+                    && !matches!(t, ResType::Sim(Kind::Node) | ResType::Sim(Kind::Namespace))
+                {
+                    headers.insert(0, "NAMESPACE".into());
+                    for (r, i) in rows.iter_mut().zip(items) {
+                        r.insert(0, i.meta().namespace.unwrap_or_default());
+                    }
+                }
+                blocks.push(render(&headers, &rows));
+            }
+            out = blocks.join("\n");
+        }
+    }
+    let mut result = Output::out(out);
+    if all_items.is_empty() && errors.is_empty() && !named {
+        let msg = match &ns {
+            Some(n) => format!("No resources found in {n} namespace."),
+            None => "No resources found".to_string(),
+        };
+        result.stderr.push_str(&msg);
+        result.stderr.push('\n');
+    }
+    if !errors.is_empty() {
+        result.ok = false;
+        for e in errors {
+            result.stderr.push_str(&e);
+            result.stderr.push('\n');
+        }
+    }
+    Ok(result)
+}
+
+/// `kubectl events`: events sorted by time, like `get events`.
+pub fn events_command(world: &World, args: &Args) -> Result<Output, String> {
+    let ns = namespace_scope(args);
+    let items = list(world, ResType::Sim(Kind::Event), ns.as_deref());
+    if items.is_empty() {
+        return Ok(Output::out("").with_warnings(&[match &ns {
+            Some(n) => format!("No events found in {n} namespace."),
+            None => "No events found.".to_string(),
+        }]));
+    }
+    let (mut headers, mut rows) = table(&items, ResType::Sim(Kind::Event), false, world.now());
+    if ns.is_none() {
+        headers.insert(0, "NAMESPACE".into());
+        for (r, i) in rows.iter_mut().zip(&items) {
+            r.insert(0, i.meta().namespace.unwrap_or_default());
+        }
+    }
+    Ok(Output::out(render(&headers, &rows)))
+}

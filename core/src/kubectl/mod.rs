@@ -1,0 +1,291 @@
+//! The kubectl command language, shared by the web console and the `kubeplay` CLI.
+//!
+//! [`run`] takes one line as a person types it (`kubectl get pods -o wide`, or without the
+//! `kubectl`), runs it against a [`World`] and returns what a terminal would show. Output formats
+//! follow kubectl's printers (tables aligned like Go's tabwriter, `-o yaml|json|name|wide`,
+//! `describe`, `rollout`). Simulation commands live under `sim` (`sim advance 30s`,
+//! `sim settle`, `sim node add`, `sim why pod/NAME`). A wrong command gets a kubectl-like error
+//! and changes nothing.
+
+mod args;
+mod describe;
+pub(crate) mod get;
+mod mutate;
+mod rollout;
+pub mod script;
+mod simcmd;
+pub mod tabwriter;
+
+use crate::sim::World;
+use crate::store::Kind;
+pub use args::{tokenize, Args};
+
+/// What a command printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub ok: bool,
+}
+
+impl Output {
+    pub fn out(s: impl Into<String>) -> Output {
+        let mut stdout = s.into();
+        if !stdout.is_empty() && !stdout.ends_with('\n') {
+            stdout.push('\n');
+        }
+        Output {
+            stdout,
+            stderr: String::new(),
+            ok: true,
+        }
+    }
+    pub fn err(s: impl Into<String>) -> Output {
+        let mut stderr = s.into();
+        if !stderr.ends_with('\n') {
+            stderr.push('\n');
+        }
+        Output {
+            stdout: String::new(),
+            stderr,
+            ok: false,
+        }
+    }
+    /// Output with warnings on stderr that still succeeded.
+    pub fn with_warnings(mut self, warnings: &[String]) -> Output {
+        for w in warnings {
+            self.stderr.push_str(w);
+            self.stderr.push('\n');
+        }
+        self
+    }
+}
+
+/// Where `apply -f PATH` reads files from.
+pub trait FileSource {
+    fn read(&self, path: &str) -> Result<String, String>;
+}
+
+/// No files at all (the browser); `-f -` still reads from [`run_with_stdin`].
+pub struct NoFiles;
+
+impl FileSource for NoFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        Err(format!("the path {path:?} does not exist (files cannot be read here; paste the manifest into the editor instead)"))
+    }
+}
+
+/// A resource type named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResType {
+    Sim(Kind),
+    /// A kind stored but not simulated: (kind, plural, short name).
+    Other(&'static str, &'static str),
+}
+
+const OTHER_TYPES: &[(&str, &str, &[&str])] = &[
+    ("ConfigMap", "configmaps", &["configmap", "cm"]),
+    ("Secret", "secrets", &["secret"]),
+    ("Service", "services", &["service", "svc"]),
+    (
+        "ServiceAccount",
+        "serviceaccounts",
+        &["serviceaccount", "sa"],
+    ),
+    (
+        "StatefulSet",
+        "statefulsets",
+        &["statefulset", "sts", "statefulsets.apps"],
+    ),
+    (
+        "DaemonSet",
+        "daemonsets",
+        &["daemonset", "ds", "daemonsets.apps"],
+    ),
+    (
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        &["persistentvolumeclaim", "pvc"],
+    ),
+    (
+        "PersistentVolume",
+        "persistentvolumes",
+        &["persistentvolume", "pv"],
+    ),
+    ("StorageClass", "storageclasses", &["storageclass", "sc"]),
+    ("Job", "jobs", &["job"]),
+    ("CronJob", "cronjobs", &["cronjob", "cj"]),
+    ("Ingress", "ingresses", &["ingress", "ing"]),
+    (
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        &["poddisruptionbudget", "pdb"],
+    ),
+    (
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        &["horizontalpodautoscaler", "hpa"],
+    ),
+    ("Role", "roles", &["role"]),
+    ("RoleBinding", "rolebindings", &["rolebinding"]),
+    ("ClusterRole", "clusterroles", &["clusterrole"]),
+    (
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        &["clusterrolebinding"],
+    ),
+    (
+        "NetworkPolicy",
+        "networkpolicies",
+        &["networkpolicy", "netpol"],
+    ),
+    (
+        "ControllerRevision",
+        "controllerrevisions",
+        &["controllerrevision"],
+    ),
+    ("PriorityClass", "priorityclasses", &["priorityclass", "pc"]),
+    ("Endpoints", "endpoints", &["ep"]),
+    ("LimitRange", "limitranges", &["limitrange", "limits"]),
+    (
+        "ResourceQuota",
+        "resourcequotas",
+        &["resourcequota", "quota"],
+    ),
+    (
+        "ReplicationController",
+        "replicationcontrollers",
+        &["replicationcontroller", "rc"],
+    ),
+    ("Lease", "leases", &["lease"]),
+    ("IngressClass", "ingressclasses", &["ingressclass"]),
+    ("EndpointSlice", "endpointslices", &["endpointslice"]),
+    (
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        &["customresourcedefinition", "crd", "crds"],
+    ),
+];
+
+/// Resolves `pods`, `po`, `deploy`, `deployments.apps`, … to a type.
+pub fn resolve_type(s: &str) -> Option<ResType> {
+    let l = s.to_ascii_lowercase();
+    let sim = match l.as_str() {
+        "pods" | "pod" | "po" => Some(Kind::Pod),
+        "deployments" | "deployment" | "deploy" | "deployments.apps" | "deployment.apps" => {
+            Some(Kind::Deployment)
+        }
+        "replicasets" | "replicaset" | "rs" | "replicasets.apps" | "replicaset.apps" => {
+            Some(Kind::ReplicaSet)
+        }
+        "nodes" | "node" | "no" => Some(Kind::Node),
+        "namespaces" | "namespace" | "ns" => Some(Kind::Namespace),
+        "events" | "event" | "ev" => Some(Kind::Event),
+        _ => None,
+    };
+    if let Some(k) = sim {
+        return Some(ResType::Sim(k));
+    }
+    OTHER_TYPES
+        .iter()
+        .find(|(k, plural, aliases)| {
+            l == k.to_ascii_lowercase() || l == *plural || aliases.contains(&l.as_str())
+        })
+        .map(|(k, p, _)| ResType::Other(k, p))
+}
+
+/// Runs one command line. `files` serves `apply -f PATH`.
+pub fn run(world: &mut World, line: &str, files: &dyn FileSource) -> Output {
+    run_with_stdin(world, line, files, None)
+}
+
+/// [`run`], with text available to `apply -f -`.
+pub fn run_with_stdin(
+    world: &mut World,
+    line: &str,
+    files: &dyn FileSource,
+    stdin: Option<&str>,
+) -> Output {
+    let tokens = match tokenize(line) {
+        Ok(t) => t,
+        Err(e) => return Output::err(format!("error: {e}")),
+    };
+    let mut words: &[String] = &tokens;
+    if words.first().is_some_and(|w| w == "kubectl" || w == "k") {
+        words = &words[1..];
+    }
+    let Some(verb) = words.first() else {
+        return Output::default_ok();
+    };
+    let rest = &words[1..];
+    let parsed = match Args::parse(rest) {
+        Ok(a) => a,
+        Err(e) => {
+            return Output::err(format!(
+                "error: {e}\nSee 'kubectl {verb} --help' for usage."
+            ))
+        }
+    };
+    let result = match verb.as_str() {
+        "get" => get::get(world, &parsed),
+        "describe" => describe::describe(world, &parsed),
+        "events" => get::events_command(world, &parsed),
+        "apply" => mutate::apply(world, &parsed, files, stdin),
+        "create" => mutate::create(world, &parsed, files, stdin),
+        "scale" => mutate::scale(world, &parsed),
+        "set" => mutate::set(world, &parsed),
+        "label" => mutate::label(world, &parsed, true),
+        "annotate" => mutate::label(world, &parsed, false),
+        "delete" => mutate::delete(world, &parsed, files),
+        "cordon" | "uncordon" => mutate::cordon(world, &parsed, verb == "cordon"),
+        "rollout" => rollout::rollout(world, &parsed),
+        "sim" => simcmd::sim(world, &parsed),
+        "version" => Ok(Output::out(format!("Client Version: {v}\nKustomize Version: v5.7.1\nServer Version: {v}", v = crate::cluster::KUBELET_VERSION))),
+        "help" | "--help" | "-h" => Ok(Output::out(HELP)),
+        other => Err(format!("error: unknown command {other:?} for \"kubectl\"\n\nRun 'help' for the commands kubeplay understands.")),
+    };
+    world.run_due();
+    match result {
+        Ok(o) => o,
+        Err(e) => Output::err(e),
+    }
+}
+
+impl Output {
+    fn default_ok() -> Output {
+        Output {
+            ok: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// A pod template as `describe` prints it (used by `rollout history --revision`).
+pub fn describe_template(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> String {
+    describe::template_text(t)
+}
+
+/// The commands, as `help` prints them.
+pub const HELP: &str = "kubeplay understands these kubectl commands (the leading `kubectl` is optional):
+
+  get TYPE [NAME...] [-o wide|yaml|json|name] [-l SELECTOR] [-n NS | -A] [--show-labels]
+  describe TYPE [NAME]
+  events [-n NS | -A]
+  apply -f FILE|-            create -f FILE|-
+  create deployment NAME --image=IMAGE [--replicas=N] [--port=N]
+  scale TYPE/NAME --replicas=N
+  set image deployment/NAME CONTAINER=IMAGE...
+  rollout status|history|undo|pause|resume|restart deployment/NAME [--to-revision=N] [--revision=N]
+  delete TYPE NAME... | TYPE/NAME | -l SELECTOR | --all  [--cascade=background|foreground|orphan] [--grace-period=N] [--force]
+  label|annotate TYPE NAME KEY=VALUE... KEY- [--overwrite]
+  cordon|uncordon NODE
+  version
+
+Simulation commands:
+  sim advance DURATION        run the cluster for 30s, 5m, 1h30m...
+  sim step [N]                run the next N scheduled actions
+  sim settle [--limit=10m]    run until nothing is left to do
+  sim time                    show the simulated clock
+  sim why TYPE/NAME           explain why a pod is not running or a controller is waiting
+  sim node add NAME [--cpu=4] [--memory=16Gi] [--pods=110] [--label=k=v]... [--taint=k=v:Effect]...
+";

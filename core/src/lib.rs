@@ -1,0 +1,32 @@
+//! kubeplay's core: a deterministic simulation of the Kubernetes control plane.
+//!
+//! - [`store`]: the API objects (real `k8s-openapi` types) with uids, resourceVersions,
+//!   generations, deletion and a watch log.
+//! - [`sim`]: the [`World`]: simulated clock, work queue, seeded RNG; routes changes to
+//!   controllers and applies what they return.
+//! - [`controllers`]: Deployment, ReplicaSet, scheduler, kubelet, garbage collector; each a pure
+//!   reconcile function.
+//! - [`manifest`]: parsing, defaulting and validating YAML/JSON manifests, and applying them
+//!   atomically.
+//! - [`kubectl`]: the command language shared by the web console and the CLI, with kubectl's
+//!   output formats.
+//! - [`view`]: plain rows for user interfaces.
+//!
+//! Architecture invariant: nothing here performs I/O or reads a clock; the same seed and the
+//! same commands give the same cluster.
+
+pub mod cluster;
+pub mod controllers;
+pub mod explain;
+pub mod kubectl;
+pub mod labels;
+pub mod manifest;
+pub mod podutil;
+pub mod quantity;
+pub mod rng;
+pub mod sim;
+pub mod store;
+pub mod time;
+pub mod view;
+
+pub use sim::World;

@@ -1,0 +1,599 @@
+//! Validation as the API server does it for the simulated kinds
+//! (`pkg/apis/apps/validation`, `pkg/apis/core/validation`). Each error is a field path and an
+//! API-style message (`Required value`, `Invalid value: …`, `Unsupported value: …`).
+
+use crate::controllers::deployment::util::value_from_int_or_percent;
+use crate::labels::{
+    check_dns1123_label, check_dns1123_subdomain, check_key, check_value, Selector,
+};
+use crate::quantity;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Pod, PodSpec, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+/// One validation failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Default)]
+struct Errs(Vec<FieldError>);
+
+impl Errs {
+    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+    fn required(&mut self, path: &str) {
+        self.add(path, "Required value");
+    }
+    fn invalid(&mut self, path: &str, value: impl std::fmt::Display, why: &str) {
+        self.add(path, format!("Invalid value: {value}: {why}"));
+    }
+}
+
+/// Longest allowed annotation total size (256 KiB), as the API server enforces.
+const MAX_ANNOTATIONS_BYTES: usize = 256 * 1024;
+
+/// Object metadata: name (or generateName), labels, annotations.
+pub fn metadata(meta: &ObjectMeta, label_name: bool) -> Vec<FieldError> {
+    let mut e = Errs::default();
+    match meta.name.as_deref() {
+        None | Some("") if meta.generate_name.is_none() => e.add(
+            "metadata.name",
+            "Required value: name or generateName is required",
+        ),
+        Some(n) if !n.is_empty() => {
+            let r = if label_name {
+                check_dns1123_label(n)
+            } else {
+                check_dns1123_subdomain(n)
+            };
+            if let Err(m) = r {
+                e.invalid("metadata.name", format!("{n:?}"), &m);
+            }
+        }
+        _ => {}
+    }
+    labels(&mut e, "metadata.labels", meta.labels.as_ref());
+    let size: usize = meta
+        .annotations
+        .iter()
+        .flatten()
+        .map(|(k, v)| k.len() + v.len())
+        .sum();
+    for k in meta.annotations.iter().flatten().map(|(k, _)| k) {
+        if let Err(m) = check_key(k) {
+            e.invalid(&format!("metadata.annotations"), format!("{k:?}"), &m);
+        }
+    }
+    if size > MAX_ANNOTATIONS_BYTES {
+        e.add(
+            "metadata.annotations",
+            format!("Too long: may not be more than {MAX_ANNOTATIONS_BYTES} bytes"),
+        );
+    }
+    e.0
+}
+
+fn labels(e: &mut Errs, path: &str, l: Option<&std::collections::BTreeMap<String, String>>) {
+    for (k, v) in l.into_iter().flatten() {
+        if let Err(m) = check_key(k) {
+            e.invalid(path, format!("{k:?}"), &m);
+        }
+        if let Err(m) = check_value(v) {
+            e.invalid(&format!("{path}[{k}]"), format!("{v:?}"), &m);
+        }
+    }
+}
+
+fn selector(
+    e: &mut Errs,
+    path: &str,
+    s: &LabelSelector,
+    template: Option<&PodTemplateSpec>,
+    kind: &str,
+) {
+    let empty = s.match_labels.as_ref().is_none_or(|m| m.is_empty())
+        && s.match_expressions.as_ref().is_none_or(|m| m.is_empty());
+    if empty {
+        e.invalid(path, "v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}", &format!("empty selector is invalid for {kind}"));
+        return;
+    }
+    labels(e, &format!("{path}.matchLabels"), s.match_labels.as_ref());
+    match Selector::from_label_selector(s) {
+        Err(m) => e.add(path, m),
+        Ok(sel) => {
+            let tl = template
+                .and_then(|t| t.metadata.as_ref())
+                .and_then(|m| m.labels.clone())
+                .unwrap_or_default();
+            if !sel.matches(&tl) {
+                let shown: Vec<String> = tl.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect();
+                e.invalid(
+                    "spec.template.metadata.labels",
+                    format!("map[string]string{{{}}}", shown.join(", ")),
+                    "`selector` does not match template `labels`",
+                );
+            }
+        }
+    }
+}
+
+fn pod_spec(e: &mut Errs, path: &str, spec: &PodSpec, workload: bool) {
+    if spec.containers.is_empty() {
+        e.required(&format!("{path}.containers"));
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for (i, c) in spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .enumerate()
+    {
+        let (list, idx) = if i < spec.containers.len() {
+            ("containers", i)
+        } else {
+            ("initContainers", i - spec.containers.len())
+        };
+        let cp = format!("{path}.{list}[{idx}]");
+        if c.name.is_empty() {
+            e.required(&format!("{cp}.name"));
+        } else if let Err(m) = check_dns1123_label(&c.name) {
+            e.invalid(&format!("{cp}.name"), format!("{:?}", c.name), &m);
+        } else if !names.insert(c.name.clone()) {
+            e.add(
+                format!("{cp}.name"),
+                format!("Duplicate value: {:?}", c.name),
+            );
+        }
+        match c.image.as_deref() {
+            None | Some("") => e.required(&format!("{cp}.image")),
+            Some(img) if img.trim() != img => e.invalid(
+                &format!("{cp}.image"),
+                format!("{img:?}"),
+                "must not have leading or trailing whitespace",
+            ),
+            _ => {}
+        }
+        for (j, p) in c.ports.iter().flatten().enumerate() {
+            if !(1..=65535).contains(&p.container_port) {
+                e.invalid(
+                    &format!("{cp}.ports[{j}].containerPort"),
+                    p.container_port,
+                    "must be between 1 and 65535, inclusive",
+                );
+            }
+            if let Some(proto) = p.protocol.as_deref() {
+                if !["TCP", "UDP", "SCTP"].contains(&proto) {
+                    e.add(format!("{cp}.ports[{j}].protocol"), format!("Unsupported value: {proto:?}: supported values: \"SCTP\", \"TCP\", \"UDP\""));
+                }
+            }
+        }
+        if let Some(r) = &c.resources {
+            for (which, m) in [("limits", &r.limits), ("requests", &r.requests)] {
+                for (name, q) in m.iter().flatten() {
+                    let parsed = if name == "cpu" {
+                        quantity::cpu_millis(&q.0)
+                    } else {
+                        quantity::bytes(&q.0)
+                    };
+                    match parsed {
+                        Err(err) => e.invalid(
+                            &format!("{cp}.resources.{which}[{name}]"),
+                            format!("{:?}", q.0),
+                            &err.0,
+                        ),
+                        Ok(v) if v < 0 => e.invalid(
+                            &format!("{cp}.resources.{which}[{name}]"),
+                            &q.0,
+                            "must be greater than or equal to 0",
+                        ),
+                        _ => {}
+                    }
+                }
+            }
+            if let (Some(req), Some(lim)) = (&r.requests, &r.limits) {
+                for (name, q) in req {
+                    let (Some(l), true) = (lim.get(name), name == "cpu" || name == "memory") else {
+                        continue;
+                    };
+                    let f = if name == "cpu" {
+                        quantity::cpu_millis
+                    } else {
+                        quantity::bytes
+                    };
+                    if let (Ok(a), Ok(b)) = (f(&q.0), f(&l.0)) {
+                        if a > b {
+                            e.invalid(
+                                &format!("{cp}.resources.requests"),
+                                &q.0,
+                                &format!("must be less than or equal to {name} limit of {}", l.0),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(pp) = c.image_pull_policy.as_deref() {
+            if !["Always", "IfNotPresent", "Never"].contains(&pp) {
+                e.add(format!("{cp}.imagePullPolicy"), format!("Unsupported value: {pp:?}: supported values: \"Always\", \"IfNotPresent\", \"Never\""));
+            }
+        }
+    }
+    if let Some(rp) = spec.restart_policy.as_deref() {
+        if workload && rp != "Always" {
+            e.add(
+                format!("{path}.restartPolicy"),
+                format!("Unsupported value: {rp:?}: supported values: \"Always\""),
+            );
+        } else if !["Always", "OnFailure", "Never"].contains(&rp) {
+            e.add(format!("{path}.restartPolicy"), format!("Unsupported value: {rp:?}: supported values: \"Always\", \"OnFailure\", \"Never\""));
+        }
+    }
+    if let Some(g) = spec.termination_grace_period_seconds {
+        if g < 0 {
+            e.invalid(
+                &format!("{path}.terminationGracePeriodSeconds"),
+                g,
+                "must be greater than or equal to 0",
+            );
+        }
+    }
+    for (i, t) in spec.tolerations.iter().flatten().enumerate() {
+        if let Some(op) = t.operator.as_deref() {
+            if op != "Exists" && op != "Equal" {
+                e.add(
+                    format!("{path}.tolerations[{i}].operator"),
+                    format!("Unsupported value: {op:?}: supported values: \"Equal\", \"Exists\""),
+                );
+            }
+            if op == "Exists" && t.value.as_deref().is_some_and(|v| !v.is_empty()) {
+                e.invalid(
+                    &format!("{path}.tolerations[{i}].operator"),
+                    format!("{:?}", t.value.clone().unwrap_or_default()),
+                    "value must be empty when `operator` is 'Exists'",
+                );
+            }
+        }
+        if let Some(eff) = t.effect.as_deref() {
+            if !["", "NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&eff) {
+                e.add(format!("{path}.tolerations[{i}].effect"), format!("Unsupported value: {eff:?}: supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""));
+            }
+        }
+    }
+    labels(
+        e,
+        &format!("{path}.nodeSelector"),
+        spec.node_selector.as_ref(),
+    );
+}
+
+fn template(e: &mut Errs, t: Option<&PodTemplateSpec>) {
+    let Some(t) = t else {
+        e.required("spec.template");
+        return;
+    };
+    if let Some(m) = &t.metadata {
+        labels(e, "spec.template.metadata.labels", m.labels.as_ref());
+    }
+    match &t.spec {
+        Some(spec) => pod_spec(e, "spec.template.spec", spec, true),
+        None => e.required("spec.template.spec.containers"),
+    }
+}
+
+fn non_negative(e: &mut Errs, path: &str, v: Option<i32>) {
+    if let Some(v) = v.filter(|v| *v < 0) {
+        e.invalid(path, v, "must be greater than or equal to 0");
+    }
+}
+
+fn int_or_percent(e: &mut Errs, path: &str, v: Option<&IntOrString>) -> Option<i32> {
+    let v = v?;
+    match v {
+        IntOrString::Int(i) if *i < 0 => {
+            e.invalid(path, i, "must be greater than or equal to 0");
+            None
+        }
+        IntOrString::String(s) => match value_from_int_or_percent(v, 100, false) {
+            Err(_) => {
+                e.invalid(path, format!("{s:?}"), "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')");
+                None
+            }
+            Ok(p) if p > 100 => {
+                e.invalid(path, format!("{s:?}"), "must not be greater than 100%");
+                None
+            }
+            Ok(p) => Some(p),
+        },
+        IntOrString::Int(i) => Some(*i),
+    }
+}
+
+pub fn deployment(d: &Deployment) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&d.metadata, false));
+    let Some(spec) = Some(&d.spec) else {
+        e.required("spec");
+        return e.0;
+    };
+    non_negative(&mut e, "spec.replicas", spec.replicas);
+    non_negative(&mut e, "spec.minReadySeconds", spec.min_ready_seconds);
+    non_negative(
+        &mut e,
+        "spec.revisionHistoryLimit",
+        spec.revision_history_limit,
+    );
+    selector(
+        &mut e,
+        "spec.selector",
+        &spec.selector,
+        Some(&spec.template),
+        "deployment",
+    );
+    template(&mut e, Some(&spec.template));
+    if let Some(p) = spec.progress_deadline_seconds {
+        non_negative(&mut e, "spec.progressDeadlineSeconds", Some(p));
+        if p <= spec.min_ready_seconds.unwrap_or(0) {
+            e.invalid(
+                "spec.progressDeadlineSeconds",
+                p,
+                "must be greater than minReadySeconds",
+            );
+        }
+    }
+    if let Some(st) = &spec.strategy {
+        match st.type_.as_deref() {
+            Some("Recreate") if st.rolling_update.is_some() => e.add("spec.strategy.rollingUpdate", "Forbidden: may not be specified when strategy `type` is 'Recreate'"),
+            Some("RollingUpdate") | Some("Recreate") | None => {}
+            Some(other) => e.add("spec.strategy.type", format!("Unsupported value: {other:?}: supported values: \"Recreate\", \"RollingUpdate\"")),
+        }
+        if let Some(ru) = &st.rolling_update {
+            let surge = int_or_percent(
+                &mut e,
+                "spec.strategy.rollingUpdate.maxSurge",
+                ru.max_surge.as_ref(),
+            );
+            let unav = int_or_percent(
+                &mut e,
+                "spec.strategy.rollingUpdate.maxUnavailable",
+                ru.max_unavailable.as_ref(),
+            );
+            if surge == Some(0) && unav == Some(0) {
+                e.invalid(
+                    "spec.strategy.rollingUpdate.maxUnavailable",
+                    0,
+                    "may not be 0 when `maxSurge` is 0",
+                );
+            }
+        }
+    }
+    if spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.as_deref())
+        .is_some_and(|r| r != "Always")
+    {
+        // Reported by pod_spec already.
+    }
+    e.0
+}
+
+pub fn replica_set(rs: &ReplicaSet) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&rs.metadata, false));
+    let Some(spec) = Some(&rs.spec) else {
+        e.required("spec");
+        return e.0;
+    };
+    non_negative(&mut e, "spec.replicas", spec.replicas);
+    non_negative(&mut e, "spec.minReadySeconds", spec.min_ready_seconds);
+    selector(
+        &mut e,
+        "spec.selector",
+        &spec.selector,
+        spec.template.as_ref(),
+        "replicaset",
+    );
+    template(&mut e, spec.template.as_ref());
+    e.0
+}
+
+pub fn pod(p: &Pod) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&p.metadata, false));
+    match &p.spec {
+        Some(spec) => pod_spec(&mut e, "spec", spec, false),
+        None => e.required("spec.containers"),
+    }
+    e.0
+}
+
+/// Fields that may not change on update.
+pub fn deployment_update(old: &Deployment, new: &Deployment) -> Vec<FieldError> {
+    let (a, b) = (
+        Some(&old.spec).map(|s| &s.selector),
+        Some(&new.spec).map(|s| &s.selector),
+    );
+    if a != b {
+        let shown = b
+            .map(|s| {
+                Selector::from_label_selector(s)
+                    .map(|x| x.to_string())
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        return vec![FieldError {
+            path: "spec.selector".into(),
+            message: format!("Invalid value: v1.LabelSelector{{{shown}}}: field is immutable"),
+        }];
+    }
+    Vec::new()
+}
+
+pub fn replica_set_update(old: &ReplicaSet, new: &ReplicaSet) -> Vec<FieldError> {
+    let (a, b) = (
+        Some(&old.spec).map(|s| &s.selector),
+        Some(&new.spec).map(|s| &s.selector),
+    );
+    if a != b {
+        return vec![FieldError {
+            path: "spec.selector".into(),
+            message: "Invalid value: field is immutable".into(),
+        }];
+    }
+    Vec::new()
+}
+
+/// Pods are mostly immutable: only images, activeDeadlineSeconds, tolerations (additions) and
+/// metadata may change.
+pub fn pod_update(old: &Pod, new: &Pod) -> Vec<FieldError> {
+    let strip = |p: &Pod| {
+        let mut s = p.spec.clone().unwrap_or_default();
+        for c in s.containers.iter_mut() {
+            c.image = None;
+        }
+        s.node_name = None;
+        s.tolerations = None;
+        s.active_deadline_seconds = None;
+        s
+    };
+    if strip(old) != strip(new) {
+        return vec![FieldError {
+            path: "spec".into(),
+            message: "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),
+        }];
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::apps::v1::DeploymentSpec;
+    use k8s_openapi::api::core::v1::Container;
+
+    fn dep(replicas: i32, sel: &str, tmpl: &str) -> Deployment {
+        Deployment {
+            metadata: ObjectMeta {
+                name: Some("web".into()),
+                ..Default::default()
+            },
+            spec: Some(DeploymentSpec {
+                replicas: Some(replicas),
+                selector: LabelSelector {
+                    match_labels: Some([("app".to_string(), sel.to_string())].into()),
+                    ..Default::default()
+                },
+                template: PodTemplateSpec {
+                    metadata: Some(ObjectMeta {
+                        labels: Some([("app".to_string(), tmpl.to_string())].into()),
+                        ..Default::default()
+                    }),
+                    spec: Some(PodSpec {
+                        containers: vec![Container {
+                            name: "nginx".into(),
+                            image: Some("nginx".into()),
+                            ..Default::default()
+                        }],
+                        ..Default::default()
+                    }),
+                },
+                ..Default::default()
+            }),
+            status: None,
+        }
+    }
+
+    fn paths(errs: &[FieldError]) -> Vec<&str> {
+        errs.iter().map(|e| e.path.as_str()).collect()
+    }
+
+    #[test]
+    fn valid_deployment_passes() {
+        assert!(deployment(&dep(3, "web", "web")).is_empty());
+    }
+
+    #[test]
+    fn negative_replicas_and_selector_mismatch_are_reported() {
+        let errs = deployment(&dep(-1, "web", "api"));
+        assert_eq!(
+            paths(&errs),
+            vec!["spec.replicas", "spec.template.metadata.labels"]
+        );
+        assert_eq!(
+            errs[0].message,
+            "Invalid value: -1: must be greater than or equal to 0"
+        );
+        assert!(errs[1]
+            .message
+            .ends_with("`selector` does not match template `labels`"));
+    }
+
+    #[test]
+    fn missing_containers_and_names() {
+        let mut d = dep(1, "web", "web");
+        d.spec
+            .as_mut()
+            .unwrap()
+            .template
+            .spec
+            .as_mut()
+            .unwrap()
+            .containers = vec![Container::default()];
+        let errs = deployment(&d);
+        assert_eq!(
+            paths(&errs),
+            vec![
+                "spec.template.spec.containers[0].name",
+                "spec.template.spec.containers[0].image"
+            ]
+        );
+        d.spec
+            .as_mut()
+            .unwrap()
+            .template
+            .spec
+            .as_mut()
+            .unwrap()
+            .containers
+            .clear();
+        assert_eq!(
+            paths(&deployment(&d)),
+            vec!["spec.template.spec.containers"]
+        );
+    }
+
+    #[test]
+    fn bad_names_and_both_zero_fenceposts() {
+        let mut d = dep(1, "web", "web");
+        d.metadata.name = Some("Web_App".into());
+        d.spec.as_mut().unwrap().strategy = Some(k8s_openapi::api::apps::v1::DeploymentStrategy {
+            type_: Some("RollingUpdate".into()),
+            rolling_update: Some(k8s_openapi::api::apps::v1::RollingUpdateDeployment {
+                max_surge: Some(IntOrString::Int(0)),
+                max_unavailable: Some(IntOrString::String("0%".into())),
+            }),
+        });
+        let errs = deployment(&d);
+        assert_eq!(
+            paths(&errs),
+            vec![
+                "metadata.name",
+                "spec.strategy.rollingUpdate.maxUnavailable"
+            ]
+        );
+    }
+
+    #[test]
+    fn selector_is_immutable() {
+        let a = dep(1, "web", "web");
+        let b = dep(1, "api", "api");
+        assert_eq!(paths(&deployment_update(&a, &b)), vec!["spec.selector"]);
+        assert!(deployment_update(&a, &a).is_empty());
+    }
+}

@@ -1,0 +1,280 @@
+//! Pure helpers over pods and their status (`k8s.io/kubernetes/pkg/api/v1/pod`,
+//! `pkg/controller/controller_utils.go`).
+
+use crate::quantity;
+use crate::time::{Dur, SimTime};
+use k8s_openapi::api::core::v1::{Pod, PodCondition, PodTemplateSpec};
+
+/// `IsPodActive`: not terminal and not being deleted. Controllers count only active pods.
+pub fn is_active(pod: &Pod) -> bool {
+    let phase = phase(pod);
+    phase != "Succeeded" && phase != "Failed" && pod.metadata.deletion_timestamp.is_none()
+}
+
+pub fn is_terminal(pod: &Pod) -> bool {
+    matches!(phase(pod), "Succeeded" | "Failed")
+}
+
+pub fn phase(pod: &Pod) -> &str {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("Pending")
+}
+
+pub fn node_name(pod: &Pod) -> Option<&str> {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_deref())
+        .filter(|n| !n.is_empty())
+}
+
+pub fn condition<'a>(pod: &'a Pod, type_: &str) -> Option<&'a PodCondition> {
+    pod.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == type_)
+}
+
+/// `Ready=True`.
+pub fn is_ready(pod: &Pod) -> bool {
+    condition(pod, "Ready").is_some_and(|c| c.status == "True")
+}
+
+/// When the pod last became ready.
+pub fn ready_since(pod: &Pod) -> Option<SimTime> {
+    condition(pod, "Ready")
+        .filter(|c| c.status == "True")
+        .and_then(|c| c.last_transition_time.as_ref())
+        .map(SimTime::from_k8s)
+}
+
+/// `IsPodAvailable`: ready, and for at least `min_ready_seconds` (strictly before `now`).
+pub fn is_available(pod: &Pod, min_ready_seconds: i32, now: SimTime) -> bool {
+    if !is_ready(pod) {
+        return false;
+    }
+    if min_ready_seconds <= 0 {
+        return true;
+    }
+    ready_since(pod).is_some_and(|t| t + Dur::secs(min_ready_seconds as u64) < now)
+}
+
+/// When a ready pod becomes available (for requeueing), if not yet.
+pub fn available_at(pod: &Pod, min_ready_seconds: i32) -> Option<SimTime> {
+    ready_since(pod).map(|t| t + Dur::secs(min_ready_seconds.max(0) as u64) + Dur::ms(1))
+}
+
+/// Sum of container restart counts.
+pub fn restarts(pod: &Pod) -> i32 {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .map_or(0, |cs| cs.iter().map(|c| c.restart_count).sum())
+}
+
+/// Resource requests of a pod as the scheduler counts them: max(init containers) vs
+/// sum(app containers), per resource. Returns (cpu millicores, memory bytes). Unparseable
+/// quantities count as zero (validation refuses them before they reach the store).
+pub fn requests(pod: &Pod) -> (i64, i64) {
+    let Some(spec) = pod.spec.as_ref() else {
+        return (0, 0);
+    };
+    let of = |c: &k8s_openapi::api::core::v1::Container| {
+        let r = c
+            .resources
+            .as_ref()
+            .and_then(|r| r.requests.as_ref().or(r.limits.as_ref()));
+        let get = |name: &str, f: fn(&str) -> Result<i64, quantity::QuantityError>| {
+            r.and_then(|m| m.get(name))
+                .and_then(|q| f(&q.0).ok())
+                .unwrap_or(0)
+        };
+        (
+            get("cpu", quantity::cpu_millis),
+            get("memory", quantity::bytes),
+        )
+    };
+    let (mut cpu, mut mem) = spec
+        .containers
+        .iter()
+        .map(of)
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    for ic in spec.init_containers.iter().flatten() {
+        let (c, m) = of(ic);
+        cpu = cpu.max(c);
+        mem = mem.max(m);
+    }
+    (cpu, mem)
+}
+
+/// The template's labels.
+pub fn template_labels(t: &PodTemplateSpec) -> std::collections::BTreeMap<String, String> {
+    t.metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default()
+}
+
+/// The kubectl `get pods` STATUS column (`printPod`, see the semantics reference §7.6).
+pub fn display_status(pod: &Pod) -> String {
+    let status = pod.status.as_ref();
+    let mut reason = status
+        .and_then(|s| s.reason.clone())
+        .unwrap_or_else(|| phase(pod).to_string());
+    if let Some(c) = condition(pod, "PodScheduled") {
+        if c.reason.as_deref() == Some("SchedulingGated") {
+            reason = "SchedulingGated".into();
+        }
+    }
+    let mut initializing = false;
+    if let Some(ics) = status.and_then(|s| s.init_container_statuses.as_ref()) {
+        let total = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.init_containers.as_ref())
+            .map_or(0, |v| v.len());
+        for (i, c) in ics.iter().enumerate() {
+            let state = c.state.as_ref();
+            if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
+                if t.exit_code == 0 {
+                    continue;
+                }
+                reason = match &t.reason {
+                    Some(r) if !r.is_empty() => format!("Init:{r}"),
+                    _ => format!("Init:ExitCode:{}", t.exit_code),
+                };
+            } else if let Some(w) = state.and_then(|s| s.waiting.as_ref()).filter(|w| {
+                w.reason
+                    .as_deref()
+                    .is_some_and(|r| !r.is_empty() && r != "PodInitializing")
+            }) {
+                reason = format!("Init:{}", w.reason.clone().unwrap_or_default());
+            } else {
+                reason = format!("Init:{i}/{total}");
+            }
+            initializing = true;
+            break;
+        }
+    }
+    if !initializing {
+        let mut has_running = false;
+        for c in status
+            .and_then(|s| s.container_statuses.as_ref())
+            .into_iter()
+            .flatten()
+            .rev()
+        {
+            let state = c.state.as_ref();
+            if let Some(w) = state
+                .and_then(|s| s.waiting.as_ref())
+                .and_then(|w| w.reason.clone())
+                .filter(|r| !r.is_empty())
+            {
+                reason = w;
+            } else if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
+                reason = match &t.reason {
+                    Some(r) if !r.is_empty() => r.clone(),
+                    _ if t.signal.unwrap_or(0) != 0 => format!("Signal:{}", t.signal.unwrap_or(0)),
+                    _ => format!("ExitCode:{}", t.exit_code),
+                };
+            } else if c.ready && state.is_some_and(|s| s.running.is_some()) {
+                has_running = true;
+            }
+        }
+        if reason == "Completed" && has_running {
+            reason = if is_ready(pod) {
+                "Running".into()
+            } else {
+                "NotReady".into()
+            };
+        }
+    }
+    if pod.metadata.deletion_timestamp.is_some() {
+        if status.and_then(|s| s.reason.as_deref()) == Some("NodeLost") {
+            reason = "Unknown".into();
+        } else if !is_terminal(pod) {
+            reason = "Terminating".into();
+        }
+    }
+    reason
+}
+
+/// `ready/total` containers.
+pub fn ready_column(pod: &Pod) -> String {
+    let total = pod.spec.as_ref().map_or(0, |s| s.containers.len());
+    let ready = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .map_or(0, |cs| cs.iter().filter(|c| c.ready).count());
+    format!("{ready}/{total}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{
+        ContainerState, ContainerStateWaiting, ContainerStatus, PodStatus,
+    };
+
+    fn waiting_pod(reason: &str) -> Pod {
+        Pod {
+            status: Some(PodStatus {
+                phase: Some("Pending".into()),
+                container_statuses: Some(vec![ContainerStatus {
+                    name: "c".into(),
+                    state: Some(ContainerState {
+                        waiting: Some(ContainerStateWaiting {
+                            reason: Some(reason.into()),
+                            message: None,
+                        }),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn status_column_prefers_container_waiting_reason() {
+        assert_eq!(
+            display_status(&waiting_pod("ContainerCreating")),
+            "ContainerCreating"
+        );
+        assert_eq!(
+            display_status(&waiting_pod("ImagePullBackOff")),
+            "ImagePullBackOff"
+        );
+        assert_eq!(display_status(&Pod::default()), "Pending");
+    }
+
+    #[test]
+    fn deleting_pod_shows_terminating() {
+        let mut p = waiting_pod("ContainerCreating");
+        p.metadata.deletion_timestamp = Some(SimTime(0).to_k8s());
+        assert_eq!(display_status(&p), "Terminating");
+    }
+
+    #[test]
+    fn availability_needs_min_ready_seconds_strictly_elapsed() {
+        let mut p = Pod::default();
+        p.status = Some(PodStatus {
+            conditions: Some(vec![PodCondition {
+                type_: "Ready".into(),
+                status: "True".into(),
+                last_transition_time: Some(SimTime(10_000).to_k8s()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        });
+        assert!(is_available(&p, 0, SimTime(10_000)));
+        assert!(!is_available(&p, 5, SimTime(15_000)));
+        assert!(is_available(&p, 5, SimTime(15_001)));
+    }
+}

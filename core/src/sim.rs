@@ -1,0 +1,842 @@
+//! The simulation: one [`World`] owning the store, the simulated clock, the work queue, the
+//! seeded RNG and the node runtimes.
+//!
+//! Time is discrete-event: work items sit in a queue ordered by (time, sequence number), so ties
+//! break by insertion order; [`World::step`] jumps the clock to the next item and runs it.
+//! Every store change is routed to the components that watch it (the informer pattern), and a
+//! component's [`Reconcile`] is applied here. Nothing reads a wall clock and every choice that
+//! looks random comes from the world's one RNG, so a seed and a list of actions rebuild the same
+//! cluster byte for byte.
+
+use crate::cluster::{self, NodeSpec};
+use crate::controllers::kubelet::{self, PodRuntime};
+use crate::controllers::{
+    deployment, gc, replicaset, scheduler, Action, Component, EventRecord, Object, Reconcile,
+};
+use crate::labels::Selector;
+use crate::podutil;
+use crate::rng::Rng;
+use crate::store::{
+    Change, ChangeType, Deleted, Key, Kind, ObjRef, Propagation, Store, StoreError,
+};
+use crate::time::{human_duration, Dur, SimTime};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Event, EventSource, Namespace, Node, ObjectReference, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// A unit of work on the queue.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Work {
+    Sync(Component, Key),
+    Gc(ObjRef),
+}
+
+impl fmt::Display for Work {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Work::Sync(c, k) => write!(f, "{} {k}", c.event_source()),
+            Work::Gc(r) => write!(f, "garbage-collector {}", r),
+        }
+    }
+}
+
+/// A queue ordered by (time, insertion sequence) that keeps one entry per work item, at its
+/// earliest requested time (a later request for a queued item is dropped).
+#[derive(Debug, Clone, Default)]
+struct Queue {
+    by_time: BTreeMap<(SimTime, u64), Work>,
+    index: BTreeMap<Work, (SimTime, u64)>,
+    seq: u64,
+}
+
+impl Queue {
+    fn push(&mut self, work: Work, at: SimTime) {
+        if let Some(&(t, s)) = self.index.get(&work) {
+            if t <= at {
+                return;
+            }
+            self.by_time.remove(&(t, s));
+        }
+        self.seq += 1;
+        self.by_time.insert((at, self.seq), work.clone());
+        self.index.insert(work, (at, self.seq));
+    }
+
+    fn peek_time(&self) -> Option<SimTime> {
+        self.by_time.keys().next().map(|(t, _)| *t)
+    }
+
+    fn pop(&mut self) -> Option<(SimTime, Work)> {
+        let (&(t, s), _) = self.by_time.iter().next()?;
+        let work = self.by_time.remove(&(t, s))?;
+        self.index.remove(&work);
+        Some((t, work))
+    }
+
+    fn len(&self) -> usize {
+        self.by_time.len()
+    }
+}
+
+/// The outcome of [`World::settle`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    /// Whether the queue emptied (true) or the limit was reached (false).
+    pub settled: bool,
+    pub elapsed: Dur,
+    pub steps: u64,
+    /// For a stall: the work still scheduled, soonest first (at most a few).
+    pub pending: Vec<String>,
+}
+
+impl fmt::Display for Settled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.settled {
+            write!(
+                f,
+                "settled after {} ({} steps)",
+                crate::time::go_duration(self.elapsed),
+                self.steps
+            )
+        } else {
+            write!(
+                f,
+                "not settled after {}: still scheduled: {}",
+                human_duration(self.elapsed),
+                self.pending.join("; ")
+            )
+        }
+    }
+}
+
+/// Largest number of work items run at one instant before the world reports a livelock.
+const MAX_STEPS_PER_INSTANT: u64 = 200_000;
+
+/// The simulated cluster.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub(crate) store: Store,
+    now: SimTime,
+    seed: u64,
+    rng: Rng,
+    queue: Queue,
+    runtimes: BTreeMap<String, PodRuntime>,
+    node_images: BTreeMap<String, BTreeSet<String>>,
+    next_pod_ip: BTreeMap<String, u32>,
+    unschedulable: BTreeMap<Key, (u32, SimTime)>,
+    event_index: BTreeMap<(String, &'static str, String, String, bool), Key>,
+    event_seq: u64,
+    steps: u64,
+    steps_at_instant: u64,
+    trace_hash: u64,
+}
+
+impl World {
+    /// The default cluster: `control-plane` (tainted), `worker-1`, `worker-2`, and the four
+    /// standard namespaces.
+    pub fn new(seed: u64) -> World {
+        let mut w = World::empty(seed);
+        for spec in cluster::default_nodes() {
+            w.add_node(spec).expect("default nodes are valid");
+        }
+        w.run_due();
+        w
+    }
+
+    /// A cluster with namespaces but no nodes.
+    pub fn empty(seed: u64) -> World {
+        let mut w = World {
+            store: Store::default(),
+            now: SimTime(0),
+            seed,
+            rng: Rng::new(seed),
+            queue: Queue::default(),
+            runtimes: BTreeMap::new(),
+            node_images: BTreeMap::new(),
+            next_pod_ip: BTreeMap::new(),
+            unschedulable: BTreeMap::new(),
+            event_index: BTreeMap::new(),
+            event_seq: 0,
+            steps: 0,
+            steps_at_instant: 0,
+            trace_hash: 0xcbf2_9ce4_8422_2325,
+        };
+        for ns in cluster::DEFAULT_NAMESPACES {
+            let n = Namespace {
+                metadata: ObjectMeta {
+                    name: Some(ns.to_string()),
+                    labels: Some(
+                        [("kubernetes.io/metadata.name".to_string(), ns.to_string())].into(),
+                    ),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            w.store
+                .create(cluster::namespace_with_status(n), SimTime(0))
+                .expect("fresh store");
+        }
+        w.store.take_changes();
+        w
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Work items run so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// A digest of every work item run (time and item), for determinism checks.
+    pub fn trace_hash(&self) -> u64 {
+        self.trace_hash
+    }
+
+    /// When the next queued item is due.
+    pub fn next_event_at(&self) -> Option<SimTime> {
+        self.queue.peek_time()
+    }
+
+    /// Number of queued work items.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The runtime of a pod (image pulls, restarts) if its kubelet has admitted it.
+    pub fn runtime(&self, uid: &str) -> Option<&PodRuntime> {
+        self.runtimes.get(uid)
+    }
+
+    /// Images present on a node.
+    pub fn node_images(&self, node: &str) -> impl Iterator<Item = &String> {
+        self.node_images.get(node).into_iter().flatten()
+    }
+
+    /// Runs the next queued item, moving the clock to its time. Returns false when nothing is
+    /// queued.
+    pub fn step(&mut self) -> bool {
+        let Some((at, work)) = self.queue.pop() else {
+            return false;
+        };
+        if at > self.now {
+            self.now = at;
+            self.steps_at_instant = 0;
+        }
+        self.steps += 1;
+        self.steps_at_instant += 1;
+        let line = format!("{} {work}", at.0);
+        self.trace_hash = line.bytes().fold(self.trace_hash, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+        });
+        self.run(work);
+        true
+    }
+
+    /// Runs every item due at or before `now + d`, then sets the clock to `now + d`.
+    pub fn advance(&mut self, d: Dur) {
+        let until = self.now + d;
+        while self.queue.peek_time().is_some_and(|t| t <= until) {
+            if self.steps_at_instant > MAX_STEPS_PER_INSTANT {
+                break;
+            }
+            self.step();
+        }
+        self.now = until;
+        self.steps_at_instant = 0;
+    }
+
+    /// Runs everything already due at the current instant.
+    pub fn run_due(&mut self) {
+        self.advance(Dur::ZERO);
+    }
+
+    /// Runs until nothing is queued, or until `limit` of simulated time has passed.
+    pub fn settle(&mut self, limit: Dur) -> Settled {
+        let start = self.now;
+        let steps = self.steps;
+        let deadline = start + limit;
+        while let Some(t) = self.queue.peek_time() {
+            if t > deadline || self.steps_at_instant > MAX_STEPS_PER_INSTANT {
+                self.now = self.now.max(deadline.min(t));
+                let pending = self
+                    .queue
+                    .by_time
+                    .iter()
+                    .take(3)
+                    .map(|((t, _), w)| format!("{w} at +{}", human_duration(t.since(start))))
+                    .collect();
+                return Settled {
+                    settled: false,
+                    elapsed: self.now.since(start),
+                    steps: self.steps - steps,
+                    pending,
+                };
+            }
+            self.step();
+        }
+        Settled {
+            settled: true,
+            elapsed: self.now.since(start),
+            steps: self.steps - steps,
+            pending: Vec::new(),
+        }
+    }
+
+    fn enqueue(&mut self, work: Work, after: Dur) {
+        self.queue.push(work, self.now + after);
+    }
+
+    fn run(&mut self, work: Work) {
+        let now = self.now;
+        match work {
+            Work::Sync(Component::DeploymentController, key) => {
+                let r = deployment::reconcile(&self.store, &key, now);
+                self.apply(
+                    Component::DeploymentController,
+                    r,
+                    Work::Sync(Component::DeploymentController, key),
+                );
+            }
+            Work::Sync(Component::ReplicaSetController, key) => {
+                let r = replicaset::reconcile(&self.store, &key, now);
+                self.apply(
+                    Component::ReplicaSetController,
+                    r,
+                    Work::Sync(Component::ReplicaSetController, key),
+                );
+            }
+            Work::Sync(Component::Scheduler, key) => {
+                let r = scheduler::reconcile(&self.store, &key, now);
+                let failed = r
+                    .actions
+                    .iter()
+                    .any(|a| matches!(a, Action::Event(e) if e.reason == "FailedScheduling"));
+                if failed {
+                    let e = self.unschedulable.entry(key.clone()).or_insert((0, now));
+                    *e = (e.0 + 1, now);
+                } else {
+                    self.unschedulable.remove(&key);
+                }
+                self.apply(
+                    Component::Scheduler,
+                    r,
+                    Work::Sync(Component::Scheduler, key),
+                );
+            }
+            Work::Sync(Component::Kubelet, key) => self.run_kubelet(key),
+            Work::Sync(Component::GarbageCollector, _) => {}
+            Work::Gc(r) => {
+                let rec = gc::reconcile(&self.store, &r, now);
+                self.apply(Component::GarbageCollector, rec, Work::Gc(r));
+            }
+        }
+    }
+
+    fn run_kubelet(&mut self, key: Key) {
+        let Some(pod) = self.store.pods.get(&key).cloned() else {
+            return;
+        };
+        let Some(node) = podutil::node_name(&pod).map(String::from) else {
+            return;
+        };
+        let Some(node_obj) = self.store.nodes.get(&Key::cluster(node.clone())).cloned() else {
+            return;
+        };
+        let uid = pod.metadata.uid.clone().unwrap_or_default();
+        if !self.runtimes.contains_key(&uid) {
+            if pod.metadata.deletion_timestamp.is_some() {
+                // Never started here: nothing to stop.
+                let _ = self.store.remove::<Pod>(&key, self.now);
+                self.route_changes();
+                return;
+            }
+            let host_ip = cluster::internal_ip(&node_obj);
+            let ip = self.allocate_pod_ip(&node_obj);
+            self.runtimes.insert(
+                uid.clone(),
+                PodRuntime::admit(&pod, &node, host_ip, ip, self.now),
+            );
+        }
+        let empty = BTreeSet::new();
+        let images = self.node_images.get(&node).unwrap_or(&empty);
+        let out = kubelet::reconcile(&self.store, &key, self.runtimes.get(&uid), images, self.now);
+        match out.runtime {
+            Some(rt) => {
+                self.runtimes.insert(uid.clone(), rt);
+            }
+            None => {
+                self.runtimes.remove(&uid);
+            }
+        }
+        for image in out.pulled {
+            self.node_images
+                .entry(node.clone())
+                .or_default()
+                .insert(image);
+        }
+        self.apply(
+            Component::Kubelet,
+            out.reconcile,
+            Work::Sync(Component::Kubelet, key),
+        );
+    }
+
+    fn allocate_pod_ip(&mut self, node: &Node) -> String {
+        let name = node.metadata.name.clone().unwrap_or_default();
+        let cidr = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.pod_cidr.clone())
+            .unwrap_or_else(|| "10.244.0.0/24".into());
+        let base: Vec<&str> = cidr
+            .split('/')
+            .next()
+            .unwrap_or("10.244.0.0")
+            .split('.')
+            .collect();
+        let n = self.next_pod_ip.entry(name).or_insert(1);
+        *n = if *n >= 254 { 2 } else { *n + 1 };
+        format!(
+            "{}.{}.{}.{}",
+            base.first().unwrap_or(&"10"),
+            base.get(1).unwrap_or(&"244"),
+            base.get(2).unwrap_or(&"0"),
+            n
+        )
+    }
+
+    /// Applies a reconcile result and routes the changes it made.
+    fn apply(&mut self, component: Component, r: Reconcile, again: Work) {
+        let now = self.now;
+        for action in r.actions {
+            match action {
+                Action::Create { object, event } => {
+                    let name = self.create_object(object);
+                    if let (Some(name), Some(mut e)) = (name, event) {
+                        e.message = e.message.replace("{name}", &name);
+                        self.record_event(e);
+                    }
+                }
+                Action::Update(obj) => {
+                    let _ = self.update_object(obj, false);
+                }
+                Action::UpdateStatus(obj) => {
+                    let _ = self.update_object(obj, true);
+                }
+                Action::Delete {
+                    kind,
+                    key,
+                    grace_seconds,
+                    propagation,
+                    event,
+                } => {
+                    if self
+                        .delete_object(kind, &key, grace_seconds, propagation)
+                        .is_ok()
+                    {
+                        if let Some(e) = event {
+                            self.record_event(e);
+                        }
+                    }
+                }
+                Action::Remove { kind, key } => {
+                    let _ = match kind {
+                        Kind::Pod => self.store.remove::<Pod>(&key, now).map(|_| ()),
+                        Kind::ReplicaSet => self.store.remove::<ReplicaSet>(&key, now).map(|_| ()),
+                        Kind::Deployment => self.store.remove::<Deployment>(&key, now).map(|_| ()),
+                        _ => Ok(()),
+                    };
+                }
+                Action::Event(e) => self.record_event(e),
+            }
+            self.route_changes();
+        }
+        if let Some(after) = r.requeue_after {
+            self.enqueue(again, after);
+        }
+        let _ = component;
+    }
+
+    /// Creates an object, naming it from `generateName` when needed. Returns its name.
+    pub(crate) fn create_object(&mut self, mut object: Object) -> Option<String> {
+        let now = self.now;
+        let generate = object.meta().name.is_none() && object.meta().generate_name.is_some();
+        for _ in 0..8 {
+            if generate {
+                let prefix = object.meta().generate_name.clone().unwrap_or_default();
+                let suffix = self.rng.name_suffix(5);
+                object.meta_mut().name = Some(format!("{prefix}{suffix}"));
+            }
+            let name = object.meta().name.clone().unwrap_or_default();
+            let res = match object.clone() {
+                Object::Namespace(o) => self.store.create(o, now).map(|_| ()),
+                Object::Node(o) => self.store.create(o, now).map(|_| ()),
+                Object::Pod(o) => self.store.create(o, now).map(|_| ()),
+                Object::ReplicaSet(o) => self.store.create(o, now).map(|_| ()),
+                Object::Deployment(o) => self.store.create(o, now).map(|_| ()),
+            };
+            match res {
+                Ok(()) => return Some(name),
+                Err(StoreError::AlreadyExists { .. }) if generate => continue,
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
+    pub(crate) fn update_object(&mut self, object: Object, status: bool) -> Result<(), StoreError> {
+        let now = self.now;
+        macro_rules! write {
+            ($o:expr) => {
+                if status {
+                    self.store.update_status($o, now).map(|_| ())
+                } else {
+                    self.store.update($o, now).map(|_| ())
+                }
+            };
+        }
+        match object {
+            Object::Namespace(o) => write!(o),
+            Object::Node(o) => write!(o),
+            Object::Pod(o) => write!(o),
+            Object::ReplicaSet(o) => write!(o),
+            Object::Deployment(o) => write!(o),
+        }
+    }
+
+    /// Deletes an object as the API server would (see [`Store::delete`]). An unbound pod goes at
+    /// once; a bound one waits for its kubelet.
+    pub(crate) fn delete_object(
+        &mut self,
+        kind: Kind,
+        key: &Key,
+        grace: Option<i64>,
+        propagation: Propagation,
+    ) -> Result<Deleted, StoreError> {
+        let now = self.now;
+        match kind {
+            Kind::Pod => {
+                let pod = self
+                    .store
+                    .pods
+                    .get(key)
+                    .ok_or_else(|| StoreError::NotFound {
+                        kind,
+                        name: key.name.clone(),
+                    })?;
+                let bound = podutil::node_name(pod).is_some()
+                    && self
+                        .runtimes
+                        .contains_key(pod.metadata.uid.as_deref().unwrap_or_default());
+                let grace = if bound {
+                    grace
+                        .or(pod
+                            .spec
+                            .as_ref()
+                            .and_then(|s| s.termination_grace_period_seconds))
+                        .or(Some(30))
+                } else {
+                    Some(0)
+                };
+                self.store.delete::<Pod>(key, now, grace, propagation)
+            }
+            Kind::ReplicaSet => self.store.delete::<ReplicaSet>(key, now, None, propagation),
+            Kind::Deployment => self.store.delete::<Deployment>(key, now, None, propagation),
+            Kind::Node => self.store.delete::<Node>(key, now, None, propagation),
+            Kind::Namespace => self.store.delete::<Namespace>(key, now, None, propagation),
+            Kind::Event => self.store.delete::<Event>(key, now, None, propagation),
+        }
+    }
+
+    /// Records an event, aggregating repeats (same object, reason, message and source) into
+    /// one Event object with a count, as the event recorder does.
+    pub(crate) fn record_event(&mut self, e: EventRecord) {
+        let now = self.now;
+        let ns = if e.regarding.kind.namespaced() {
+            e.regarding.key.namespace.clone()
+        } else {
+            "default".to_string()
+        };
+        let agg = (
+            e.regarding.uid.clone(),
+            e.component.event_source(),
+            e.reason.clone(),
+            format!(
+                "{}|{}",
+                e.regarding.field_path.clone().unwrap_or_default(),
+                e.message
+            ),
+            e.warning,
+        );
+        if let Some(k) = self.event_index.get(&agg).cloned() {
+            if self.store.events.get(&k).is_some() {
+                let _ = self.store.modify::<Event>(&k, now, |ev| {
+                    ev.count = Some(ev.count.unwrap_or(1) + 1);
+                    ev.last_timestamp = Some(now.to_k8s());
+                });
+                return;
+            }
+        }
+        self.event_seq += 1;
+        let stamp = (crate::time::EPOCH_UNIX_SECS as u64 * 1_000_000_000 + now.0 * 1_000_000)
+            + self.event_seq;
+        let name = format!("{}.{:x}", e.regarding.key.name, stamp);
+        let host = if e.component == Component::Kubelet {
+            self.store
+                .pods
+                .get(&e.regarding.key)
+                .and_then(podutil::node_name)
+                .map(String::from)
+        } else {
+            None
+        };
+        let event = Event {
+            metadata: ObjectMeta {
+                name: Some(name.clone()),
+                namespace: Some(ns.clone()),
+                ..Default::default()
+            },
+            involved_object: ObjectReference {
+                api_version: Some(e.regarding.kind.api_version().into()),
+                kind: Some(e.regarding.kind.name().into()),
+                name: Some(e.regarding.key.name.clone()),
+                namespace: e
+                    .regarding
+                    .kind
+                    .namespaced()
+                    .then(|| e.regarding.key.namespace.clone()),
+                uid: Some(e.regarding.uid.clone()),
+                field_path: e.regarding.field_path.clone(),
+                ..Default::default()
+            },
+            reason: Some(e.reason.clone()),
+            message: Some(e.message.clone()),
+            source: Some(EventSource {
+                component: Some(e.component.event_source().into()),
+                host: host.clone(),
+            }),
+            first_timestamp: Some(now.to_k8s()),
+            last_timestamp: Some(now.to_k8s()),
+            count: Some(1),
+            type_: Some(if e.warning { "Warning" } else { "Normal" }.into()),
+            reporting_component: Some(e.component.event_source().into()),
+            reporting_instance: Some(host.unwrap_or_else(|| e.component.event_source().into())),
+            ..Default::default()
+        };
+        if self.store.create(event, now).is_ok() {
+            self.event_index.insert(agg, Key::new(ns, name));
+        }
+    }
+
+    /// Routes every change the store recorded to the components watching it.
+    pub(crate) fn route_changes(&mut self) {
+        for change in self.store.take_changes() {
+            self.route(change);
+        }
+    }
+
+    fn controller_key_for_uid(&self, uid: &str, kind: Kind) -> Option<Key> {
+        self.store
+            .by_uid(uid)
+            .filter(|r| r.kind == kind)
+            .map(|r| r.key.clone())
+    }
+
+    fn route(&mut self, c: Change) {
+        let key = c.key.clone();
+        let this = ObjRef {
+            kind: c.kind,
+            key: key.clone(),
+        };
+        match c.kind {
+            Kind::Deployment => {
+                self.enqueue(Work::Sync(Component::DeploymentController, key), Dur::ZERO);
+                self.route_gc(&c, this);
+            }
+            Kind::ReplicaSet => {
+                self.enqueue(
+                    Work::Sync(Component::ReplicaSetController, key.clone()),
+                    Dur::ZERO,
+                );
+                let mut owners = 0;
+                for uid in &c.owners {
+                    if let Some(d) = self.controller_key_for_uid(uid, Kind::Deployment) {
+                        owners += 1;
+                        self.enqueue(Work::Sync(Component::DeploymentController, d), Dur::ZERO);
+                    }
+                }
+                if owners == 0 && c.op != ChangeType::Deleted {
+                    self.wake_selecting_deployments(&key.namespace, &c.labels);
+                }
+                self.route_gc(&c, this);
+            }
+            Kind::Pod => {
+                let pod = self.store.pods.get(&key).cloned();
+                let mut owned = false;
+                for uid in &c.owners {
+                    if let Some(rs) = self.controller_key_for_uid(uid, Kind::ReplicaSet) {
+                        owned = true;
+                        if let Some(d) = self
+                            .store
+                            .replicasets
+                            .get(&rs)
+                            .and_then(|r| crate::store::controller_ref(&r.metadata))
+                            .map(|r| r.uid.clone())
+                        {
+                            if let Some(dk) = self.controller_key_for_uid(&d, Kind::Deployment) {
+                                self.enqueue(
+                                    Work::Sync(Component::DeploymentController, dk),
+                                    Dur::ZERO,
+                                );
+                            }
+                        }
+                        self.enqueue(Work::Sync(Component::ReplicaSetController, rs), Dur::ZERO);
+                    }
+                }
+                if !owned && c.op != ChangeType::Deleted {
+                    self.wake_selecting_replica_sets(&key.namespace, &c.labels);
+                }
+                match &pod {
+                    Some(p) if podutil::node_name(p).is_none() => {
+                        if c.op == ChangeType::Added {
+                            self.enqueue(Work::Sync(Component::Scheduler, key.clone()), Dur::ZERO);
+                        }
+                    }
+                    Some(_) => self.enqueue(Work::Sync(Component::Kubelet, key.clone()), Dur::ZERO),
+                    None => {
+                        self.unschedulable.remove(&key);
+                        self.runtimes.remove(&c.uid);
+                        self.retry_unschedulable();
+                    }
+                }
+                if pod.as_ref().is_some_and(podutil::is_terminal) {
+                    self.retry_unschedulable();
+                }
+                self.route_gc(&c, this);
+            }
+            Kind::Node => {
+                self.retry_unschedulable();
+                if c.op == ChangeType::Deleted {
+                    self.node_images.remove(&key.name);
+                }
+            }
+            Kind::Namespace | Kind::Event => {}
+        }
+    }
+
+    /// Garbage-collector interest: dependents of a deleted owner, an owner finishing a
+    /// foreground or orphan deletion, and new dependents whose owners may already be gone.
+    fn route_gc(&mut self, c: &Change, this: ObjRef) {
+        match c.op {
+            ChangeType::Deleted => {
+                for dep in gc::dependents(&self.store, &c.uid) {
+                    self.enqueue(Work::Gc(dep), Dur::ZERO);
+                }
+                for uid in &c.owners {
+                    if let Some(owner) = self.store.by_uid(uid).cloned() {
+                        self.enqueue(Work::Gc(owner), Dur::ZERO);
+                    }
+                }
+            }
+            ChangeType::Added => {
+                if !c.owners.is_empty() && c.owners.iter().any(|u| self.store.by_uid(u).is_none()) {
+                    self.enqueue(Work::Gc(this), Dur::ZERO);
+                }
+            }
+            ChangeType::Modified => {
+                let deleting = match this.kind {
+                    Kind::Deployment => self.store.deployments.get(&this.key).map(|o| &o.metadata),
+                    Kind::ReplicaSet => self.store.replicasets.get(&this.key).map(|o| &o.metadata),
+                    Kind::Pod => self.store.pods.get(&this.key).map(|o| &o.metadata),
+                    _ => None,
+                }
+                .is_some_and(|m| {
+                    m.deletion_timestamp.is_some()
+                        && m.finalizers.as_ref().is_some_and(|f| !f.is_empty())
+                });
+                if deleting {
+                    self.enqueue(Work::Gc(this), Dur::ZERO);
+                }
+            }
+        }
+    }
+
+    fn wake_selecting_deployments(&mut self, ns: &str, labels: &[BTreeMap<String, String>]) {
+        let keys: Vec<Key> = self
+            .store
+            .deployments
+            .in_namespace(ns)
+            .filter(|d| {
+                let sel = Some(&d.spec)
+                    .and_then(|s| Selector::from_label_selector(&s.selector).ok())
+                    .unwrap_or_default();
+                !sel.is_empty() && labels.iter().any(|l| sel.matches(l))
+            })
+            .map(|d| Key::of(&d.metadata))
+            .collect();
+        for k in keys {
+            self.enqueue(Work::Sync(Component::DeploymentController, k), Dur::ZERO);
+        }
+    }
+
+    fn wake_selecting_replica_sets(&mut self, ns: &str, labels: &[BTreeMap<String, String>]) {
+        let keys: Vec<Key> = self
+            .store
+            .replicasets
+            .in_namespace(ns)
+            .filter(|r| {
+                let sel = Some(&r.spec)
+                    .and_then(|s| Selector::from_label_selector(&s.selector).ok())
+                    .unwrap_or_default();
+                !sel.is_empty() && labels.iter().any(|l| sel.matches(l))
+            })
+            .map(|r| Key::of(&r.metadata))
+            .collect();
+        for k in keys {
+            self.enqueue(Work::Sync(Component::ReplicaSetController, k), Dur::ZERO);
+        }
+    }
+
+    /// Moves unschedulable pods back to the active queue after their back-off (1s doubling to
+    /// 10s since their last attempt).
+    fn retry_unschedulable(&mut self) {
+        let now = self.now;
+        let due: Vec<(Key, SimTime)> = self
+            .unschedulable
+            .iter()
+            .map(|(k, (attempts, last))| {
+                let backoff = Dur::secs((1u64 << (attempts.saturating_sub(1)).min(4)).min(10));
+                (k.clone(), (*last + backoff).max(now))
+            })
+            .collect();
+        for (k, at) in due {
+            self.queue.push(Work::Sync(Component::Scheduler, k), at);
+        }
+    }
+
+    /// Adds a node (as `kubeadm join` and the kubelet registering would).
+    pub fn add_node(&mut self, spec: NodeSpec) -> Result<(), StoreError> {
+        let index = self.store.nodes.len() as u32;
+        let node = cluster::node(&spec, index, self.now);
+        self.store.create(node, self.now)?;
+        self.route_changes();
+        Ok(())
+    }
+
+    /// Applies a change made by a user (kubectl): routes the changes and runs what is due now.
+    pub(crate) fn after_user_change(&mut self) {
+        self.route_changes();
+    }
+}

@@ -1,0 +1,970 @@
+//! The object store: what the API server and etcd are to a real cluster.
+//!
+//! Objects are the real Kubernetes types from `k8s-openapi`, kept in one ordered table per kind
+//! (iteration order is by namespace then name, so every controller sees the same order on every
+//! run). The store assigns uids, resourceVersions, generations and creation timestamps, implements
+//! deletion with grace periods and finalizers, keeps a bounded watch log, and records the list of
+//! changes since the simulation last looked ([`Store::take_changes`]), which is how controllers
+//! are woken.
+//!
+//! Architecture invariant: the store never calls a controller. It only records what changed.
+
+use crate::time::SimTime;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::{Metadata, Resource};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+
+/// The kinds the simulation stores with their real types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Namespace,
+    Node,
+    Pod,
+    ReplicaSet,
+    Deployment,
+    Event,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Namespace,
+        Kind::Node,
+        Kind::Pod,
+        Kind::ReplicaSet,
+        Kind::Deployment,
+        Kind::Event,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Namespace => "Namespace",
+            Kind::Node => "Node",
+            Kind::Pod => "Pod",
+            Kind::ReplicaSet => "ReplicaSet",
+            Kind::Deployment => "Deployment",
+            Kind::Event => "Event",
+        }
+    }
+
+    pub fn api_version(self) -> &'static str {
+        match self {
+            Kind::ReplicaSet | Kind::Deployment => "apps/v1",
+            _ => "v1",
+        }
+    }
+
+    pub fn namespaced(self) -> bool {
+        !matches!(self, Kind::Namespace | Kind::Node)
+    }
+
+    /// `deployment.apps`, `pod`: the prefix kubectl's name printer uses.
+    pub fn qualified(self) -> &'static str {
+        match self {
+            Kind::Namespace => "namespace",
+            Kind::Node => "node",
+            Kind::Pod => "pod",
+            Kind::ReplicaSet => "replicaset.apps",
+            Kind::Deployment => "deployment.apps",
+            Kind::Event => "event",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `(namespace, name)`; the namespace is empty for cluster-scoped kinds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl Key {
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Key {
+        Key {
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+    pub fn cluster(name: impl Into<String>) -> Key {
+        Key {
+            namespace: String::new(),
+            name: name.into(),
+        }
+    }
+    pub fn of(meta: &ObjectMeta) -> Key {
+        Key::new(
+            meta.namespace.clone().unwrap_or_default(),
+            meta.name.clone().unwrap_or_default(),
+        )
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.namespace.is_empty() {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{}/{}", self.namespace, self.name)
+        }
+    }
+}
+
+/// A reference to one stored object of a simulated kind.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjRef {
+    pub kind: Kind,
+    pub key: Key,
+}
+
+impl fmt::Display for ObjRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.kind.name().to_lowercase(), self.key.name)
+    }
+}
+
+/// What happened to an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// One entry of the change feed the simulation routes to controllers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub kind: Kind,
+    pub key: Key,
+    pub op: ChangeType,
+    pub uid: String,
+    /// Controller owner uids before and after the change (either may be absent).
+    pub owners: Vec<String>,
+    /// Labels before and after (only kept for pods and replica sets, for selector routing).
+    pub labels: Vec<BTreeMap<String, String>>,
+}
+
+/// One line of the watch log: `resourceVersion TYPE kind namespace/name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchEntry {
+    pub resource_version: u64,
+    pub time: SimTime,
+    pub op: ChangeType,
+    pub kind: Kind,
+    pub key: Key,
+}
+
+/// Errors the store returns, phrased as the API server phrases them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    AlreadyExists { kind: Kind, name: String },
+    NotFound { kind: Kind, name: String },
+    Conflict { kind: Kind, name: String },
+    NamespaceNotFound(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::AlreadyExists { kind, name } => write!(f, "{} {name:?} already exists", resource_name(*kind)),
+            StoreError::NotFound { kind, name } => write!(f, "{} {name:?} not found", resource_name(*kind)),
+            StoreError::Conflict { kind, name } => write!(
+                f,
+                "Operation cannot be fulfilled on {} {name:?}: the object has been modified; please apply your changes to the latest version and try again",
+                resource_name(*kind)
+            ),
+            StoreError::NamespaceNotFound(ns) => write!(f, "namespaces {ns:?} not found"),
+        }
+    }
+}
+
+/// `deployments.apps`, `pods`: the resource name in API error messages.
+pub fn resource_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Namespace => "namespaces",
+        Kind::Node => "nodes",
+        Kind::Pod => "pods",
+        Kind::ReplicaSet => "replicasets.apps",
+        Kind::Deployment => "deployments.apps",
+        Kind::Event => "events",
+    }
+}
+
+/// An object of a kind the simulation does not run (ConfigMap, Service, Job, …), kept as JSON so
+/// that `get` and `-o yaml` still show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OtherObject {
+    pub api_version: String,
+    pub kind: String,
+    pub namespaced: bool,
+    pub value: serde_json::Value,
+}
+
+/// A kind with its own table in the store.
+pub trait Stored: Clone + Resource + Metadata<Ty = ObjectMeta> + Serialize + PartialEq {
+    const STORED_KIND: Kind;
+    fn table(store: &Store) -> &Table<Self>;
+    fn table_mut(store: &mut Store) -> &mut Table<Self>;
+    /// Whether `metadata.generation` is maintained (objects with a spec that controllers observe).
+    const HAS_GENERATION: bool = false;
+    /// Whether the change from `old` to `new` bumps `metadata.generation`.
+    fn bumps_generation(_old: &Self, _new: &Self) -> bool {
+        false
+    }
+}
+
+/// One kind's objects, ordered by key, with an index from controller-owner uid to owned keys.
+#[derive(Debug, Clone)]
+pub struct Table<T> {
+    items: BTreeMap<Key, T>,
+    by_owner: BTreeMap<String, BTreeSet<Key>>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table {
+            items: BTreeMap::new(),
+            by_owner: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T: Stored> Table<T> {
+    pub fn get(&self, key: &Key) -> Option<&T> {
+        self.items.get(key)
+    }
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.values()
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.items.keys()
+    }
+    /// Objects in one namespace, in name order.
+    pub fn in_namespace<'a>(&'a self, ns: &'a str) -> impl Iterator<Item = &'a T> + 'a {
+        let start = Key::new(ns, "");
+        self.items
+            .range(start..)
+            .take_while(move |(k, _)| k.namespace == ns)
+            .map(|(_, v)| v)
+    }
+    /// Objects whose controller owner has this uid, in key order.
+    pub fn owned_by<'a>(&'a self, uid: &str) -> impl Iterator<Item = &'a T> + 'a {
+        self.by_owner
+            .get(uid)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.items.get(k))
+    }
+
+    /// Objects without a controller owner, in key order (candidates for adoption).
+    pub fn orphans<'a>(&'a self) -> impl Iterator<Item = &'a T> + 'a {
+        self.owned_by("")
+    }
+
+    fn owner_uid(obj: &T) -> String {
+        controller_ref(obj.metadata())
+            .map(|r| r.uid.clone())
+            .unwrap_or_default()
+    }
+
+    fn insert(&mut self, key: Key, obj: T) -> Option<T> {
+        let owner = Self::owner_uid(&obj);
+        let old = self.items.insert(key.clone(), obj);
+        if let Some(old) = &old {
+            self.unindex(&key, old);
+        }
+        self.by_owner.entry(owner).or_default().insert(key);
+        old
+    }
+
+    fn unindex(&mut self, key: &Key, obj: &T) {
+        let owner = Self::owner_uid(obj);
+        if let Some(set) = self.by_owner.get_mut(&owner) {
+            set.remove(key);
+            if set.is_empty() {
+                self.by_owner.remove(&owner);
+            }
+        }
+    }
+
+    fn remove(&mut self, key: &Key) -> Option<T> {
+        let old = self.items.remove(key)?;
+        self.unindex(key, &old);
+        Some(old)
+    }
+}
+
+/// The controller owner reference (`controller: true`), if any.
+pub fn controller_ref(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    meta.owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true))
+}
+
+macro_rules! stored {
+    ($ty:ty, $kind:expr, $field:ident) => {
+        impl Stored for $ty {
+            const STORED_KIND: Kind = $kind;
+            fn table(store: &Store) -> &Table<Self> {
+                &store.$field
+            }
+            fn table_mut(store: &mut Store) -> &mut Table<Self> {
+                &mut store.$field
+            }
+        }
+    };
+    ($ty:ty, $kind:expr, $field:ident, generation: $bump:expr) => {
+        impl Stored for $ty {
+            const STORED_KIND: Kind = $kind;
+            const HAS_GENERATION: bool = true;
+            fn table(store: &Store) -> &Table<Self> {
+                &store.$field
+            }
+            fn table_mut(store: &mut Store) -> &mut Table<Self> {
+                &mut store.$field
+            }
+            fn bumps_generation(old: &Self, new: &Self) -> bool {
+                #[allow(clippy::redundant_closure_call)]
+                ($bump)(old, new)
+            }
+        }
+    };
+}
+
+stored!(Namespace, Kind::Namespace, namespaces);
+stored!(Node, Kind::Node, nodes);
+stored!(Pod, Kind::Pod, pods);
+stored!(Event, Kind::Event, events);
+stored!(ReplicaSet, Kind::ReplicaSet, replicasets, generation: |o: &ReplicaSet, n: &ReplicaSet| o.spec != n.spec);
+// Deployment annotations are copied to its ReplicaSets, so the apiserver bumps generation for them too.
+stored!(Deployment, Kind::Deployment, deployments, generation: |o: &Deployment, n: &Deployment| {
+    o.spec != n.spec || o.metadata.annotations != n.metadata.annotations
+});
+
+/// How dependents are treated when an owner is deleted (`DeleteOptions.propagationPolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Propagation {
+    #[default]
+    Background,
+    Foreground,
+    Orphan,
+}
+
+/// The result of a delete request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    /// The object is gone.
+    Removed,
+    /// The object now has a deletionTimestamp and waits for its kubelet or finalizers.
+    Pending,
+}
+
+/// Number of watch-log entries kept (older ones are dropped, as etcd compacts).
+pub const WATCH_LOG_CAPACITY: usize = 5_000;
+
+pub const FINALIZER_FOREGROUND: &str = "foregroundDeletion";
+pub const FINALIZER_ORPHAN: &str = "orphan";
+
+/// All objects of the cluster.
+#[derive(Debug, Clone, Default)]
+pub struct Store {
+    pub namespaces: Table<Namespace>,
+    pub nodes: Table<Node>,
+    pub pods: Table<Pod>,
+    pub replicasets: Table<ReplicaSet>,
+    pub deployments: Table<Deployment>,
+    pub events: Table<Event>,
+    /// Kinds outside the simulation, by (kind, namespace, name).
+    pub others: BTreeMap<(String, Key), OtherObject>,
+    resource_version: u64,
+    uid_counter: u64,
+    /// Every stored object of a simulated kind (events excluded) by uid.
+    by_uid: BTreeMap<String, ObjRef>,
+    watch: VecDeque<WatchEntry>,
+    changes: Vec<Change>,
+}
+
+impl Store {
+    pub fn get<T: Stored>(&self, key: &Key) -> Option<&T> {
+        T::table(self).get(key)
+    }
+
+    /// The object with this uid, if it still exists.
+    pub fn by_uid(&self, uid: &str) -> Option<&ObjRef> {
+        self.by_uid.get(uid)
+    }
+
+    pub fn resource_version(&self) -> u64 {
+        self.resource_version
+    }
+
+    /// The most recent watch-log entries, oldest first.
+    pub fn watch_log(&self) -> impl Iterator<Item = &WatchEntry> {
+        self.watch.iter()
+    }
+
+    /// Changes since the last call, in the order they happened.
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.changes)
+    }
+
+    pub fn namespace_exists(&self, ns: &str) -> bool {
+        self.namespaces.get(&Key::cluster(ns)).is_some()
+    }
+
+    fn next_rv(&mut self) -> u64 {
+        self.resource_version += 1;
+        self.resource_version
+    }
+
+    /// A deterministic uid in UUID form (version-4 layout), unique within this store.
+    fn next_uid(&mut self) -> String {
+        self.uid_counter += 1;
+        let mut r = crate::rng::Rng::new(self.uid_counter.wrapping_mul(0x2545_F491_4F6C_DD1D));
+        let a = r.next_u64();
+        let b = r.next_u64();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | (b >> 48 & 0x3fff),
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    fn log(&mut self, now: SimTime, op: ChangeType, kind: Kind, key: &Key, rv: u64) {
+        if self.watch.len() == WATCH_LOG_CAPACITY {
+            self.watch.pop_front();
+        }
+        self.watch.push_back(WatchEntry {
+            resource_version: rv,
+            time: now,
+            op,
+            kind,
+            key: key.clone(),
+        });
+    }
+
+    fn record_change<T: Stored>(
+        &mut self,
+        op: ChangeType,
+        key: &Key,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) {
+        if T::STORED_KIND == Kind::Event {
+            return;
+        }
+        let meta = after
+            .or(before)
+            .map(|o| o.metadata())
+            .expect("a change has an object");
+        let mut owners = Vec::new();
+        let mut labels = Vec::new();
+        for m in [before, after].into_iter().flatten().map(|o| o.metadata()) {
+            if let Some(r) = controller_ref(m) {
+                if !owners.contains(&r.uid) {
+                    owners.push(r.uid.clone());
+                }
+            }
+            if matches!(T::STORED_KIND, Kind::Pod | Kind::ReplicaSet) {
+                labels.push(m.labels.clone().unwrap_or_default());
+            }
+        }
+        self.changes.push(Change {
+            kind: T::STORED_KIND,
+            key: key.clone(),
+            op,
+            uid: meta.uid.clone().unwrap_or_default(),
+            owners,
+            labels,
+        });
+    }
+
+    /// Creates an object. `metadata.name` must be set (see [`Store::create_generated`] for
+    /// `generateName`). Fills uid, resourceVersion, creationTimestamp and generation.
+    pub fn create<T: Stored>(&mut self, mut obj: T, now: SimTime) -> Result<T, StoreError> {
+        let key = Key::of(obj.metadata());
+        if T::STORED_KIND.namespaced()
+            && T::STORED_KIND != Kind::Event
+            && !self.namespace_exists(&key.namespace)
+        {
+            return Err(StoreError::NamespaceNotFound(key.namespace));
+        }
+        if T::table(self).get(&key).is_some() {
+            return Err(StoreError::AlreadyExists {
+                kind: T::STORED_KIND,
+                name: key.name,
+            });
+        }
+        let rv = self.next_rv();
+        let uid = self.next_uid();
+        let meta = obj.metadata_mut();
+        meta.uid = Some(uid);
+        meta.resource_version = Some(rv.to_string());
+        meta.creation_timestamp = Some(now.to_k8s());
+        meta.deletion_timestamp = None;
+        if T::HAS_GENERATION {
+            meta.generation = Some(1);
+        }
+        if T::STORED_KIND != Kind::Event {
+            self.by_uid.insert(
+                obj.metadata().uid.clone().unwrap_or_default(),
+                ObjRef {
+                    kind: T::STORED_KIND,
+                    key: key.clone(),
+                },
+            );
+        }
+        self.record_change::<T>(ChangeType::Added, &key, None, Some(&obj));
+        self.log(now, ChangeType::Added, T::STORED_KIND, &key, rv);
+        T::table_mut(self).insert(key, obj.clone());
+        Ok(obj)
+    }
+
+    /// Replaces an object. Identity fields (uid, creationTimestamp) are kept from the stored
+    /// copy; generation is bumped when the spec changed. Writing an identical object is a no-op
+    /// (no new resourceVersion), as the API server does. If the object is being deleted and the
+    /// update removed its last finalizer, it is removed.
+    pub fn update<T: Stored>(&mut self, obj: T, now: SimTime) -> Result<T, StoreError> {
+        self.write(obj, now, true)
+    }
+
+    /// Writes through the status subresource: like [`Store::update`], but never bumps the
+    /// generation (the apiserver's status strategy keeps the stored spec's generation).
+    pub fn update_status<T: Stored>(&mut self, obj: T, now: SimTime) -> Result<T, StoreError> {
+        self.write(obj, now, false)
+    }
+
+    fn write<T: Stored>(
+        &mut self,
+        mut obj: T,
+        now: SimTime,
+        may_bump_generation: bool,
+    ) -> Result<T, StoreError> {
+        let key = Key::of(obj.metadata());
+        let Some(old) = T::table(self).get(&key).cloned() else {
+            return Err(StoreError::NotFound {
+                kind: T::STORED_KIND,
+                name: key.name,
+            });
+        };
+        {
+            let om = old.metadata();
+            let meta = obj.metadata_mut();
+            meta.uid = om.uid.clone();
+            meta.creation_timestamp = om.creation_timestamp.clone();
+            meta.deletion_timestamp = om
+                .deletion_timestamp
+                .clone()
+                .or(meta.deletion_timestamp.take());
+            meta.resource_version = om.resource_version.clone();
+            meta.generation = om.generation;
+        }
+        if may_bump_generation && T::HAS_GENERATION && T::bumps_generation(&old, &obj) {
+            obj.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(1) + 1);
+        }
+        if obj == old {
+            return Ok(obj);
+        }
+        let rv = self.next_rv();
+        obj.metadata_mut().resource_version = Some(rv.to_string());
+        let being_deleted = obj.metadata().deletion_timestamp.is_some();
+        if being_deleted
+            && obj
+                .metadata()
+                .finalizers
+                .as_ref()
+                .is_none_or(|f| f.is_empty())
+            && T::STORED_KIND != Kind::Pod
+        {
+            self.record_change::<T>(ChangeType::Deleted, &key, Some(&old), None);
+            self.log(now, ChangeType::Deleted, T::STORED_KIND, &key, rv);
+            T::table_mut(self).remove(&key);
+            self.by_uid
+                .remove(old.metadata().uid.as_deref().unwrap_or_default());
+            return Ok(obj);
+        }
+        self.record_change::<T>(ChangeType::Modified, &key, Some(&old), Some(&obj));
+        self.log(now, ChangeType::Modified, T::STORED_KIND, &key, rv);
+        T::table_mut(self).insert(key, obj.clone());
+        Ok(obj)
+    }
+
+    /// Applies `f` to a stored object and writes it back if it changed.
+    pub fn modify<T: Stored>(
+        &mut self,
+        key: &Key,
+        now: SimTime,
+        f: impl FnOnce(&mut T),
+    ) -> Result<T, StoreError> {
+        let mut obj = T::table(self)
+            .get(key)
+            .cloned()
+            .ok_or_else(|| StoreError::NotFound {
+                kind: T::STORED_KIND,
+                name: key.name.clone(),
+            })?;
+        f(&mut obj);
+        self.update(obj, now)
+    }
+
+    /// Deletes an object. Pods bound to a node with a positive grace period, and objects with
+    /// finalizers or a foreground/orphan propagation, get a deletionTimestamp and stay until
+    /// their kubelet or the garbage collector finishes; everything else is removed at once.
+    pub fn delete<T: Stored>(
+        &mut self,
+        key: &Key,
+        now: SimTime,
+        grace_seconds: Option<i64>,
+        propagation: Propagation,
+    ) -> Result<Deleted, StoreError> {
+        let Some(old) = T::table(self).get(key).cloned() else {
+            return Err(StoreError::NotFound {
+                kind: T::STORED_KIND,
+                name: key.name.clone(),
+            });
+        };
+        let mut obj = old.clone();
+        let meta = obj.metadata_mut();
+        let mut finalizers = meta.finalizers.clone().unwrap_or_default();
+        match propagation {
+            Propagation::Foreground if !finalizers.iter().any(|f| f == FINALIZER_FOREGROUND) => {
+                finalizers.push(FINALIZER_FOREGROUND.into())
+            }
+            Propagation::Orphan if !finalizers.iter().any(|f| f == FINALIZER_ORPHAN) => {
+                finalizers.push(FINALIZER_ORPHAN.into())
+            }
+            _ => {}
+        }
+        let graceful_pod = T::STORED_KIND == Kind::Pod && grace_seconds.unwrap_or(0) > 0;
+        if finalizers.is_empty() && !graceful_pod {
+            return self.remove::<T>(key, now).map(|_| Deleted::Removed);
+        }
+        if meta.deletion_timestamp.is_some() {
+            // Already terminating: a shorter grace period may still be applied.
+            if let (Some(g), Some(old_g)) = (grace_seconds, meta.deletion_grace_period_seconds) {
+                if T::STORED_KIND == Kind::Pod && g < old_g {
+                    meta.deletion_grace_period_seconds = Some(g);
+                    meta.deletion_timestamp =
+                        Some((now + crate::time::Dur::secs(g as u64)).to_k8s());
+                }
+            }
+        } else {
+            let g = if T::STORED_KIND == Kind::Pod {
+                grace_seconds.unwrap_or(0).max(0) as u64
+            } else {
+                0
+            };
+            meta.deletion_timestamp = Some((now + crate::time::Dur::secs(g)).to_k8s());
+            meta.deletion_grace_period_seconds = Some(g as i64);
+        }
+        meta.finalizers = if finalizers.is_empty() {
+            None
+        } else {
+            Some(finalizers)
+        };
+        if obj == old {
+            return Ok(Deleted::Pending);
+        }
+        let rv = self.next_rv();
+        obj.metadata_mut().resource_version = Some(rv.to_string());
+        self.record_change::<T>(ChangeType::Modified, key, Some(&old), Some(&obj));
+        self.log(now, ChangeType::Modified, T::STORED_KIND, key, rv);
+        T::table_mut(self).insert(key.clone(), obj);
+        Ok(Deleted::Pending)
+    }
+
+    /// Removes an object immediately, whatever its finalizers (the kubelet's final delete, or
+    /// `--force --grace-period=0`).
+    pub fn remove<T: Stored>(&mut self, key: &Key, now: SimTime) -> Result<T, StoreError> {
+        let Some(old) = T::table_mut(self).remove(key) else {
+            return Err(StoreError::NotFound {
+                kind: T::STORED_KIND,
+                name: key.name.clone(),
+            });
+        };
+        let rv = self.next_rv();
+        self.by_uid
+            .remove(old.metadata().uid.as_deref().unwrap_or_default());
+        self.record_change::<T>(ChangeType::Deleted, key, Some(&old), None);
+        self.log(now, ChangeType::Deleted, T::STORED_KIND, key, rv);
+        Ok(old)
+    }
+
+    /// Stores an object of a kind outside the simulation; returns whether it was new or changed
+    /// (`created`, `configured`, `unchanged`).
+    pub fn put_other(
+        &mut self,
+        mut obj: OtherObject,
+        now: SimTime,
+    ) -> Result<&'static str, StoreError> {
+        let meta = obj.value.get("metadata").cloned().unwrap_or_default();
+        let name = meta
+            .get("name")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let ns = if obj.namespaced {
+            meta.get("namespace")
+                .and_then(|v| v.as_str())
+                .unwrap_or("default")
+                .to_string()
+        } else {
+            String::new()
+        };
+        if obj.namespaced && !self.namespace_exists(&ns) {
+            return Err(StoreError::NamespaceNotFound(ns));
+        }
+        let key = (obj.kind.clone(), Key::new(ns.clone(), name));
+        let existing = self.others.get(&key).cloned();
+        let rv = self.next_rv();
+        let (uid, created, verb) = match &existing {
+            Some(e) => {
+                let m = &e.value["metadata"];
+                let unchanged = strip_server_fields(&e.value) == strip_server_fields(&obj.value);
+                if unchanged {
+                    return Ok("unchanged");
+                }
+                (
+                    m["uid"].clone(),
+                    m["creationTimestamp"].clone(),
+                    "configured",
+                )
+            }
+            None => (
+                serde_json::Value::String(self.next_uid()),
+                serde_json::Value::String(now.rfc3339()),
+                "created",
+            ),
+        };
+        if let Some(m) = obj
+            .value
+            .get_mut("metadata")
+            .and_then(|m| m.as_object_mut())
+        {
+            m.insert("uid".into(), uid);
+            m.insert("creationTimestamp".into(), created);
+            m.insert(
+                "resourceVersion".into(),
+                serde_json::Value::String(rv.to_string()),
+            );
+            if obj.namespaced {
+                m.insert("namespace".into(), serde_json::Value::String(ns));
+            }
+        }
+        self.others.insert(key, obj);
+        Ok(verb)
+    }
+}
+
+fn strip_server_fields(v: &serde_json::Value) -> serde_json::Value {
+    let mut v = v.clone();
+    if let Some(m) = v.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+        for f in ["uid", "creationTimestamp", "resourceVersion", "namespace"] {
+            m.remove(f);
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ns(name: &str) -> Namespace {
+        Namespace {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    fn pod(name: &str) -> Pod {
+        Pod {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some("default".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    fn store() -> Store {
+        let mut s = Store::default();
+        s.create(ns("default"), SimTime(0)).unwrap();
+        s.take_changes();
+        s
+    }
+
+    #[test]
+    fn create_assigns_identity_and_refuses_duplicates() {
+        let mut s = store();
+        let p = s.create(pod("a"), SimTime(5000)).unwrap();
+        assert!(p.metadata.uid.is_some());
+        assert_eq!(p.metadata.creation_timestamp, Some(SimTime(5000).to_k8s()));
+        assert_eq!(
+            s.create(pod("a"), SimTime(6000)),
+            Err(StoreError::AlreadyExists {
+                kind: Kind::Pod,
+                name: "a".into()
+            })
+        );
+        assert_eq!(s.take_changes().len(), 1);
+    }
+
+    #[test]
+    fn create_in_missing_namespace_fails() {
+        let mut s = store();
+        let mut p = pod("a");
+        p.metadata.namespace = Some("nope".into());
+        assert_eq!(
+            s.create(p, SimTime(0)),
+            Err(StoreError::NamespaceNotFound("nope".into()))
+        );
+    }
+
+    #[test]
+    fn uids_are_unique_and_uuid_shaped() {
+        let mut s = store();
+        let mut seen = BTreeSet::new();
+        for i in 0..200 {
+            let p = s.create(pod(&format!("p{i}")), SimTime(0)).unwrap();
+            let uid = p.metadata.uid.unwrap();
+            assert_eq!(uid.len(), 36);
+            assert!(seen.insert(uid));
+        }
+    }
+
+    #[test]
+    fn identical_update_is_a_no_op_and_spec_change_bumps_generation() {
+        let mut s = store();
+        let d = Deployment {
+            metadata: ObjectMeta {
+                name: Some("d".into()),
+                namespace: Some("default".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let d = s.create(d, SimTime(0)).unwrap();
+        let rv = s.resource_version();
+        s.update(d.clone(), SimTime(1)).unwrap();
+        assert_eq!(s.resource_version(), rv);
+        let mut d2 = d.clone();
+        d2.spec.get_or_insert_with(Default::default).replicas = Some(3);
+        let d2 = s.update(d2, SimTime(2)).unwrap();
+        assert_eq!(d2.metadata.generation, Some(2));
+        let mut d3 = d2.clone();
+        d3.status = Some(Default::default());
+        let d3 = s.update(d3, SimTime(3)).unwrap();
+        assert_eq!(
+            d3.metadata.generation,
+            Some(2),
+            "status writes keep the generation"
+        );
+        let mut d4 = d3.clone();
+        d4.metadata.annotations = Some(
+            [(
+                "deployment.kubernetes.io/revision".to_string(),
+                "1".to_string(),
+            )]
+            .into(),
+        );
+        assert_eq!(
+            s.update_status(d4.clone(), SimTime(4))
+                .unwrap()
+                .metadata
+                .generation,
+            Some(2)
+        );
+        d4.metadata.annotations = Some([("team".to_string(), "a".to_string())].into());
+        assert_eq!(
+            s.update(d4, SimTime(5)).unwrap().metadata.generation,
+            Some(3),
+            "annotation edits bump a Deployment's generation"
+        );
+    }
+
+    #[test]
+    fn graceful_pod_delete_waits_and_owner_index_follows() {
+        let mut s = store();
+        let mut p = pod("a");
+        p.metadata.owner_references = Some(vec![OwnerReference {
+            uid: "rs-1".into(),
+            controller: Some(true),
+            ..Default::default()
+        }]);
+        s.create(p, SimTime(0)).unwrap();
+        assert_eq!(s.pods.owned_by("rs-1").count(), 1);
+        assert_eq!(
+            s.delete::<Pod>(
+                &Key::new("default", "a"),
+                SimTime(0),
+                Some(30),
+                Propagation::Background
+            ),
+            Ok(Deleted::Pending)
+        );
+        assert!(s
+            .pods
+            .get(&Key::new("default", "a"))
+            .unwrap()
+            .metadata
+            .deletion_timestamp
+            .is_some());
+        s.remove::<Pod>(&Key::new("default", "a"), SimTime(1))
+            .unwrap();
+        assert_eq!(s.pods.owned_by("rs-1").count(), 0);
+    }
+
+    #[test]
+    fn foreground_delete_keeps_owner_until_finalizer_removed() {
+        let mut s = store();
+        let d = Deployment {
+            metadata: ObjectMeta {
+                name: Some("d".into()),
+                namespace: Some("default".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        s.create(d, SimTime(0)).unwrap();
+        let key = Key::new("default", "d");
+        assert_eq!(
+            s.delete::<Deployment>(&key, SimTime(1), None, Propagation::Foreground),
+            Ok(Deleted::Pending)
+        );
+        s.modify::<Deployment>(&key, SimTime(2), |d| d.metadata.finalizers = None)
+            .unwrap();
+        assert!(s.deployments.get(&key).is_none());
+    }
+
+    #[test]
+    fn watch_log_is_bounded() {
+        let mut s = store();
+        for i in 0..(WATCH_LOG_CAPACITY + 10) {
+            s.create(pod(&format!("p{i}")), SimTime(0)).unwrap();
+        }
+        assert_eq!(s.watch_log().count(), WATCH_LOG_CAPACITY);
+    }
+}

@@ -1,0 +1,298 @@
+//! The view-model: plain rows describing the cluster for any user interface (the web picture,
+//! tables, screen readers). No markup here: components only map these rows to elements.
+
+use crate::cluster;
+use crate::podutil;
+use crate::sim::World;
+use crate::store::controller_ref;
+use k8s_openapi::api::core::v1::Pod;
+use std::collections::BTreeMap;
+
+/// Number of distinct workload colours a UI should provide.
+pub const PALETTE_SIZE: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodState {
+    /// Not yet placed on a node.
+    Pending,
+    /// Placed; sandbox, image pull or container start in progress.
+    Creating,
+    /// Running but not ready.
+    Running,
+    /// Running and ready.
+    Ready,
+    Terminating,
+    CrashLoop,
+    ImageError,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerView {
+    /// The workload kind at the top of the owner chain: Deployment, ReplicaSet, StatefulSet, DaemonSet.
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodView {
+    pub namespace: String,
+    pub name: String,
+    /// A short name for drawing: the random suffix for ReplicaSet pods, the whole name otherwise.
+    pub label: String,
+    /// The kubectl STATUS column.
+    pub status: String,
+    pub state: PodState,
+    pub ready: bool,
+    pub restarts: i32,
+    pub owner: Option<OwnerView>,
+    /// Palette index, stable for a workload.
+    pub color: usize,
+    /// One sentence on why the pod is not simply running, if it is not.
+    pub why: Option<String>,
+    pub node: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeView {
+    pub name: String,
+    /// kubectl STATUS (`Ready`, `NotReady`, `Ready,SchedulingDisabled`).
+    pub status: String,
+    pub roles: String,
+    pub ready: bool,
+    pub cordoned: bool,
+    pub taints: Vec<String>,
+    pub labels: Vec<String>,
+    pub cpu_capacity_millis: i64,
+    pub cpu_requested_millis: i64,
+    pub memory_capacity_bytes: i64,
+    pub memory_requested_bytes: i64,
+    pub pods: Vec<PodView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadView {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub status_line: String,
+    pub color: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterView {
+    /// Simulated time, `h:mm:ss` since the cluster started.
+    pub time: String,
+    pub nodes: Vec<NodeView>,
+    /// Pods no node has taken yet (or whose node is gone).
+    pub pending: Vec<PodView>,
+    pub workloads: Vec<WorkloadView>,
+}
+
+/// A palette index from a stable hash of the workload's identity.
+pub fn color_for(kind: &str, namespace: &str, name: &str) -> usize {
+    let h = format!("{kind}/{namespace}/{name}")
+        .bytes()
+        .fold(0x811c_9dc5u32, |h, b| {
+            (h ^ b as u32).wrapping_mul(0x0100_0193)
+        });
+    (h as usize) % PALETTE_SIZE
+}
+
+fn state_of(p: &Pod, status: &str) -> PodState {
+    match status {
+        "Terminating" => PodState::Terminating,
+        "CrashLoopBackOff" | "Error" => PodState::CrashLoop,
+        "ErrImagePull" | "ImagePullBackOff" | "InvalidImageName" => PodState::ImageError,
+        "Completed" | "Succeeded" => PodState::Succeeded,
+        "Failed" | "Evicted" => PodState::Failed,
+        "Running" if podutil::is_ready(p) => PodState::Ready,
+        "Running" => PodState::Running,
+        _ if podutil::node_name(p).is_none() => PodState::Pending,
+        _ => PodState::Creating,
+    }
+}
+
+fn owner_of(world: &World, p: &Pod) -> Option<OwnerView> {
+    let r = controller_ref(&p.metadata)?;
+    if r.kind == "ReplicaSet" {
+        let ns = p.metadata.namespace.clone().unwrap_or_default();
+        if let Some(rs) = world
+            .store()
+            .replicasets
+            .get(&crate::store::Key::new(ns, r.name.clone()))
+        {
+            if let Some(d) = controller_ref(&rs.metadata).filter(|o| o.kind == "Deployment") {
+                return Some(OwnerView {
+                    kind: "Deployment".into(),
+                    name: d.name.clone(),
+                });
+            }
+        }
+    }
+    Some(OwnerView {
+        kind: r.kind.clone(),
+        name: r.name.clone(),
+    })
+}
+
+fn pod_view(world: &World, p: &Pod) -> PodView {
+    let name = p.metadata.name.clone().unwrap_or_default();
+    let namespace = p.metadata.namespace.clone().unwrap_or_default();
+    let status = podutil::display_status(p);
+    let state = state_of(p, &status);
+    let owner = owner_of(world, p);
+    let label = match &owner {
+        Some(o) if o.kind == "Deployment" || o.kind == "ReplicaSet" || o.kind == "DaemonSet" => {
+            name.rsplit('-').next().unwrap_or(&name).to_string()
+        }
+        Some(o) if o.kind == "StatefulSet" => name
+            .rsplit('-')
+            .next()
+            .map(|s| format!("#{s}"))
+            .unwrap_or_else(|| name.clone()),
+        _ => name.clone(),
+    };
+    let color = owner.as_ref().map_or_else(
+        || color_for("Pod", &namespace, &name),
+        |o| color_for(&o.kind, &namespace, &o.name),
+    );
+    let why = (state != PodState::Ready).then(|| crate::explain::pod(world, p));
+    PodView {
+        namespace,
+        label,
+        status,
+        state,
+        ready: podutil::is_ready(p),
+        restarts: podutil::restarts(p),
+        owner,
+        color,
+        why,
+        node: podutil::node_name(p).map(String::from),
+        name,
+    }
+}
+
+/// Builds the whole view.
+pub fn cluster(world: &World) -> ClusterView {
+    let store = world.store();
+    let usage = crate::controllers::scheduler::node_usage(store);
+    let mut by_node: BTreeMap<String, Vec<PodView>> = BTreeMap::new();
+    let mut pending = Vec::new();
+    for p in store.pods.iter() {
+        let v = pod_view(world, p);
+        match &v.node {
+            Some(n)
+                if store
+                    .nodes
+                    .get(&crate::store::Key::cluster(n.clone()))
+                    .is_some() =>
+            {
+                by_node.entry(n.clone()).or_default().push(v)
+            }
+            _ => pending.push(v),
+        }
+    }
+    let nodes = store
+        .nodes
+        .iter()
+        .map(|n| {
+            let name = n.metadata.name.clone().unwrap_or_default();
+            let (cpu, mem, _) = crate::controllers::scheduler::allocatable(n);
+            let u = usage.get(&name).cloned().unwrap_or_default();
+            let mut pods = by_node.remove(&name).unwrap_or_default();
+            pods.sort_by(|a, b| {
+                (a.owner.as_ref().map(|o| (&o.kind, &o.name)), &a.name)
+                    .cmp(&(b.owner.as_ref().map(|o| (&o.kind, &o.name)), &b.name))
+            });
+            NodeView {
+                status: cluster::node_status_column(n),
+                roles: cluster::node_roles(n),
+                ready: cluster::node_ready(n) == Some("True"),
+                cordoned: n.spec.as_ref().and_then(|s| s.unschedulable) == Some(true),
+                taints: n
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.taints.clone())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{}{}:{}",
+                            t.key,
+                            t.value
+                                .as_ref()
+                                .map(|v| format!("={v}"))
+                                .unwrap_or_default(),
+                            t.effect
+                        )
+                    })
+                    .collect(),
+                labels: n
+                    .metadata
+                    .labels
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect(),
+                cpu_capacity_millis: cpu,
+                cpu_requested_millis: u.cpu_millis,
+                memory_capacity_bytes: mem,
+                memory_requested_bytes: u.memory_bytes,
+                pods,
+                name,
+            }
+        })
+        .collect();
+    let mut workloads = Vec::new();
+    for d in store.deployments.iter() {
+        let ns = d.metadata.namespace.clone().unwrap_or_default();
+        let name = d.metadata.name.clone().unwrap_or_default();
+        let s = d.status.clone().unwrap_or_default();
+        let mut line = format!(
+            "{}/{} ready, {} up-to-date, {} available",
+            s.ready_replicas.unwrap_or(0),
+            d.spec.replicas.unwrap_or(1),
+            s.updated_replicas.unwrap_or(0),
+            s.available_replicas.unwrap_or(0)
+        );
+        if d.spec.paused == Some(true) {
+            line.push_str(" (paused)");
+        }
+        workloads.push(WorkloadView {
+            kind: "Deployment".into(),
+            color: color_for("Deployment", &ns, &name),
+            namespace: ns,
+            name,
+            status_line: line,
+        });
+    }
+    for rs in store
+        .replicasets
+        .iter()
+        .filter(|r| controller_ref(&r.metadata).is_none())
+    {
+        let ns = rs.metadata.namespace.clone().unwrap_or_default();
+        let name = rs.metadata.name.clone().unwrap_or_default();
+        let s = rs.status.clone().unwrap_or_default();
+        workloads.push(WorkloadView {
+            kind: "ReplicaSet".into(),
+            color: color_for("ReplicaSet", &ns, &name),
+            status_line: format!(
+                "{}/{} ready, {} current",
+                s.ready_replicas.unwrap_or(0),
+                rs.spec.replicas.unwrap_or(1),
+                s.replicas
+            ),
+            namespace: ns,
+            name,
+        });
+    }
+    ClusterView {
+        time: world.now().clock(),
+        nodes,
+        pending,
+        workloads,
+    }
+}
