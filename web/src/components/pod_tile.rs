@@ -1,0 +1,70 @@
+//! One pod: a tile in its workload's colour with a state glyph, short name and status.
+
+use kubeplay_core::view::PodView;
+use yew::prelude::*;
+
+use super::pod_glyph::{n, PodGlyph};
+use crate::format::ellipsize;
+use crate::layout::Rect;
+use crate::pod_style::{glyph, is_transient, is_trouble, state_name, stroke, tint};
+
+#[derive(Properties, PartialEq)]
+pub struct PodTileProps {
+    pub pod: PodView,
+    pub rect: Rect,
+}
+
+#[component]
+pub fn PodTile(props: &PodTileProps) -> Html {
+    let pod = &props.pod;
+    let r = props.rect;
+    let state = state_name(pod.state);
+    let trouble = is_trouble(pod.state);
+    let fill = if is_transient(pod.state) {
+        "#ffffff"
+    } else {
+        tint(pod.color)
+    };
+    let mut status = pod.status.clone();
+    if pod.restarts > 0 {
+        status.push_str(&format!(
+            " · {} restart{}",
+            pod.restarts,
+            if pod.restarts == 1 { "" } else { "s" }
+        ));
+    }
+    let owner = pod
+        .owner
+        .as_ref()
+        .map(|o| format!("{}/{}", o.kind, o.name))
+        .unwrap_or_default();
+    let mut tooltip = format!("{}/{}\nstatus: {}", pod.namespace, pod.name, status);
+    if let Some(node) = &pod.node {
+        tooltip.push_str(&format!("\nnode: {node}"));
+    }
+    if let Some(why) = &pod.why {
+        tooltip.push_str(&format!("\n{why}"));
+    }
+    let chars = ((r.w - 30.0) / 6.6) as usize;
+    html! {
+        <g class={classes!("pod", format!("pod--{state}"), trouble.then_some("pod--trouble"))}
+            data-pod={pod.name.clone()} data-status={pod.status.clone()} data-state={state}
+            data-owner={owner} data-node={pod.node.clone().unwrap_or_default()}>
+            <title>{ tooltip }</title>
+            <rect class="pod-box" x={n(r.x)} y={n(r.y)} width={n(r.w)} height={n(r.h)} rx="6"
+                fill={fill} stroke={if trouble { "#b91c1c" } else { stroke(pod.color) }} />
+            if trouble {
+                <rect x={n(r.x)} y={n(r.y)} width={n(r.w)} height={n(r.h)} rx="6" fill="url(#hatch-trouble)" class="pod-hatch" />
+            }
+            if matches!(pod.state, kubeplay_core::view::PodState::Creating) {
+                <rect x={n(r.x)} y={n(r.y)} width={n(r.w)} height={n(r.h)} rx="6" fill="url(#hatch-creating)" class="pod-hatch" />
+            }
+            <rect class="pod-stripe" x={n(r.x)} y={n(r.y)} width="4" height={n(r.h)} rx="2" fill={stroke(pod.color)} />
+            <PodGlyph glyph={glyph(pod.state)} cx={r.x + 16.0} cy={r.y + r.h / 2.0} />
+            <text class="pod-label" x={n(r.x + 28.0)} y={n(r.y + 16.0)}>{ ellipsize(&pod.label, chars) }</text>
+            <text class={classes!("pod-status", trouble.then_some("is-trouble"))} x={n(r.x + 28.0)} y={n(r.y + 30.0)}>
+                { ellipsize(&status, chars + 2) }
+            </text>
+        </g>
+    }
+}

@@ -1,0 +1,436 @@
+//! Geometry of the cluster picture: where each node box, workload group and pod tile goes.
+//!
+//! A pure function of the view-model, so it is tested natively; the SVG components only map
+//! these rectangles to markup. Sizes are in SVG user units of a fixed-width viewBox that the
+//! browser scales to the panel.
+
+use kubeplay_core::view::{ClusterView, NodeView, PodView};
+
+/// Width of the picture's viewBox.
+pub const WIDTH: f64 = 960.0;
+/// Outer margin around everything.
+pub const MARGIN: f64 = 12.0;
+/// Space between node boxes.
+pub const GAP: f64 = 14.0;
+/// Node boxes per row.
+pub const COLUMNS: usize = 3;
+/// Height of a node's header (name, status, roles, two resource bars).
+pub const NODE_HEADER: f64 = 104.0;
+/// Padding inside a node box around its pods.
+pub const NODE_PAD: f64 = 10.0;
+/// A pod tile.
+pub const POD_W_MIN: f64 = 120.0;
+pub const POD_H: f64 = 38.0;
+/// Space between pod tiles.
+pub const POD_GAP: f64 = 6.0;
+/// Height of a workload group's caption.
+pub const CAPTION: f64 = 18.0;
+/// Height of the Pending lane's title row, and of its placeholder when empty.
+pub const LANE_TITLE: f64 = 26.0;
+pub const LANE_EMPTY: f64 = 22.0;
+/// Height of an empty node's "no pods" line.
+pub const EMPTY_NODE: f64 = 26.0;
+
+/// An axis-aligned rectangle in viewBox units.
+#[derive(Clone, Copy, PartialEq, Debug, Default)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    /// Whether `inner` lies entirely inside `self`.
+    #[cfg(test)]
+    pub fn contains(&self, inner: &Rect) -> bool {
+        inner.x >= self.x
+            && inner.y >= self.y
+            && inner.x + inner.w <= self.x + self.w
+            && inner.y + inner.h <= self.y + self.h
+    }
+
+    /// Whether the two rectangles share any area.
+    #[cfg(test)]
+    pub fn overlaps(&self, other: &Rect) -> bool {
+        self.x < other.x + other.w
+            && other.x < self.x + self.w
+            && self.y < other.y + other.h
+            && other.y < self.y + self.h
+    }
+}
+
+/// The whole picture.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ClusterLayout {
+    pub width: f64,
+    pub height: f64,
+    pub lane: LaneLayout,
+    /// One per `view.nodes`, same order.
+    pub nodes: Vec<NodeLayout>,
+}
+
+/// The Pending lane: one row per unscheduled pod, tile at the left, reason beside it.
+#[derive(Clone, PartialEq, Debug)]
+pub struct LaneLayout {
+    pub frame: Rect,
+    /// One per `view.pending`, same order.
+    pub pods: Vec<Rect>,
+}
+
+/// A node box and its pods grouped by workload.
+#[derive(Clone, PartialEq, Debug)]
+pub struct NodeLayout {
+    pub frame: Rect,
+    pub groups: Vec<GroupLayout>,
+}
+
+/// The pods of one workload on one node, under a caption.
+#[derive(Clone, PartialEq, Debug)]
+pub struct GroupLayout {
+    /// Baseline position of the caption.
+    pub caption_x: f64,
+    pub caption_y: f64,
+    pub caption: String,
+    pub color: usize,
+    /// (index into the node's `pods`, tile).
+    pub pods: Vec<(usize, Rect)>,
+}
+
+/// A workload's pods on one node, before placement.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Group {
+    pub caption: String,
+    pub color: usize,
+    pub members: Vec<usize>,
+}
+
+/// The short kind prefix kubectl uses (`deploy/nginx`).
+pub fn owner_caption(pod: &PodView) -> String {
+    match &pod.owner {
+        Some(owner) => {
+            let kind = match owner.kind.as_str() {
+                "Deployment" => "deploy",
+                "ReplicaSet" => "rs",
+                "StatefulSet" => "sts",
+                "DaemonSet" => "ds",
+                "Job" => "job",
+                other => other,
+            };
+            format!("{kind}/{}", owner.name)
+        }
+        None => "standalone pods".to_string(),
+    }
+}
+
+/// Groups pods by owning workload: groups ordered by caption (standalone pods last), members
+/// keep their order in `pods`.
+pub fn group_pods(pods: &[PodView]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for (i, pod) in pods.iter().enumerate() {
+        let caption = owner_caption(pod);
+        match groups.iter_mut().find(|g| g.caption == caption) {
+            Some(group) => group.members.push(i),
+            None => groups.push(Group {
+                caption,
+                color: pod.color,
+                members: vec![i],
+            }),
+        }
+    }
+    groups.sort_by(|a, b| {
+        let standalone = |g: &Group| g.members.first().is_some_and(|&i| pods[i].owner.is_none());
+        (standalone(a), &a.caption).cmp(&(standalone(b), &b.caption))
+    });
+    groups
+}
+
+/// Width of a node box.
+pub fn node_width() -> f64 {
+    (WIDTH - 2.0 * MARGIN - (COLUMNS as f64 - 1.0) * GAP) / COLUMNS as f64
+}
+
+/// Width of a pod tile: two columns inside a node box.
+pub fn pod_width() -> f64 {
+    ((node_width() - 2.0 * NODE_PAD - POD_GAP) / 2.0).max(POD_W_MIN)
+}
+
+fn rows(count: usize) -> usize {
+    count.div_ceil(2)
+}
+
+fn node_height(node: &NodeView) -> f64 {
+    let groups = group_pods(&node.pods);
+    if groups.is_empty() {
+        return NODE_HEADER + EMPTY_NODE + NODE_PAD;
+    }
+    let body: f64 = groups
+        .iter()
+        .map(|g| CAPTION + rows(g.members.len()) as f64 * (POD_H + POD_GAP))
+        .sum();
+    NODE_HEADER + body + NODE_PAD
+}
+
+fn place_node(node: &NodeView, frame: Rect) -> NodeLayout {
+    let pod_w = pod_width();
+    let mut y = frame.y + NODE_HEADER;
+    let mut groups = Vec::new();
+    for group in group_pods(&node.pods) {
+        let caption_y = y + CAPTION - 5.0;
+        y += CAPTION;
+        let pods = group
+            .members
+            .iter()
+            .enumerate()
+            .map(|(k, &pod)| {
+                let col = (k % 2) as f64;
+                let row = (k / 2) as f64;
+                (
+                    pod,
+                    Rect {
+                        x: frame.x + NODE_PAD + col * (pod_w + POD_GAP),
+                        y: y + row * (POD_H + POD_GAP),
+                        w: pod_w,
+                        h: POD_H,
+                    },
+                )
+            })
+            .collect();
+        y += rows(group.members.len()) as f64 * (POD_H + POD_GAP);
+        groups.push(GroupLayout {
+            caption_x: frame.x + NODE_PAD,
+            caption_y,
+            caption: group.caption,
+            color: group.color,
+            pods,
+        });
+    }
+    NodeLayout { frame, groups }
+}
+
+/// Lays out the whole picture: the Pending lane on top, then node boxes in rows of
+/// [`COLUMNS`], each row as tall as its tallest node.
+pub fn cluster(view: &ClusterView) -> ClusterLayout {
+    let inner_w = WIDTH - 2.0 * MARGIN;
+    let lane_body = match view.pending.len() {
+        0 => LANE_EMPTY,
+        n => n as f64 * (POD_H + POD_GAP) - POD_GAP,
+    };
+    let lane_frame = Rect {
+        x: MARGIN,
+        y: MARGIN,
+        w: inner_w,
+        h: LANE_TITLE + lane_body + NODE_PAD,
+    };
+    let lane_pods = (0..view.pending.len())
+        .map(|i| Rect {
+            x: MARGIN + NODE_PAD,
+            y: MARGIN + LANE_TITLE + i as f64 * (POD_H + POD_GAP),
+            w: pod_width(),
+            h: POD_H,
+        })
+        .collect();
+
+    let node_w = node_width();
+    let mut y = lane_frame.y + lane_frame.h + GAP;
+    let mut nodes = Vec::with_capacity(view.nodes.len());
+    for row in view.nodes.chunks(COLUMNS) {
+        let row_h = row.iter().map(node_height).fold(0.0, f64::max);
+        for (col, node) in row.iter().enumerate() {
+            let frame = Rect {
+                x: MARGIN + col as f64 * (node_w + GAP),
+                y,
+                w: node_w,
+                h: row_h,
+            };
+            nodes.push(place_node(node, frame));
+        }
+        y += row_h + GAP;
+    }
+    let height = if view.nodes.is_empty() {
+        y + EMPTY_NODE + MARGIN
+    } else {
+        y - GAP + MARGIN
+    };
+    ClusterLayout {
+        width: WIDTH,
+        height,
+        lane: LaneLayout {
+            frame: lane_frame,
+            pods: lane_pods,
+        },
+        nodes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubeplay_core::view::{OwnerView, PodState};
+
+    fn pod(name: &str, owner: Option<(&str, &str)>, color: usize) -> PodView {
+        PodView {
+            namespace: "default".into(),
+            name: name.into(),
+            label: name.into(),
+            status: "Running".into(),
+            state: PodState::Ready,
+            ready: true,
+            restarts: 0,
+            owner: owner.map(|(kind, name)| OwnerView {
+                kind: kind.into(),
+                name: name.into(),
+            }),
+            color,
+            why: None,
+            node: None,
+        }
+    }
+
+    fn node(name: &str, pods: Vec<PodView>) -> NodeView {
+        NodeView {
+            name: name.into(),
+            status: "Ready".into(),
+            roles: "<none>".into(),
+            ready: true,
+            cordoned: false,
+            taints: vec![],
+            labels: vec![],
+            cpu_capacity_millis: 4000,
+            cpu_requested_millis: 0,
+            memory_capacity_bytes: 8 << 30,
+            memory_requested_bytes: 0,
+            pods,
+        }
+    }
+
+    fn view(nodes: Vec<NodeView>, pending: Vec<PodView>) -> ClusterView {
+        ClusterView {
+            time: "0:00:00".into(),
+            nodes,
+            pending,
+            workloads: vec![],
+        }
+    }
+
+    fn web(n: usize) -> Vec<PodView> {
+        (0..n)
+            .map(|i| pod(&format!("web-{i}"), Some(("Deployment", "web")), 0))
+            .collect()
+    }
+
+    #[test]
+    fn pods_are_grouped_by_owner_with_standalone_pods_last() {
+        let pods = vec![
+            pod("solo", None, 7),
+            pod("web-a", Some(("Deployment", "web")), 0),
+            pod("db-0", Some(("StatefulSet", "db")), 1),
+            pod("web-b", Some(("Deployment", "web")), 0),
+        ];
+        let groups = group_pods(&pods);
+        let captions: Vec<_> = groups.iter().map(|g| g.caption.as_str()).collect();
+        assert_eq!(captions, ["deploy/web", "sts/db", "standalone pods"]);
+        assert_eq!(groups[0].members, [1, 3]);
+        assert_eq!(groups[0].color, 0);
+    }
+
+    #[test]
+    fn every_pod_tile_lies_inside_its_node_and_tiles_never_overlap() {
+        let mut mixed = web(5);
+        mixed.extend((0..3).map(|i| pod(&format!("db-{i}"), Some(("StatefulSet", "db")), 1)));
+        let v = view(
+            vec![
+                node("a", mixed),
+                node("b", web(1)),
+                node("c", vec![]),
+                node("d", web(7)),
+            ],
+            vec![],
+        );
+        let layout = cluster(&v);
+        assert_eq!(layout.nodes.len(), 4);
+        for (n, node) in layout.nodes.iter().enumerate() {
+            let tiles: Vec<Rect> = node
+                .groups
+                .iter()
+                .flat_map(|g| g.pods.iter().map(|(_, r)| *r))
+                .collect();
+            assert_eq!(
+                tiles.len(),
+                v.nodes[n].pods.len(),
+                "node {n} draws every pod once"
+            );
+            for (i, a) in tiles.iter().enumerate() {
+                assert!(
+                    node.frame.contains(a),
+                    "node {n} tile {i} {a:?} outside {:?}",
+                    node.frame
+                );
+                for b in &tiles[i + 1..] {
+                    assert!(!a.overlaps(b), "node {n}: {a:?} overlaps {b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn node_boxes_do_not_overlap_and_wrap_after_three_columns() {
+        let v = view(
+            (0..5).map(|i| node(&format!("n{i}"), web(i))).collect(),
+            vec![],
+        );
+        let layout = cluster(&v);
+        for (i, a) in layout.nodes.iter().enumerate() {
+            assert!(a.frame.x + a.frame.w <= WIDTH - MARGIN + 1e-9);
+            assert!(a.frame.y + a.frame.h <= layout.height);
+            assert!(!a.frame.overlaps(&layout.lane.frame));
+            for b in &layout.nodes[i + 1..] {
+                assert!(
+                    !a.frame.overlaps(&b.frame),
+                    "{:?} overlaps {:?}",
+                    a.frame,
+                    b.frame
+                );
+            }
+        }
+        assert_eq!(
+            layout.nodes[0].frame.y, layout.nodes[2].frame.y,
+            "first row shares a top"
+        );
+        assert!(
+            layout.nodes[3].frame.y > layout.nodes[0].frame.y + layout.nodes[0].frame.h,
+            "fourth node starts a new row"
+        );
+    }
+
+    #[test]
+    fn a_row_is_as_tall_as_its_fullest_node() {
+        let layout = cluster(&view(vec![node("a", web(1)), node("b", web(6))], vec![]));
+        assert_eq!(layout.nodes[0].frame.h, layout.nodes[1].frame.h);
+        let small = cluster(&view(vec![node("a", web(1)), node("b", web(1))], vec![]));
+        assert!(small.nodes[0].frame.h < layout.nodes[0].frame.h);
+    }
+
+    #[test]
+    fn pending_pods_get_one_row_each_inside_the_lane_and_push_the_nodes_down() {
+        let empty = cluster(&view(vec![node("a", vec![])], vec![]));
+        let busy = cluster(&view(vec![node("a", vec![])], web(3)));
+        assert_eq!(busy.lane.pods.len(), 3);
+        for (i, tile) in busy.lane.pods.iter().enumerate() {
+            assert!(
+                busy.lane.frame.contains(tile),
+                "pending tile {i} {tile:?} outside {:?}",
+                busy.lane.frame
+            );
+        }
+        assert!(busy.lane.pods[0].y + POD_H <= busy.lane.pods[1].y);
+        assert!(busy.nodes[0].frame.y > empty.nodes[0].frame.y);
+        assert!(busy.height > empty.height);
+    }
+
+    #[test]
+    fn layout_is_deterministic() {
+        let v = view(vec![node("a", web(4)), node("b", web(2))], web(2));
+        assert_eq!(cluster(&v), cluster(&v));
+    }
+}

@@ -1,0 +1,17 @@
+//! kubeplay's page: a Yew shell over `kubeplay_core`.
+//!
+//! Architecture invariant: this crate only maps the core's view-model to markup and user input
+//! to core calls. The reducer ([`state`]) owns the world; layout ([`layout`]) is a pure function
+//! tested natively; each component in [`components`] is one file with small props.
+
+mod components;
+mod examples;
+mod format;
+mod hooks;
+mod layout;
+mod pod_style;
+mod state;
+
+fn main() {
+    yew::Renderer::<components::app::App>::new().render();
+}
