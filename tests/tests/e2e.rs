@@ -1,0 +1,536 @@
+//! Browser end-to-end tests of the built page.
+//!
+//! Each test serves `dist/` (or `$KUBEPLAY_DIST`) from a std-only server, starts chromedriver
+//! and headless Chromium, and uses the page as a person would: paste or type a manifest, press
+//! Apply, move simulated time with the page's own buttons, read the picture and the console.
+//! Screenshots go to `target/screenshots/`.
+//!
+//! Without a build the browser tests are skipped with a note, unless `CI` is set or
+//! `KUBEPLAY_E2E=1`, when a missing build fails them. `KUBEPLAY_E2E=0` always skips them
+//! (scripts/test.sh uses it for the native step, before the page is built).
+
+#[path = "e2e/browser.rs"]
+mod browser;
+#[path = "e2e/static_server.rs"]
+mod static_server;
+
+use std::path::{Path, PathBuf};
+
+use browser::{
+    click, script, text_of, wait_for, Driver, Result, TempDir, DOM_TIMEOUT, LOAD_TIMEOUT,
+};
+use fantoccini::{Client, Locator};
+use serde_json::{json, Value};
+use static_server::StaticServer;
+
+/// A Deployment of three nginx pods, as a person would paste it.
+const HELLO: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: hello
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: hello
+  template:
+    metadata:
+      labels:
+        app: hello
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 100m
+              memory: 32Mi
+";
+
+/// A manifest whose only fault is `replicas` on line 6: a string where a number belongs.
+const BAD_REPLICAS: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: broken
+spec:
+  replicas: three
+  selector:
+    matchLabels:
+      app: broken
+  template:
+    metadata:
+      labels:
+        app: broken
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+";
+const BAD_LINE: usize = 6;
+
+// One browser at a time: two cores are not enough for several Chromiums and a fair timeout.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// What the environment asks for when the build or the browser is missing.
+fn e2e_required() -> Option<bool> {
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match set("KUBEPLAY_E2E").as_deref() {
+        Some("0") | Some("false") | Some("skip") => None,
+        Some(_) => Some(true),
+        None => Some(set("CI").is_some_and(|v| v != "0" && v != "false")),
+    }
+}
+
+fn dist_dir() -> PathBuf {
+    std::env::var_os("KUBEPLAY_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| kubeplay_tests::repo_root().join("dist"))
+}
+
+fn screenshot_dir() -> PathBuf {
+    kubeplay_tests::repo_root()
+        .join("target")
+        .join("screenshots")
+}
+
+fn tool(env: &str, default: &str) -> PathBuf {
+    std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
+}
+
+/// The page, served and open in a fresh headless browser.
+struct Page {
+    client: Client,
+    base: String,
+    _server: StaticServer,
+    _driver: Driver,
+    _profile: TempDir,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl Page {
+    /// Opens the page, or returns `None` (after printing why) when the test should be skipped.
+    async fn open(test: &str, width: u32, height: u32) -> Option<Page> {
+        let required = match e2e_required() {
+            None => {
+                eprintln!("note: {test} skipped: KUBEPLAY_E2E=0");
+                return None;
+            }
+            Some(required) => required,
+        };
+        let dist = dist_dir();
+        let chromedriver = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
+        let chromium = tool("CHROME_BIN", "/usr/bin/chromium");
+        let missing = if !dist.join("index.html").is_file() {
+            Some(format!(
+                "no built page at {} (run `trunk build --release`, or bash scripts/test.sh)",
+                dist.display()
+            ))
+        } else if !chromedriver.is_file() || !chromium.is_file() {
+            Some(format!(
+                "no {} or {} (run bash scripts/setup.sh)",
+                chromedriver.display(),
+                chromium.display()
+            ))
+        } else {
+            None
+        };
+        if let Some(missing) = missing {
+            assert!(
+                !required,
+                "{test}: {missing}. Browser tests are required because CI or KUBEPLAY_E2E is set."
+            );
+            eprintln!(
+                "note: {test} skipped: {missing}. Set KUBEPLAY_E2E=1 to make this a failure."
+            );
+            return None;
+        }
+        Some(
+            Page::start(&dist, &chromedriver, &chromium, width, height)
+                .await
+                .unwrap_or_else(|e| panic!("{test}: cannot open the page: {e}")),
+        )
+    }
+
+    async fn start(
+        dist: &Path,
+        chromedriver: &Path,
+        chromium: &Path,
+        width: u32,
+        height: u32,
+    ) -> Result<Page> {
+        let turn = ONE_BROWSER.lock().await;
+        let server = StaticServer::start(dist.to_path_buf())?;
+        let driver = Driver::start(chromedriver)?;
+        let profile = TempDir::new("kubeplay-chromium")?;
+        let client = browser::connect(&driver, chromium, profile.path(), width, height).await?;
+        let page = Page {
+            client,
+            base: server.url(),
+            _server: server,
+            _driver: driver,
+            _profile: profile,
+            _turn: turn,
+        };
+        page.load().await?;
+        Ok(page)
+    }
+
+    /// (Re)loads the page and waits until the app has drawn the cluster.
+    async fn load(&self) -> Result<()> {
+        self.client.goto(&self.base).await?;
+        wait_for("the app to draw the cluster", LOAD_TIMEOUT, || async {
+            let nodes = script(
+                &self.client,
+                "return document.querySelectorAll('#cluster-svg g.node').length;",
+                vec![],
+            )
+            .await?;
+            let count = nodes.as_u64().unwrap_or(0);
+            Ok(((count > 0).then_some(()), format!("{count} nodes drawn")))
+        })
+        .await
+    }
+
+    /// Ends the test: a screenshot either way (`<name>.png`, or `<name>-failed.png` and a panic
+    /// with the error), and the browser session closed.
+    async fn finish(self, name: &str, outcome: Result<()>) {
+        let dir = screenshot_dir();
+        let shot = match &outcome {
+            Ok(()) => format!("{name}-end"),
+            Err(_) => format!("{name}-failed"),
+        };
+        let saved = browser::screenshot(&self.client, &dir, &shot).await;
+        let _ = self.client.clone().close().await;
+        if let Err(e) = outcome {
+            panic!("{name}: {e}\n(screenshot: {saved:?})");
+        }
+        if let Err(e) = saved {
+            panic!("{name}: screenshot failed: {e}");
+        }
+    }
+
+    async fn shot(&self, name: &str) -> Result<()> {
+        let path = browser::screenshot(&self.client, &screenshot_dir(), name).await?;
+        eprintln!("screenshot: {}", path.display());
+        Ok(())
+    }
+
+    /// Replaces the editor's text the way a paste does: one input event.
+    async fn paste_manifest(&self, text: &str) -> Result<()> {
+        script(
+            &self.client,
+            "const e = document.getElementById('yaml-editor'); e.focus(); e.value = arguments[0];
+             e.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+             return e.value.length;",
+            vec![json!(text)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Every pod drawn: (name, status, drawn inside a node box rather than the Pending lane).
+    async fn pods(&self) -> Result<Vec<(String, String, bool)>> {
+        let v = script(
+            &self.client,
+            "return Array.from(document.querySelectorAll('#cluster-svg g.pod'))
+                .map(p => [p.dataset.pod, p.dataset.status, p.closest('g.node') !== null]);",
+            vec![],
+        )
+        .await?;
+        let rows = v.as_array().cloned().unwrap_or_default();
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let s = |i: usize| {
+                    r.get(i)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                (
+                    s(0),
+                    s(1),
+                    r.get(2).and_then(Value::as_bool).unwrap_or(false),
+                )
+            })
+            .collect())
+    }
+
+    /// Applies `HELLO` with the Apply button and waits for the created line.
+    async fn apply_hello(&self) -> Result<()> {
+        self.paste_manifest(HELLO).await?;
+        click(&self.client, "#apply-button").await?;
+        wait_for("the apply result", DOM_TIMEOUT, || async {
+            let text = text_of(&self.client, "#apply-result").await?;
+            Ok((
+                text.contains("deployment.apps/hello created").then_some(()),
+                text,
+            ))
+        })
+        .await
+    }
+
+    /// Presses "run until settled" and waits for the page to say it settled.
+    async fn settle(&self) -> Result<String> {
+        click(&self.client, "#settle-button").await?;
+        wait_for("the settled note", DOM_TIMEOUT, || async {
+            let note = text_of(&self.client, "#sim-note").await?;
+            Ok((
+                note.to_lowercase()
+                    .contains("settled")
+                    .then(|| note.clone()),
+                note,
+            ))
+        })
+        .await
+    }
+}
+
+fn running_hello(pods: &[(String, String, bool)]) -> usize {
+    pods.iter()
+        .filter(|(name, status, on_node)| {
+            name.starts_with("hello-") && status == "Running" && *on_node
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn applying_a_deployment_and_settling_draws_three_running_pods() {
+    let name = "deployment";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = async {
+        page.shot("01-initial").await?;
+        let nodes = text_of(&page.client, "#cluster-svg").await?;
+        for node in ["control-plane", "worker-1", "worker-2"] {
+            if !nodes.contains(node) {
+                return Err(format!("node {node} not drawn in the initial picture").into());
+            }
+        }
+
+        page.apply_hello().await?;
+        let created = page.pods().await?;
+        if running_hello(&created) != 0 {
+            return Err(format!("pods ran before any simulated time passed: {created:?}").into());
+        }
+        page.shot("02-applied").await?;
+
+        click(&page.client, "#step-button").await?;
+        let stepped = wait_for("the step note", DOM_TIMEOUT, || async {
+            let note = text_of(&page.client, "#sim-note").await?;
+            Ok((note.starts_with("Stepped").then(|| note.clone()), note))
+        })
+        .await?;
+        eprintln!("after one step: {stepped}");
+
+        let settled = page.settle().await?;
+        eprintln!(
+            "{settled}; clock {}",
+            text_of(&page.client, "#sim-clock").await?
+        );
+        let pods = wait_for("three running hello pods on nodes", DOM_TIMEOUT, || async {
+            let pods = page.pods().await?;
+            Ok((
+                (running_hello(&pods) == 3).then(|| pods.clone()),
+                format!("{pods:?}"),
+            ))
+        })
+        .await?;
+        let hello: Vec<_> = pods.iter().filter(|p| p.0.starts_with("hello-")).collect();
+        if hello.len() != 3 {
+            return Err(format!("expected exactly 3 hello pods, drew {hello:?}").into());
+        }
+        if text_of(&page.client, "#sim-clock").await? == "0:00:00" {
+            return Err("settling did not move the simulated clock".into());
+        }
+        let workloads = text_of(&page.client, "#workload-list").await?;
+        if !workloads.contains("hello") {
+            return Err(format!("workload list lacks hello: {workloads:?}").into());
+        }
+        page.shot("03-settled").await
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
+
+#[tokio::test]
+async fn an_invalid_manifest_marks_its_line_and_leaves_the_picture_unchanged() {
+    let name = "yaml-error";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = async {
+        page.apply_hello().await?;
+        page.settle().await?;
+        let picture = || async { script(&page.client, "return document.getElementById('cluster-svg').outerHTML;", vec![]).await };
+        let before = picture().await?;
+
+        // Type it as a person would: select all, type, then Ctrl+Enter.
+        let editor = page.client.find(Locator::Id("yaml-editor")).await?;
+        editor.send_keys("\u{E009}a\u{E000}").await?;
+        editor.send_keys(BAD_REPLICAS).await?;
+        let typed = script(&page.client, "return document.getElementById('yaml-editor').value;", vec![]).await?;
+        if typed.as_str() != Some(BAD_REPLICAS) {
+            return Err(format!("the editor holds {typed} after typing").into());
+        }
+        editor.send_keys("\u{E009}\u{E007}\u{E000}").await?;
+
+        let errors = wait_for("the error list", DOM_TIMEOUT, || async {
+            let text = text_of(&page.client, "#apply-errors").await?;
+            Ok(((!text.is_empty()).then(|| text.clone()), text))
+        })
+        .await?;
+        let marked = script(
+            &page.client,
+            "return Array.from(document.querySelectorAll('.gutter-line.error')).map(e => Number(e.dataset.line));",
+            vec![],
+        )
+        .await?;
+        if marked != json!([BAD_LINE]) {
+            return Err(format!("gutter marks lines {marked}, expected [{BAD_LINE}]; errors: {errors}").into());
+        }
+        if !errors.contains(&format!("line {BAD_LINE}")) || !errors.contains("replicas") {
+            return Err(format!("error list does not name line {BAD_LINE} and replicas: {errors:?}").into());
+        }
+        if text_of(&page.client, "#apply-result").await?.contains("created") {
+            return Err("the rejected manifest still shows created lines".into());
+        }
+        if picture().await? != before {
+            return Err("the picture changed although the manifest was rejected".into());
+        }
+        page.shot("04-yaml-error").await
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
+
+#[tokio::test]
+async fn console_get_pods_prints_the_pods_and_recalls_history() {
+    let name = "console";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = async {
+        page.apply_hello().await?;
+        page.settle().await?;
+        let input = page.client.find(Locator::Id("console-input")).await?;
+        input.send_keys("get pods\u{E007}").await?;
+        let out = wait_for("get pods output", DOM_TIMEOUT, || async {
+            let text = text_of(&page.client, "#console-output").await?;
+            let done = text.contains("NAME") && text.matches("hello-").count() >= 3;
+            Ok((done.then(|| text.clone()), text))
+        })
+        .await?;
+        let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("hello-")).collect();
+        if rows.len() != 3 || !rows.iter().all(|r| r.contains("Running")) {
+            return Err(format!("expected 3 Running hello rows, got {rows:?} in {out:?}").into());
+        }
+        if !input.prop("value").await?.unwrap_or_default().is_empty() {
+            return Err("the input was not cleared after running".into());
+        }
+        input.send_keys("\u{E013}").await?;
+        let recalled = input.prop("value").await?.unwrap_or_default();
+        if recalled != "get pods" {
+            return Err(format!("↑ recalled {recalled:?}, expected \"get pods\"").into());
+        }
+        page.shot("05-console").await
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
+
+#[tokio::test]
+async fn the_page_fits_a_768_pixel_window() {
+    let name = "narrow";
+    let Some(page) = Page::open(name, 768, 1000).await else {
+        return;
+    };
+    let outcome = async {
+        page.apply_hello().await?;
+        page.settle().await?;
+        let overflow = script(
+            &page.client,
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await?;
+        let (scroll, client) = (overflow[0].as_u64().unwrap_or(0), overflow[1].as_u64().unwrap_or(0));
+        if scroll > client {
+            return Err(format!("the page scrolls sideways at 768 px: {scroll} > {client}").into());
+        }
+        for id in ["yaml-editor", "apply-button", "console-input", "cluster-svg", "settle-button", "play-button"] {
+            let shown = script(
+                &page.client,
+                "const r = document.getElementById(arguments[0]).getBoundingClientRect(); return r.width > 0 && r.right <= window.innerWidth + 1;",
+                vec![json!(id)],
+            )
+            .await?;
+            if shown != json!(true) {
+                return Err(format!("#{id} is hidden or cut off at 768 px").into());
+            }
+        }
+        page.shot("06-narrow").await
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
+
+#[test]
+fn static_server_serves_files_with_their_mime_types_and_refuses_escapes() {
+    use std::io::{Read, Write};
+    let root = TempDir::new("kubeplay-static").expect("temp dir");
+    std::fs::write(root.path().join("index.html"), "<p>hi</p>").expect("write");
+    std::fs::write(root.path().join("app_bg.wasm"), [0u8, 97, 115, 109]).expect("write");
+    let server = StaticServer::start(root.path().to_path_buf()).expect("server");
+    let get = |path: &str| {
+        let addr = server
+            .url()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").expect("send");
+        let mut reply = Vec::new();
+        stream.read_to_end(&mut reply).expect("read");
+        String::from_utf8_lossy(&reply).into_owned()
+    };
+    let index = get("/");
+    assert!(
+        index.starts_with("HTTP/1.1 200")
+            && index.contains("text/html")
+            && index.ends_with("<p>hi</p>"),
+        "{index}"
+    );
+    let wasm = get("/app_bg.wasm?v=1");
+    assert!(
+        wasm.contains("Content-Type: application/wasm") && wasm.contains("Content-Length: 4"),
+        "{wasm}"
+    );
+    assert!(get("/missing.js").starts_with("HTTP/1.1 404"));
+    assert!(get("/../etc/passwd").starts_with("HTTP/1.1 404"));
+    assert!(get("/%2e%2e/etc/passwd").starts_with("HTTP/1.1 404"));
+}
+
+#[test]
+fn resolve_maps_directories_to_index_and_rejects_parent_paths() {
+    let root = Path::new("/srv/site");
+    assert_eq!(
+        static_server::resolve(root, "/a%20b.js"),
+        Some(root.join("a b.js"))
+    );
+    assert_eq!(
+        static_server::resolve(root, "/x.css#top"),
+        Some(root.join("x.css"))
+    );
+    assert_eq!(static_server::resolve(root, "/../x"), None);
+    assert_eq!(static_server::resolve(root, "/%zz"), None);
+    assert_eq!(
+        static_server::mime_type(Path::new("a.wasm")),
+        "application/wasm"
+    );
+}
