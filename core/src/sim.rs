@@ -483,7 +483,14 @@ impl World {
             let res = match object.clone() {
                 Object::Namespace(o) => self.store.create(o, now).map(|_| ()),
                 Object::Node(o) => self.store.create(o, now).map(|_| ()),
-                Object::Pod(o) => self.store.create(o, now).map(|_| ()),
+                Object::Pod(mut o) => {
+                    // The API server starts every pod in phase Pending with its QoS class.
+                    let qos = kubelet::qos_class(&o).to_string();
+                    let st = o.status.get_or_insert_with(Default::default);
+                    st.phase.get_or_insert_with(|| "Pending".into());
+                    st.qos_class.get_or_insert(qos);
+                    self.store.create(o, now).map(|_| ())
+                }
                 Object::ReplicaSet(o) => self.store.create(o, now).map(|_| ()),
                 Object::Deployment(o) => self.store.create(o, now).map(|_| ()),
             };

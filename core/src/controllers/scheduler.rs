@@ -10,7 +10,7 @@
 use super::{Action, Component, EventRecord, Object, Reconcile, Regarding};
 use crate::podutil;
 use crate::store::{controller_ref, Key, Kind, Store};
-use crate::time::{Dur, SimTime};
+use crate::time::SimTime;
 use k8s_openapi::api::core::v1::{
     Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodCondition, Taint, Toleration,
 };
@@ -20,9 +20,6 @@ use std::collections::BTreeMap;
 /// `DefaultMemoryRequest`).
 const NON_ZERO_CPU: i64 = 100;
 const NON_ZERO_MEMORY: i64 = 200 << 20;
-
-/// How long an unschedulable pod waits before it is retried anyway.
-pub const UNSCHEDULABLE_FLUSH: Dur = Dur::mins(5);
 
 /// What is already placed on a node.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -401,7 +398,9 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
                 "FailedScheduling",
                 msg,
             ));
-            out.requeue(UNSCHEDULABLE_FLUSH);
+            // No periodic retry: the simulation sees every change that could make room (a node
+            // added or changed, a pod removed) and requeues unschedulable pods then; the real
+            // scheduler's 5-minute flush only exists to catch what it might have missed.
         }
     }
     out

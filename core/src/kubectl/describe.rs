@@ -866,6 +866,10 @@ fn describe_generic(world: &World, item: &Item) -> String {
 pub fn describe(world: &World, args: &Args) -> Result<Output, String> {
     let ns = namespace_scope(args).unwrap_or_else(|| "default".into());
     let groups = targets(&args.positional)?;
+    let fields = args
+        .flag("field-selector")
+        .map(super::get::field_filter)
+        .transpose()?;
     let mut blocks = Vec::new();
     let mut errors = Vec::new();
     for (t, names) in groups {
@@ -881,6 +885,7 @@ pub fn describe(world: &World, args: &Args) -> Result<Output, String> {
                     sel.as_ref()
                         .is_none_or(|s| s.matches_opt(i.meta().labels.as_ref()))
                 })
+                .filter(|i| fields.as_ref().is_none_or(|f| f(i)))
                 .collect()
         } else {
             names

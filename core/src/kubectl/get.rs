@@ -88,6 +88,39 @@ impl Item {
     }
 }
 
+/// A field selector (`metadata.name=x,status.phase!=Running`): each term compares the value at
+/// a dotted path of the object's JSON; a missing field compares as the empty string.
+pub fn field_filter(spec: &str) -> Result<impl Fn(&Item) -> bool, String> {
+    let mut terms = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (path, value, negate) = if let Some((p, v)) = part.split_once("!=") {
+            (p, v, true)
+        } else if let Some((p, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
+            (p, v, false)
+        } else {
+            return Err(format!(
+                "error: invalid selector: {part:?}; expected KEY=VALUE or KEY!=VALUE"
+            ));
+        };
+        terms.push((
+            format!("/{}", path.trim().replace('.', "/")),
+            value.trim().to_string(),
+            negate,
+        ));
+    }
+    Ok(move |i: &Item| {
+        let json = i.to_json();
+        terms.iter().all(|(ptr, want, negate)| {
+            let got = match json.pointer(ptr) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(v) => v.to_string(),
+            };
+            (got == *want) != *negate
+        })
+    })
+}
+
 /// Lists the objects of a type in scope, in name order.
 pub fn list(world: &World, t: ResType, ns: Option<&str>) -> Vec<Item> {
     let s = world.store();
@@ -560,6 +593,7 @@ pub fn get(world: &World, args: &Args) -> Result<Output, String> {
         Some(s) => Some(Selector::parse(s).map_err(|e| format!("error: {e}"))?),
         None => None,
     };
+    let fields = args.flag("field-selector").map(field_filter).transpose()?;
     let groups = targets(&args.positional)?;
     let multi = groups.len() > 1 || args.positional.first().is_some_and(|p| p == "all");
     let ns_name = ns.clone().unwrap_or_default();
@@ -574,6 +608,7 @@ pub fn get(world: &World, args: &Args) -> Result<Output, String> {
                         .as_ref()
                         .is_none_or(|s| s.matches_opt(i.meta().labels.as_ref()))
                 })
+                .filter(|i| fields.as_ref().is_none_or(|f| f(i)))
                 .collect()
         } else {
             let mut v = Vec::new();

@@ -284,7 +284,7 @@ pub const HELP: &str = "kubeplay understands these kubectl commands (the leading
 Simulation commands:
   sim advance DURATION        run the cluster for 30s, 5m, 1h30m...
   sim step [N]                run the next N scheduled actions
-  sim settle [--limit=10m]    run until nothing is left to do
+  sim settle [--limit=15m]    run until nothing is left to do
   sim time                    show the simulated clock
   sim why TYPE/NAME           explain why a pod is not running or a controller is waiting
   sim node add NAME [--cpu=4] [--memory=16Gi] [--pods=110] [--label=k=v]... [--taint=k=v:Effect]...

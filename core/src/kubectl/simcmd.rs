@@ -42,7 +42,7 @@ pub fn sim(world: &mut World, args: &Args) -> Result<Output, String> {
         ["settle"] => {
             let limit = match args.flag("limit") {
                 Some(l) => parse_duration(l).map_err(|e| format!("error: {e}"))?,
-                None => Dur::mins(10),
+                None => Dur::mins(15),
             };
             let s = world.settle(limit);
             let msg = format!("{s} (clock {})", world.now().clock());
