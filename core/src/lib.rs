@@ -29,4 +29,5 @@ pub mod store;
 pub mod time;
 pub mod view;
 
+pub use k8s_openapi;
 pub use sim::World;

@@ -263,16 +263,18 @@ mod tests {
 
     #[test]
     fn availability_needs_min_ready_seconds_strictly_elapsed() {
-        let mut p = Pod::default();
-        p.status = Some(PodStatus {
-            conditions: Some(vec![PodCondition {
-                type_: "Ready".into(),
-                status: "True".into(),
-                last_transition_time: Some(SimTime(10_000).to_k8s()),
+        let p = Pod {
+            status: Some(PodStatus {
+                conditions: Some(vec![PodCondition {
+                    type_: "Ready".into(),
+                    status: "True".into(),
+                    last_transition_time: Some(SimTime(10_000).to_k8s()),
+                    ..Default::default()
+                }]),
                 ..Default::default()
-            }]),
+            }),
             ..Default::default()
-        });
+        };
         assert!(is_available(&p, 0, SimTime(10_000)));
         assert!(!is_available(&p, 5, SimTime(15_000)));
         assert!(is_available(&p, 5, SimTime(15_001)));

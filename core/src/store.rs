@@ -871,7 +871,7 @@ mod tests {
         s.update(d.clone(), SimTime(1)).unwrap();
         assert_eq!(s.resource_version(), rv);
         let mut d2 = d.clone();
-        d2.spec.get_or_insert_with(Default::default).replicas = Some(3);
+        d2.spec.replicas = Some(3);
         let d2 = s.update(d2, SimTime(2)).unwrap();
         assert_eq!(d2.metadata.generation, Some(2));
         let mut d3 = d2.clone();

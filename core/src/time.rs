@@ -123,7 +123,7 @@ pub fn parse_duration(s: &str) -> Result<Dur, DurationError> {
         return Err(bad());
     }
     if let Ok(secs) = t.parse::<f64>() {
-        return if secs.is_finite() && secs >= 0.0 && secs < 1e9 {
+        return if secs.is_finite() && (0.0..1e9).contains(&secs) {
             Ok(Dur((secs * 1000.0).round() as u64))
         } else {
             Err(bad())

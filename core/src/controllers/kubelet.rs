@@ -16,6 +16,7 @@
 //! - `kubeplay.dev/ready-after: 30s` — readiness succeeds only that long after start (`never`
 //!   keeps the pod unready);
 //! - `kubeplay.dev/shutdown-after: 10s` — time to stop after SIGTERM (capped by the grace period).
+//!
 //! A container whose command is `exit N` or `false` (e.g. `sh -c "exit 1"`) crashes at once. A
 //! real `readinessProbe` is honoured: the first probe runs `initialDelaySeconds` after start.
 
@@ -541,11 +542,7 @@ pub fn reconcile(
                     wake(*e);
                 }
             }
-            CState::Exited { at, .. } => {
-                if restart_always != "Never" {
-                    wake(*at + Dur::secs(1))
-                }
-            }
+            CState::Exited { at, .. } if restart_always != "Never" => wake(*at + Dur::secs(1)),
             _ => {}
         }
     }

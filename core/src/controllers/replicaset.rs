@@ -415,7 +415,8 @@ mod tests {
     #[test]
     fn deletion_ranking_follows_upstream_rules_in_order() {
         let now = 10_000_000;
-        let cases: Vec<(&str, Vec<(Pod, usize)>, Vec<&str>)> = vec![
+        type Case = (&'static str, Vec<(Pod, usize)>, Vec<&'static str>);
+        let cases: Vec<Case> = vec![
             (
                 "unassigned first",
                 vec![

@@ -194,7 +194,7 @@ pub fn find(world: &World, t: ResType, ns: &str, name: &str) -> Option<Item> {
         ResType::Sim(Kind::Namespace) => s.namespaces.get(&ckey).cloned().map(Item::Namespace),
         ResType::Sim(Kind::Event) => s.events.get(&key).cloned().map(Item::Event),
         ResType::Other(kind, _) => {
-            let namespaced = s.others.get(&(kind.to_string(), key.clone())).is_some();
+            let namespaced = s.others.contains_key(&(kind.to_string(), key.clone()));
             let k = if namespaced { key } else { ckey };
             s.others
                 .get(&(kind.to_string(), k))
@@ -225,7 +225,7 @@ pub fn targets(positional: &[String]) -> Result<Vec<(ResType, Vec<String>)>, Str
     if first.contains('/') {
         let mut out: Vec<(ResType, Vec<String>)> = Vec::new();
         for p in positional {
-            let (t, n) = p.split_once('/').ok_or_else(|| format!("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"))?;
+            let (t, n) = p.split_once('/').ok_or_else(|| "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".to_string())?;
             let rt = resolve_type(t).ok_or_else(|| unknown_type(t))?;
             match out.iter_mut().find(|(x, _)| *x == rt) {
                 Some((_, names)) => names.push(n.to_string()),

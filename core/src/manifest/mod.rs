@@ -272,6 +272,9 @@ fn unknown_fields(raw: &Value, typed: &Value, path: &str, out: &mut Vec<String>)
     }
 }
 
+/// A typed decoding failure: position (if known), field path, message.
+type DecodeError = (Option<(usize, usize)>, String, String);
+
 struct DocCtx<'a> {
     index: usize,
     first_line: usize,
@@ -298,9 +301,8 @@ impl DocCtx<'_> {
         &mut self,
         raw: &Value,
         from_text: bool,
-        what: &str,
     ) -> Option<T> {
-        let result: Result<T, (Option<(usize, usize)>, String, String)> = if from_text {
+        let result: Result<T, DecodeError> = if from_text {
             let de = yaml_serde::Deserializer::from_str(self.text);
             serde_path_to_error::deserialize(de).map_err(|e| {
                 let loc = e.inner().location().map(|l| (l.line(), l.column()));
@@ -324,7 +326,7 @@ impl DocCtx<'_> {
                 }
                 for u in unknown {
                     let msg = format!("strict decoding error: unknown field {u:?}");
-                    self.error(Some(what.to_string()).filter(|_| false), Some(u), msg);
+                    self.error(None, Some(u), msg);
                 }
                 None
             }
@@ -495,12 +497,11 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
         );
         return None;
     }
-    let what = format!("{kind} {name:?}");
     match (kind, api_version) {
-        ("Deployment", "apps/v1") => ctx.typed(raw, from_text, &what).map(Parsed::Deployment),
-        ("ReplicaSet", "apps/v1") => ctx.typed(raw, from_text, &what).map(Parsed::ReplicaSet),
-        ("Pod", "v1") => ctx.typed(raw, from_text, &what).map(Parsed::Pod),
-        ("Namespace", "v1") => ctx.typed(raw, from_text, &what).map(Parsed::Namespace),
+        ("Deployment", "apps/v1") => ctx.typed(raw, from_text).map(Parsed::Deployment),
+        ("ReplicaSet", "apps/v1") => ctx.typed(raw, from_text).map(Parsed::ReplicaSet),
+        ("Pod", "v1") => ctx.typed(raw, from_text).map(Parsed::Pod),
+        ("Namespace", "v1") => ctx.typed(raw, from_text).map(Parsed::Namespace),
         ("Node", "v1") => {
             ctx.error(None, Some("kind".into()), "nodes join the cluster by registering their kubelet; add one with `sim node add NAME`".into());
             None
@@ -575,6 +576,7 @@ pub fn apply_in(
         };
         match prepare(world, doc, namespace, &new_namespaces, &mut ctx) {
             Some(Prepared::Object(o)) => {
+                let o = *o;
                 if let Object::Namespace(n) = &o {
                     new_namespaces.push(n.metadata.name.clone().unwrap_or_default());
                 }
@@ -650,7 +652,7 @@ pub fn apply_in(
 }
 
 enum Prepared {
-    Object(Object),
+    Object(Box<Object>),
     Other(OtherObject),
 }
 
@@ -800,7 +802,7 @@ fn prepare(
                 }
                 return None;
             }
-            Some(Prepared::Object(Object::$variant(obj)))
+            Some(Prepared::Object(Box::new(Object::$variant(obj))))
         }};
     }
 
@@ -856,9 +858,9 @@ fn prepare(
                 .annotations
                 .get_or_insert_with(Default::default)
                 .insert(LAST_APPLIED.into(), last_applied_text);
-            Some(Prepared::Object(Object::Namespace(
+            Some(Prepared::Object(Box::new(Object::Namespace(
                 cluster::namespace_with_status(n),
-            )))
+            ))))
         }
         Parsed::Other(_) => None,
     }

@@ -69,7 +69,7 @@ pub fn metadata(meta: &ObjectMeta, label_name: bool) -> Vec<FieldError> {
         .sum();
     for k in meta.annotations.iter().flatten().map(|(k, _)| k) {
         if let Err(m) = check_key(k) {
-            e.invalid(&format!("metadata.annotations"), format!("{k:?}"), &m);
+            e.invalid("metadata.annotations", format!("{k:?}"), &m);
         }
     }
     if size > MAX_ANNOTATIONS_BYTES {
@@ -483,7 +483,7 @@ mod tests {
                 name: Some("web".into()),
                 ..Default::default()
             },
-            spec: Some(DeploymentSpec {
+            spec: DeploymentSpec {
                 replicas: Some(replicas),
                 selector: LabelSelector {
                     match_labels: Some([("app".to_string(), sel.to_string())].into()),
@@ -504,7 +504,7 @@ mod tests {
                     }),
                 },
                 ..Default::default()
-            }),
+            },
             status: None,
         }
     }
@@ -537,14 +537,7 @@ mod tests {
     #[test]
     fn missing_containers_and_names() {
         let mut d = dep(1, "web", "web");
-        d.spec
-            .as_mut()
-            .unwrap()
-            .template
-            .spec
-            .as_mut()
-            .unwrap()
-            .containers = vec![Container::default()];
+        d.spec.template.spec.as_mut().unwrap().containers = vec![Container::default()];
         let errs = deployment(&d);
         assert_eq!(
             paths(&errs),
@@ -553,15 +546,7 @@ mod tests {
                 "spec.template.spec.containers[0].image"
             ]
         );
-        d.spec
-            .as_mut()
-            .unwrap()
-            .template
-            .spec
-            .as_mut()
-            .unwrap()
-            .containers
-            .clear();
+        d.spec.template.spec.as_mut().unwrap().containers.clear();
         assert_eq!(
             paths(&deployment(&d)),
             vec!["spec.template.spec.containers"]
@@ -572,7 +557,7 @@ mod tests {
     fn bad_names_and_both_zero_fenceposts() {
         let mut d = dep(1, "web", "web");
         d.metadata.name = Some("Web_App".into());
-        d.spec.as_mut().unwrap().strategy = Some(k8s_openapi::api::apps::v1::DeploymentStrategy {
+        d.spec.strategy = Some(k8s_openapi::api::apps::v1::DeploymentStrategy {
             type_: Some("RollingUpdate".into()),
             rolling_update: Some(k8s_openapi::api::apps::v1::RollingUpdateDeployment {
                 max_surge: Some(IntOrString::Int(0)),

@@ -1,0 +1,426 @@
+//! Bad input of every kind gets a clear error naming the problem (and for manifests the
+//! document, line and field), and leaves the cluster exactly as it was.
+
+use kubeplay_core::kubectl::{run, run_with_stdin, NoFiles, Output};
+use kubeplay_core::manifest;
+use kubeplay_core::rng::Rng;
+use kubeplay_core::time::Dur;
+use kubeplay_core::World;
+
+const GOOD: &str = include_str!("../golden/manifests/nginx-deployment.yaml");
+
+/// A cluster with a settled Deployment, so that updates can be tried too.
+fn cluster() -> World {
+    let mut w = World::new(5);
+    manifest::apply(&mut w, GOOD).expect("valid manifest");
+    w.settle(Dur::mins(5));
+    w
+}
+
+/// Everything observable about the cluster.
+fn snapshot(w: &mut World) -> (u64, String) {
+    let rv = w.store().resource_version();
+    let all = run(
+        w,
+        "get all,nodes,namespaces,configmaps -A -o json",
+        &NoFiles,
+    )
+    .stdout;
+    (rv, all)
+}
+
+fn rejected_manifest(text: &str, must_contain: &[&str]) -> manifest::ManifestErrors {
+    let mut w = cluster();
+    let before = snapshot(&mut w);
+    let err = manifest::apply(&mut w, text).expect_err("manifest should be rejected");
+    let shown = err.to_string();
+    for m in must_contain {
+        assert!(shown.contains(m), "error should mention {m:?}:\n{shown}");
+    }
+    assert_eq!(
+        snapshot(&mut w),
+        before,
+        "a rejected manifest must not change the cluster:\n{shown}"
+    );
+    err
+}
+
+#[test]
+fn yaml_syntax_errors_name_the_line() {
+    let text = GOOD.replace("  replicas: 3", "  replicas: [3");
+    let e = rejected_manifest(&text, &["document 1", "error converting YAML to JSON"]);
+    assert!(e.errors[0].line.is_some_and(|l| l >= 9), "{e}");
+}
+
+#[test]
+fn apply_is_atomic_across_documents() {
+    let bad = GOOD
+        .replace("nginx-deployment", "second")
+        .replace("replicas: 3", "replicas: -1");
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n";
+    let text = format!("{cm}---\n{}---\n{bad}", GOOD.replace("1.14.2", "1.16.1"));
+    let e = rejected_manifest(
+        &text,
+        &[
+            "document 3",
+            "spec.replicas: Invalid value: -1: must be greater than or equal to 0",
+            "The Deployment \"second\" is invalid",
+        ],
+    );
+    // The line is the `replicas:` line of the third document.
+    let replicas_line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("replicas: -1"))
+        .map(|(i, _)| i + 1)
+        .next();
+    assert_eq!(e.errors[0].line, replicas_line);
+}
+
+#[test]
+fn removed_api_versions_name_their_replacement() {
+    rejected_manifest(
+        &GOOD.replace("apps/v1", "extensions/v1beta1"),
+        &[
+            "no matches for kind \"Deployment\" in version \"extensions/v1beta1\"",
+            "apps/v1",
+            "v1.16",
+        ],
+    );
+    rejected_manifest(
+        &GOOD.replace("apps/v1", "apps/v2"),
+        &["no matches for kind \"Deployment\" in version \"apps/v2\""],
+    );
+}
+
+#[test]
+fn selector_must_match_template_labels() {
+    let text = GOOD
+        .replacen("app: nginx\n  template", "app: web\n  template", 1)
+        .replace("      app: nginx\n  template", "      app: web\n  template");
+    rejected_manifest(&text, &["`selector` does not match template `labels`"]);
+}
+
+#[test]
+fn missing_containers_images_and_names() {
+    let no_image = GOOD.replace("        image: nginx:1.14.2\n", "");
+    rejected_manifest(
+        &no_image,
+        &["spec.template.spec.containers[0].image: Required value"],
+    );
+    let bad_name = GOOD.replace("name: nginx-deployment", "name: Nginx_Deployment");
+    rejected_manifest(
+        &bad_name,
+        &[
+            "metadata.name: Invalid value: \"Nginx_Deployment\"",
+            "RFC 1123",
+        ],
+    );
+    let no_containers =
+        GOOD.split("      containers:").next().unwrap().to_string() + "      containers: []\n";
+    rejected_manifest(
+        &no_containers,
+        &["spec.template.spec.containers: Required value"],
+    );
+}
+
+#[test]
+fn unknown_fields_and_wrong_types_are_located() {
+    let e = rejected_manifest(
+        &GOOD.replace("  replicas: 3", "  replica: 3"),
+        &["unknown field \"spec.replica\""],
+    );
+    assert_eq!(e.errors[0].line, Some(9));
+    let e = rejected_manifest(
+        &GOOD.replace("replicas: 3", "replicas: three"),
+        &["spec.replicas", "invalid type: string \"three\""],
+    );
+    assert_eq!(
+        (e.errors[0].line, e.errors[0].column.is_some()),
+        (Some(9), true)
+    );
+    rejected_manifest(
+        &GOOD.replace("containerPort: 80", "containerPort: http"),
+        &["containerPort", "invalid type"],
+    );
+}
+
+#[test]
+fn selectors_are_immutable() {
+    let text = GOOD.replace("app: nginx", "app: web");
+    rejected_manifest(&text, &["spec.selector", "field is immutable"]);
+}
+
+#[test]
+fn strategy_and_policy_rules() {
+    let both_zero = GOOD.replace("  replicas: 3\n", "  replicas: 3\n  strategy:\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 0\n");
+    rejected_manifest(&both_zero, &["may not be 0 when `maxSurge` is 0"]);
+    let never = GOOD.replace(
+        "      containers:",
+        "      restartPolicy: Never\n      containers:",
+    );
+    rejected_manifest(&never, &["restartPolicy: Unsupported value: \"Never\""]);
+    let bad_label = GOOD.replace(
+        "  labels:\n    app: nginx\nspec",
+        "  labels:\n    app: \"not ok!\"\nspec",
+    );
+    rejected_manifest(&bad_label, &["metadata.labels[app]"]);
+}
+
+#[test]
+fn kinds_namespaces_and_shapes() {
+    rejected_manifest(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+        &[
+            "no matches for kind \"Widget\"",
+            "ensure CRDs are installed first",
+        ],
+    );
+    rejected_manifest("apiVersion: v1\nmetadata:\n  name: x\n", &["kind not set"]);
+    rejected_manifest(
+        &GOOD.replace(
+            "  name: nginx-deployment\n",
+            "  name: nginx-deployment\n  namespace: nowhere\n",
+        ),
+        &["namespaces \"nowhere\" not found"],
+    );
+    rejected_manifest("- a\n- b\n", &["must be a mapping"]);
+    rejected_manifest("", &["no objects passed to apply"]);
+    rejected_manifest("{\"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\", \"metadata\": {\"name\": \"x\"}, \"spec\": {\"replicas\": -2}}", &["spec.replicas"]);
+}
+
+#[test]
+fn oversized_and_deeply_nested_manifests_are_refused() {
+    let huge = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: \"{}\"\n",
+        "x".repeat(manifest::MAX_MANIFEST_BYTES)
+    );
+    rejected_manifest(&huge, &["the limit is"]);
+    let deep = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata: {}1{}\n",
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    rejected_manifest(&deep, &["nests deeper than"]);
+}
+
+fn rejected_command(line: &str, must_contain: &str) {
+    let mut w = cluster();
+    let before = snapshot(&mut w);
+    let out: Output = run_with_stdin(&mut w, line, &NoFiles, None);
+    assert!(!out.ok, "{line:?} should fail, printed {out:?}");
+    assert!(
+        out.stderr.contains(must_contain),
+        "{line:?}: stderr should mention {must_contain:?}, got {:?}",
+        out.stderr
+    );
+    assert_eq!(
+        snapshot(&mut w),
+        before,
+        "{line:?} must not change the cluster"
+    );
+}
+
+#[test]
+fn wrong_commands_get_kubectl_errors_and_change_nothing() {
+    for (line, msg) in [
+        ("frobnicate pods", "unknown command \"frobnicate\""),
+        ("get pods --colour", "unknown flag: --colour"),
+        (
+            "get widgets",
+            "the server doesn't have a resource type \"widgets\"",
+        ),
+        ("get pod missing", "pods \"missing\" not found"),
+        ("get pods -o xml", "unable to match a printer"),
+        (
+            "describe deployment missing",
+            "deployments.apps \"missing\" not found",
+        ),
+        (
+            "scale deployment/nginx-deployment --replicas=-1",
+            "--replicas=COUNT is required",
+        ),
+        (
+            "scale deployment/nginx-deployment",
+            "--replicas=COUNT is required",
+        ),
+        (
+            "scale deployment/nginx-deployment --replicas=two",
+            "invalid argument \"two\"",
+        ),
+        (
+            "set image deployment/nginx-deployment php=php:8",
+            "unable to find container named \"php\"",
+        ),
+        (
+            "rollout undo deployment/nginx-deployment --to-revision=7",
+            "unable to find specified revision 7",
+        ),
+        (
+            "rollout undo deployment/nginx-deployment",
+            "no last revision to roll back to",
+        ),
+        (
+            "rollout sideways deployment/nginx-deployment",
+            "unknown rollout subcommand",
+        ),
+        (
+            "delete deployment missing",
+            "deployments.apps \"missing\" not found",
+        ),
+        (
+            "delete deployment nginx-deployment --cascade=sometimes",
+            "invalid cascade value",
+        ),
+        (
+            "label deployment nginx-deployment app=web",
+            "'app' already has a value (nginx), and --overwrite is false",
+        ),
+        (
+            "label deployment nginx-deployment app=\"no way\" --overwrite",
+            "invalid label value",
+        ),
+        (
+            "create deployment web",
+            "required flag(s) \"image\" not set",
+        ),
+        (
+            "create deployment nginx-deployment --image=nginx",
+            "already exists",
+        ),
+        ("apply -f missing.yaml", "missing.yaml"),
+        ("sim advance soon", "invalid duration"),
+        ("sim node add worker-1", "already exists"),
+        (
+            "sim node add gpu --taint=gpu=true:Sometimes",
+            "invalid taint effect",
+        ),
+        ("get pods 'unterminated", "unterminated single quote"),
+        ("delete namespace default", "may not be deleted"),
+    ] {
+        rejected_command(line, msg);
+    }
+}
+
+#[test]
+fn bad_manifest_through_the_console_changes_nothing() {
+    let mut w = cluster();
+    let before = snapshot(&mut w);
+    let out = run_with_stdin(
+        &mut w,
+        "apply -f -",
+        &NoFiles,
+        Some(&GOOD.replace("replicas: 3", "replicas: -3")),
+    );
+    assert!(!out.ok);
+    assert!(out.stderr.contains("error: STDIN: document 1 (line 9, column 3): The Deployment \"nginx-deployment\" is invalid: spec.replicas"), "{}", out.stderr);
+    assert_eq!(snapshot(&mut w), before);
+}
+
+/// Random command lines from a vocabulary of real and broken words: nothing may panic, and a
+/// failed command never changes the cluster.
+#[test]
+fn random_command_lines_never_panic() {
+    let words = [
+        "get",
+        "describe",
+        "apply",
+        "-f",
+        "-",
+        "scale",
+        "rollout",
+        "undo",
+        "status",
+        "history",
+        "pause",
+        "resume",
+        "restart",
+        "delete",
+        "label",
+        "annotate",
+        "sim",
+        "advance",
+        "settle",
+        "step",
+        "node",
+        "add",
+        "why",
+        "deployment/nginx-deployment",
+        "deployment",
+        "deploy",
+        "pods",
+        "pod",
+        "rs",
+        "nodes",
+        "all",
+        "events",
+        "nginx-deployment",
+        "--replicas=3",
+        "--replicas=-1",
+        "--replicas=",
+        "-o",
+        "yaml",
+        "json",
+        "wide",
+        "name",
+        "-l",
+        "app=nginx",
+        "app!=",
+        "-n",
+        "kube-system",
+        "-A",
+        "--cascade=orphan",
+        "--force",
+        "--grace-period=0",
+        "a=b",
+        "a-",
+        "--to-revision=1",
+        "--to-revision=x",
+        "'",
+        "\"",
+        "10s",
+        "1h",
+        "x=y:NoSchedule",
+        "--taint=x=y:NoSchedule",
+        "set",
+        "image",
+        "nginx=nginx:1.25",
+        "*=busybox",
+        "create",
+        "--image=nginx",
+        "cordon",
+        "uncordon",
+        "worker-1",
+        "=",
+        "/",
+        "pod/",
+        "--field-selector",
+        "status.phase=Running",
+        "metadata.name!=x",
+        "",
+        "--watch=false",
+        "--timeout=1s",
+        "version",
+        "help",
+        "#",
+    ];
+    let mut rng = Rng::new(99);
+    let mut w = cluster();
+    for _ in 0..3000 {
+        let n = rng.between(1, 6) as usize;
+        let line: Vec<&str> = (0..n)
+            .map(|_| words[rng.below(words.len() as u64) as usize])
+            .collect();
+        let line = line.join(" ");
+        let before = snapshot(&mut w);
+        let out = run(&mut w, &line, &NoFiles);
+        if !out.ok && !line.contains("rollout status") {
+            let after = snapshot(&mut w);
+            assert_eq!(
+                after.1, before.1,
+                "failed command {line:?} changed the cluster: {}",
+                out.stderr
+            );
+        }
+    }
+}

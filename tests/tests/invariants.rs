@@ -1,0 +1,301 @@
+//! Seeded randomized tests: random Deployment operations interleaved with simulated time, with
+//! named invariants checked after every single step of the simulation. A failure names the seed
+//! that reproduces it; `KUBEPLAY_SEEDS=N` and `KUBEPLAY_OPS=N` run longer.
+
+use kubeplay_core::controllers::deployment::util::{max_surge, max_unavailable, rs_replicas};
+use kubeplay_core::kubectl::{run, NoFiles};
+use kubeplay_core::podutil;
+use kubeplay_core::rng::Rng;
+use kubeplay_core::store::controller_ref;
+use kubeplay_core::time::Dur;
+use kubeplay_core::World;
+use std::collections::BTreeMap;
+
+const NAMES: [&str; 3] = ["alpha", "beta", "gamma"];
+const GOOD_IMAGES: [&str; 4] = [
+    "nginx:1.25.0",
+    "nginx:1.25.1",
+    "nginx:1.25.2",
+    "nginx:1.25.3",
+];
+const FENCEPOSTS: [&str; 5] = ["0", "1", "2", "25%", "50%"];
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn manifest(name: &str, replicas: u64, surge: &str, unav: &str, image: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: {replicas}\n  strategy:\n    rollingUpdate:\n      maxSurge: {surge}\n      maxUnavailable: {unav}\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n      - name: web\n        image: {image}\n        resources:\n          requests:\n            cpu: 100m\n            memory: 64Mi\n"
+    )
+}
+
+/// Per-deployment knowledge the checker keeps between steps.
+#[derive(Default, Clone)]
+struct Tracked {
+    /// Set once the Deployment has completed at its current size with only good images and no
+    /// disruption since: from then on availability must never drop below the floor.
+    clean: bool,
+}
+
+fn available_pods(world: &World, d: &kubeplay_core::k8s_openapi::api::apps::v1::Deployment) -> i32 {
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    world
+        .store()
+        .replicasets
+        .owned_by(&uid)
+        .flat_map(|rs| {
+            world
+                .store()
+                .pods
+                .owned_by(rs.metadata.uid.as_deref().unwrap_or_default())
+        })
+        .filter(|p| podutil::is_active(p) && podutil::is_ready(p))
+        .count() as i32
+}
+
+/// The named invariants, checked after every step.
+fn check(world: &World, tracked: &mut BTreeMap<String, Tracked>) -> Result<(), String> {
+    let s = world.store();
+    // one controller per pod
+    for p in s.pods.iter() {
+        let n = p
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .filter(|r| r.controller == Some(true))
+            .count();
+        if n > 1 {
+            return Err(format!(
+                "one controller per pod: {} has {n}",
+                p.metadata.name.clone().unwrap_or_default()
+            ));
+        }
+    }
+    // no pod bound to a node that does not exist; nodes never over-committed by requests
+    let usage = kubeplay_core::controllers::scheduler::node_usage(s);
+    for (node, u) in &usage {
+        let Some(n) = s
+            .nodes
+            .get(&kubeplay_core::store::Key::cluster(node.clone()))
+        else {
+            return Err(format!("pod bound to missing node {node}"));
+        };
+        let (cpu, mem, pods) = kubeplay_core::controllers::scheduler::allocatable(n);
+        if u.cpu_millis > cpu || u.memory_bytes > mem || u.pods > pods {
+            return Err(format!("node {node} over-committed: {u:?}"));
+        }
+    }
+    for d in s.deployments.iter() {
+        let name = d.metadata.name.clone().unwrap_or_default();
+        let want = d.spec.replicas.unwrap_or(1);
+        let observed =
+            d.status.as_ref().and_then(|st| st.observed_generation) == d.metadata.generation;
+        let uid = d.metadata.uid.clone().unwrap_or_default();
+        let total: i32 = s.replicasets.owned_by(&uid).map(rs_replicas).sum();
+        // rolling update keeps total ≤ replicas + maxSurge (once the controller has seen the spec)
+        if observed && d.spec.paused != Some(true) && total > want + max_surge(d) {
+            return Err(format!("rolling update keeps total ≤ replicas + maxSurge: {name} has {total} > {want} + {}", max_surge(d)));
+        }
+        // rolling update keeps available ≥ replicas − maxUnavailable (while undisturbed)
+        let t = tracked.entry(name.clone()).or_default();
+        let st = d.status.clone().unwrap_or_default();
+        let complete = st.updated_replicas == Some(want)
+            && st.replicas == Some(want)
+            && st.available_replicas == Some(want)
+            && observed;
+        if complete {
+            t.clean = true;
+        }
+        if t.clean {
+            let avail = available_pods(world, d);
+            let floor = want - max_unavailable(d);
+            if avail < floor {
+                return Err(format!("rolling update keeps available ≥ replicas − maxUnavailable: {name} has {avail} < {floor}"));
+            }
+        }
+    }
+    // every ReplicaSet-controlled pod matches its ReplicaSet's selector
+    for p in s.pods.iter() {
+        if let Some(r) = controller_ref(&p.metadata).filter(|r| r.kind == "ReplicaSet") {
+            if let Some(rs) = s.replicasets.get(&kubeplay_core::store::Key::new(
+                p.metadata.namespace.clone().unwrap_or_default(),
+                r.name.clone(),
+            )) {
+                let sel = kubeplay_core::labels::Selector::from_label_selector(&rs.spec.selector)
+                    .unwrap_or_default();
+                if !sel.matches_opt(p.metadata.labels.as_ref()) {
+                    return Err(format!(
+                        "owned pod {} does not match its ReplicaSet's selector",
+                        p.metadata.name.clone().unwrap_or_default()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs one seeded scenario; returns a digest of the final state.
+fn scenario(seed: u64, ops: usize) -> Result<String, String> {
+    let mut world = World::new(seed);
+    let mut rng = Rng::new(seed ^ 0x5eed);
+    let mut tracked: BTreeMap<String, Tracked> = BTreeMap::new();
+    let mut log = Vec::new();
+    for op in 0..ops {
+        let name = NAMES[rng.below(NAMES.len() as u64) as usize];
+        let exists = world
+            .store()
+            .deployments
+            .iter()
+            .any(|d| d.metadata.name.as_deref() == Some(name));
+        let cmd = match rng.below(10) {
+            0 | 1 if !exists => {
+                let (surge, unav) = loop {
+                    let s = FENCEPOSTS[rng.below(5) as usize];
+                    let u = FENCEPOSTS[rng.below(5) as usize];
+                    if !(s == "0" && u == "0") {
+                        break (s, u);
+                    }
+                };
+                let text = manifest(
+                    name,
+                    rng.below(7),
+                    surge,
+                    unav,
+                    GOOD_IMAGES[rng.below(4) as usize],
+                );
+                let r = kubeplay_core::manifest::apply(&mut world, &text)
+                    .map_err(|e| format!("seed {seed}: apply failed: {e}"))?;
+                log.push(format!("{op}: apply {name}: {}", r.lines.join(",")));
+                None
+            }
+            0..=2 => Some(format!(
+                "set image deployment/{name} web={}",
+                GOOD_IMAGES[rng.below(4) as usize]
+            )),
+            3 => {
+                tracked.remove(name);
+                Some(format!(
+                    "scale deployment/{name} --replicas={}",
+                    rng.below(9)
+                ))
+            }
+            4 => Some(format!("rollout pause deployment/{name}")),
+            5 => Some(format!("rollout resume deployment/{name}")),
+            6 => {
+                tracked.remove(name);
+                let pods: Vec<String> = world
+                    .store()
+                    .pods
+                    .iter()
+                    .filter_map(|p| p.metadata.name.clone())
+                    .filter(|n| n.starts_with(name))
+                    .collect();
+                if pods.is_empty() {
+                    None
+                } else {
+                    Some(format!(
+                        "delete pod {}",
+                        pods[rng.below(pods.len() as u64) as usize]
+                    ))
+                }
+            }
+            7 => Some(format!("rollout undo deployment/{name}")),
+            8 if rng.below(4) == 0 => {
+                tracked.remove(name);
+                Some(format!("delete deployment {name}"))
+            }
+            _ => None,
+        };
+        if let Some(c) = cmd {
+            let out = run(&mut world, &c, &NoFiles);
+            log.push(format!("{op}: {c} -> ok={}", out.ok));
+        }
+        check(&world, &mut tracked)
+            .map_err(|e| format!("seed {seed}, after op {op}: {e}\n{}", log.join("\n")))?;
+        // Let time pass, checking after every step.
+        let until = world.now() + Dur::ms(rng.between(50, 15_000));
+        while world.next_event_at().is_some_and(|t| t <= until) {
+            world.step();
+            check(&world, &mut tracked).map_err(|e| {
+                format!(
+                    "seed {seed}, during op {op} at {}: {e}\n{}",
+                    world.now().clock(),
+                    log.join("\n")
+                )
+            })?;
+        }
+        world.advance(Dur::ZERO);
+    }
+    // Eventually: resume everything, settle, and every Deployment is complete on one ReplicaSet.
+    for name in NAMES {
+        run(
+            &mut world,
+            &format!("rollout resume deployment/{name}"),
+            &NoFiles,
+        );
+    }
+    let settled = world.settle(Dur::mins(30));
+    if !settled.settled {
+        return Err(format!("seed {seed}: did not settle: {settled}"));
+    }
+    check(&world, &mut tracked).map_err(|e| format!("seed {seed}, after settling: {e}"))?;
+    for d in world.store().deployments.iter() {
+        let want = d.spec.replicas.unwrap_or(1);
+        let st = d.status.clone().unwrap_or_default();
+        let name = d.metadata.name.clone().unwrap_or_default();
+        if st.updated_replicas != Some(want)
+            || st.available_replicas != Some(want)
+            || st.replicas != Some(want)
+        {
+            return Err(format!(
+                "seed {seed}: eventually complete: {name} status {st:?} wants {want}"
+            ));
+        }
+        let uid = d.metadata.uid.clone().unwrap_or_default();
+        let active = world
+            .store()
+            .replicasets
+            .owned_by(&uid)
+            .filter(|r| rs_replicas(r) > 0)
+            .count();
+        if want > 0 && active != 1 {
+            return Err(format!(
+                "seed {seed}: eventually one active ReplicaSet: {name} has {active}"
+            ));
+        }
+    }
+    let dump = run(&mut world, "get all -A -o json", &NoFiles).stdout
+        + &run(&mut world, "get events -A", &NoFiles).stdout;
+    Ok(format!("{:016x}\n{dump}", world.trace_hash()))
+}
+
+#[test]
+fn deployment_invariants_hold_after_every_step() {
+    let seeds = env_usize("KUBEPLAY_SEEDS", 12);
+    let ops = env_usize("KUBEPLAY_OPS", 40);
+    for seed in 1..=seeds as u64 {
+        if let Err(e) = scenario(seed, ops) {
+            panic!("invariant violated (reproduce with this seed): {e}");
+        }
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trace() {
+    for seed in [3, 7] {
+        let a = scenario(seed, 25).expect("scenario runs");
+        let b = scenario(seed, 25).expect("scenario runs");
+        assert_eq!(a, b, "seed {seed} is not deterministic");
+    }
+    assert_ne!(
+        scenario(3, 25).unwrap(),
+        scenario(4, 25).unwrap(),
+        "different seeds should give different runs"
+    );
+}
