@@ -12,12 +12,14 @@
 //!
 //! Asking for behaviour in a manifest (pod template annotations):
 //! - `kubeplay.dev/crash-after: 5s` — containers exit with code 1 that long after each start;
-//! - `kubeplay.dev/exit-code: "0"` — the exit code used by `crash-after` (0 exits "Completed");
+//! - `kubeplay.dev/exit-code: "0"` — the exit code used by `crash-after` (default 1; 0 exits
+//!   "Completed" and is restarted all the same under `restartPolicy: Always`);
 //! - `kubeplay.dev/ready-after: 30s` — readiness succeeds only that long after start (`never`
 //!   keeps the pod unready);
 //! - `kubeplay.dev/shutdown-after: 10s` — time to stop after SIGTERM (capped by the grace period).
 //!
-//! A container whose command is `exit N` or `false` (e.g. `sh -c "exit 1"`) crashes at once. A
+//! A container whose shell command ends in `exit N` or `false` crashes (after any `sleep S` before
+//! it, e.g. `sh -c "sleep 5; exit 1"`). A
 //! real `readinessProbe` is honoured: the first probe runs `initialDelaySeconds` after start.
 
 use super::registry::{self, PullError};
@@ -179,23 +181,36 @@ fn annotation<'a>(pod: &'a Pod, key: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
-fn crashes_at_once(c: &Container) -> Option<i32> {
-    let words: Vec<&str> = c
+/// A container whose shell command ends in `exit N` (N ≠ 0) or is `false` crashes: returns the
+/// exit code and how long it runs first (a preceding `sleep S` delays it, e.g.
+/// `sh -c "sleep 5; exit 1"`).
+fn scripted_crash(c: &Container) -> Option<(i32, Dur)> {
+    let words: Vec<String> = c
         .command
         .iter()
         .flatten()
         .chain(c.args.iter().flatten())
-        .flat_map(|s| s.split_whitespace())
+        .flat_map(|s| s.split(|ch: char| ch.is_whitespace() || ch == ';'))
+        .map(|w| w.trim_matches(|ch| ch == '"' || ch == '\'').to_string())
+        .filter(|w| !w.is_empty())
         .collect();
-    match words.as_slice() {
-        [.., "exit", code] => code
-            .trim_matches(|ch| ch == '"' || ch == '\'' || ch == ';')
-            .parse()
-            .ok()
-            .filter(|c: &i32| *c != 0),
-        ["false"] | [.., "-c", "false"] => Some(1),
-        _ => None,
-    }
+    let code = match words
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [.., "exit", code] => code.parse().ok().filter(|c: &i32| *c != 0)?,
+        [.., "false"] => 1,
+        _ => return None,
+    };
+    let delay = words
+        .windows(2)
+        .find(|w| w[0] == "sleep")
+        .and_then(|w| w[1].parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e7)
+        .map_or(Dur::ms(100), |s| Dur::ms((s * 1000.0) as u64 + 100));
+    Some((code, delay))
 }
 
 /// Advances one pod's runtime to `now`; returns actions (status write, events, final removal),
@@ -438,9 +453,9 @@ pub fn reconcile(
                         format!("Started container {}", c.name),
                     ));
                     let ready_at = ready_time(&cspec, ready_after, now);
-                    let exit_at = crashes_at_once(&cspec)
-                        .map(|_| now + Dur::ms(100))
-                        .or(crash_after.map(|d| now + d));
+                    let exit_at = crash_after
+                        .map(|d| now + d)
+                        .or(scripted_crash(&cspec).map(|(_, d)| now + d));
                     c.state = CState::Running {
                         since: now,
                         ready_at,
@@ -452,7 +467,10 @@ pub fn reconcile(
                     exit_at: Some(t),
                     ..
                 } if now >= t => {
-                    let code = crashes_at_once(&cspec).unwrap_or(exit_code);
+                    let code = match (crash_after, scripted_crash(&cspec)) {
+                        (None, Some((code, _))) => code,
+                        _ => exit_code,
+                    };
                     c.last_exit = Some(LastExit {
                         code,
                         started: since,
@@ -814,4 +832,44 @@ pub fn qos_class(pod: &Pod) -> &'static str {
 /// The node's addresses for `hostIP`.
 pub fn host_ips(ip: &str) -> Vec<HostIP> {
     vec![HostIP { ip: ip.to_string() }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn container(cmd: &[&str]) -> Container {
+        Container {
+            name: "c".into(),
+            command: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn shell_commands_that_exit_crash_after_their_sleep() {
+        assert_eq!(
+            scripted_crash(&container(&["sh", "-c", "sleep 5; exit 1"])),
+            Some((1, Dur::ms(5100)))
+        );
+        assert_eq!(
+            scripted_crash(&container(&["sh", "-c", "exit 3"])),
+            Some((3, Dur::ms(100)))
+        );
+        assert_eq!(
+            scripted_crash(&container(&["false"])),
+            Some((1, Dur::ms(100)))
+        );
+        assert_eq!(scripted_crash(&container(&["sh", "-c", "exit 0"])), None);
+        assert_eq!(
+            scripted_crash(&container(&["nginx", "-g", "daemon off;"])),
+            None
+        );
+    }
+
+    #[test]
+    fn back_off_doubles_to_five_minutes() {
+        let secs: Vec<u64> = (0..8).map(|n| backoff(n).0 / 1000).collect();
+        assert_eq!(secs, vec![0, 10, 20, 40, 80, 160, 300, 300]);
+    }
 }
