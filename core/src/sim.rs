@@ -486,6 +486,9 @@ impl World {
                 Object::Pod(mut o) => {
                     // The API server starts every pod in phase Pending with its QoS class.
                     let qos = kubelet::qos_class(&o).to_string();
+                    if let Some(spec) = o.spec.as_mut() {
+                        crate::manifest::defaults::admit_pod(spec);
+                    }
                     let st = o.status.get_or_insert_with(Default::default);
                     st.phase.get_or_insert_with(|| "Pending".into());
                     st.qos_class.get_or_insert(qos);

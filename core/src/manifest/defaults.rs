@@ -64,24 +64,26 @@ pub fn pod_spec(spec: &mut PodSpec) {
     {
         container(c);
     }
-    if spec.tolerations.is_none() {
-        // DefaultTolerationSeconds admission: tolerate not-ready/unreachable for 300s.
-        spec.tolerations = Some(
-            [
-                "node.kubernetes.io/not-ready",
-                "node.kubernetes.io/unreachable",
-            ]
-            .iter()
-            .map(|k| k8s_openapi::api::core::v1::Toleration {
-                key: Some(k.to_string()),
+}
+
+/// Admission for a new pod: `DefaultTolerationSeconds` adds tolerations of the not-ready and
+/// unreachable taints for 300s unless the pod has its own. (Templates do not get them; pods do.)
+pub fn admit_pod(spec: &mut PodSpec) {
+    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+        let has = spec.tolerations.iter().flatten().any(|t| {
+            t.key.as_deref() == Some(key) || (t.key.is_none() && t.operator.as_deref() == Some("Exists"))
+        });
+        if !has {
+            spec.tolerations.get_or_insert_with(Vec::new).push(k8s_openapi::api::core::v1::Toleration {
+                key: Some(key.to_string()),
                 operator: Some("Exists".into()),
                 effect: Some("NoExecute".into()),
                 toleration_seconds: Some(300),
                 value: None,
-            })
-            .collect(),
-        );
+            });
+        }
     }
+
 }
 
 fn container(c: &mut Container) {
