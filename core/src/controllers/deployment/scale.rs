@@ -47,7 +47,7 @@ impl Pass<'_> {
     }
 
     /// `scale`: see the semantics reference §1.7.
-    fn scale(&mut self, new: Option<usize>) {
+    pub(super) fn scale(&mut self, new: Option<usize>) {
         let want = replicas(&self.d);
         if let Some(i) = self.find_active_or_latest(new) {
             if rs_replicas(&self.rss[i]) != want {
