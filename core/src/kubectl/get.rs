@@ -561,7 +561,7 @@ pub fn to_json_string(v: &Value) -> String {
 }
 
 pub fn to_yaml_string(v: &Value) -> String {
-    yaml_serde::to_string(v).unwrap_or_default()
+    super::yaml::to_yaml(v)
 }
 
 fn list_value(items: Vec<Value>) -> Value {

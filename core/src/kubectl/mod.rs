@@ -15,6 +15,7 @@ mod rollout;
 pub mod script;
 mod simcmd;
 pub mod tabwriter;
+pub mod yaml;
 
 use crate::sim::World;
 use crate::store::Kind;

@@ -69,21 +69,26 @@ pub fn pod_spec(spec: &mut PodSpec) {
 /// Admission for a new pod: `DefaultTolerationSeconds` adds tolerations of the not-ready and
 /// unreachable taints for 300s unless the pod has its own. (Templates do not get them; pods do.)
 pub fn admit_pod(spec: &mut PodSpec) {
-    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
         let has = spec.tolerations.iter().flatten().any(|t| {
-            t.key.as_deref() == Some(key) || (t.key.is_none() && t.operator.as_deref() == Some("Exists"))
+            t.key.as_deref() == Some(key)
+                || (t.key.is_none() && t.operator.as_deref() == Some("Exists"))
         });
         if !has {
-            spec.tolerations.get_or_insert_with(Vec::new).push(k8s_openapi::api::core::v1::Toleration {
-                key: Some(key.to_string()),
-                operator: Some("Exists".into()),
-                effect: Some("NoExecute".into()),
-                toleration_seconds: Some(300),
-                value: None,
-            });
+            spec.tolerations.get_or_insert_with(Vec::new).push(
+                k8s_openapi::api::core::v1::Toleration {
+                    key: Some(key.to_string()),
+                    operator: Some("Exists".into()),
+                    effect: Some("NoExecute".into()),
+                    toleration_seconds: Some(300),
+                    value: None,
+                },
+            );
         }
     }
-
 }
 
 fn container(c: &mut Container) {

@@ -736,7 +736,8 @@ fn prepare(
             a.remove(LAST_APPLIED);
         }
     }
-    let last_applied_text = serde_json::to_string(&applied).unwrap_or_default();
+    // kubectl stores the manifest as compact JSON with a trailing newline.
+    let last_applied_text = serde_json::to_string(&applied).unwrap_or_default() + "\n";
     let kind_name = raw
         .get("kind")
         .and_then(Value::as_str)

@@ -425,26 +425,49 @@ pub fn conditions(d: &Deployment) -> Vec<DeploymentCondition> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::api::apps::v1::{DeploymentSpec, DeploymentStrategy, ReplicaSetStatus, RollingUpdateDeployment};
+    use k8s_openapi::api::apps::v1::{
+        DeploymentSpec, DeploymentStrategy, ReplicaSetStatus, RollingUpdateDeployment,
+    };
     use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
     use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
     fn template(image: &str) -> PodTemplateSpec {
         PodTemplateSpec {
-            metadata: Some(ObjectMeta { labels: Some([("app".to_string(), "web".to_string())].into()), ..Default::default() }),
-            spec: Some(PodSpec { containers: vec![Container { name: "web".into(), image: Some(image.into()), ..Default::default() }], ..Default::default() }),
+            metadata: Some(ObjectMeta {
+                labels: Some([("app".to_string(), "web".to_string())].into()),
+                ..Default::default()
+            }),
+            spec: Some(PodSpec {
+                containers: vec![Container {
+                    name: "web".into(),
+                    image: Some(image.into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
         }
     }
 
     fn deployment(replicas: i32, surge: i32, unav: i32, image: &str) -> Deployment {
         Deployment {
-            metadata: ObjectMeta { name: Some("web".into()), namespace: Some("default".into()), uid: Some("d".into()), ..Default::default() },
+            metadata: ObjectMeta {
+                name: Some("web".into()),
+                namespace: Some("default".into()),
+                uid: Some("d".into()),
+                ..Default::default()
+            },
             spec: DeploymentSpec {
                 replicas: Some(replicas),
-                selector: LabelSelector { match_labels: Some([("app".to_string(), "web".to_string())].into()), ..Default::default() },
+                selector: LabelSelector {
+                    match_labels: Some([("app".to_string(), "web".to_string())].into()),
+                    ..Default::default()
+                },
                 strategy: Some(DeploymentStrategy {
                     type_: Some("RollingUpdate".into()),
-                    rolling_update: Some(RollingUpdateDeployment { max_surge: Some(IntOrString::Int(surge)), max_unavailable: Some(IntOrString::Int(unav)) }),
+                    rolling_update: Some(RollingUpdateDeployment {
+                        max_surge: Some(IntOrString::Int(surge)),
+                        max_unavailable: Some(IntOrString::Int(unav)),
+                    }),
                 }),
                 template: template(image),
                 ..Default::default()
@@ -455,22 +478,52 @@ mod tests {
 
     /// A ReplicaSet of `size` replicas (all available if `available`), created at `created` s,
     /// last scaled by a Deployment of `desired` replicas and `max` max-replicas.
-    fn rs(name: &str, image: &str, size: i32, available: i32, created: u64, desired: i32, max: i32) -> ReplicaSet {
+    fn rs(
+        name: &str,
+        image: &str,
+        size: i32,
+        available: i32,
+        created: u64,
+        desired: i32,
+        max: i32,
+    ) -> ReplicaSet {
         ReplicaSet {
             metadata: ObjectMeta {
                 name: Some(name.into()),
                 creation_timestamp: Some(SimTime(created * 1000).to_k8s()),
-                annotations: Some([(DESIRED_REPLICAS.to_string(), desired.to_string()), (MAX_REPLICAS.to_string(), max.to_string())].into()),
+                annotations: Some(
+                    [
+                        (DESIRED_REPLICAS.to_string(), desired.to_string()),
+                        (MAX_REPLICAS.to_string(), max.to_string()),
+                    ]
+                    .into(),
+                ),
                 ..Default::default()
             },
-            spec: ReplicaSetSpec { replicas: Some(size), template: Some(template(image)), ..Default::default() },
-            status: Some(ReplicaSetStatus { replicas: size, available_replicas: Some(available), ..Default::default() }),
+            spec: ReplicaSetSpec {
+                replicas: Some(size),
+                template: Some(template(image)),
+                ..Default::default()
+            },
+            status: Some(ReplicaSetStatus {
+                replicas: size,
+                available_replicas: Some(available),
+                ..Default::default()
+            }),
         }
     }
 
     fn scaled(d: Deployment, rss: Vec<ReplicaSet>) -> Vec<i32> {
         let store = Store::default();
-        let mut pass = Pass { store: &store, now: SimTime(100_000), original: d.clone(), d, rss, out: Reconcile::done(), aborted: false };
+        let mut pass = Pass {
+            store: &store,
+            now: SimTime(100_000),
+            original: d.clone(),
+            d,
+            rss,
+            out: Reconcile::done(),
+            aborted: false,
+        };
         let new = pass.new_rs_index();
         pass.scale(new);
         pass.rss.iter().map(rs_replicas).collect()
@@ -480,14 +533,35 @@ mod tests {
     fn proportional_scaling_table() {
         // (case, deployment replicas, [(old size, old avail), (new size, new avail)], annotations (desired, max), want)
         let cases = [
-            ("e2e: scale 10 → 30 mid-rollout", 30, [(8, 8), (5, 0)], (10, 13), vec![20, 13]),
-            ("and back down to 10", 10, [(20, 20), (13, 0)], (30, 33), vec![8, 5]),
+            (
+                "e2e: scale 10 → 30 mid-rollout",
+                30,
+                [(8, 8), (5, 0)],
+                (10, 13),
+                vec![20, 13],
+            ),
+            (
+                "and back down to 10",
+                10,
+                [(20, 20), (13, 0)],
+                (30, 33),
+                vec![8, 5],
+            ),
             ("to zero", 0, [(20, 20), (13, 0)], (30, 33), vec![0, 0]),
-            ("leftover goes to the largest", 11, [(8, 8), (5, 0)], (10, 13), vec![9, 5]),
+            (
+                "leftover goes to the largest",
+                11,
+                [(8, 8), (5, 0)],
+                (10, 13),
+                vec![9, 5],
+            ),
         ];
         for (name, replicas, sizes, (desired, max), want) in cases {
             let d = deployment(replicas, 3, 2, "new");
-            let rss = vec![rs("web-old", "old", sizes[0].0, sizes[0].1, 0, desired, max), rs("web-new", "new", sizes[1].0, sizes[1].1, 10, desired, max)];
+            let rss = vec![
+                rs("web-old", "old", sizes[0].0, sizes[0].1, 0, desired, max),
+                rs("web-new", "new", sizes[1].0, sizes[1].1, 10, desired, max),
+            ];
             assert_eq!(scaled(d, rss), want, "{name}");
         }
     }
@@ -495,12 +569,30 @@ mod tests {
     #[test]
     fn a_single_active_replica_set_is_scaled_directly() {
         let d = deployment(7, 1, 0, "new");
-        assert_eq!(scaled(d, vec![rs("web-new", "new", 3, 3, 0, 3, 4), rs("web-old", "old", 0, 0, 0, 3, 4)]), vec![7, 0]);
+        assert_eq!(
+            scaled(
+                d,
+                vec![
+                    rs("web-new", "new", 3, 3, 0, 3, 4),
+                    rs("web-old", "old", 0, 0, 0, 3, 4)
+                ]
+            ),
+            vec![7, 0]
+        );
     }
 
     #[test]
     fn saturated_new_replica_set_scales_old_ones_to_zero() {
         let d = deployment(5, 1, 0, "new");
-        assert_eq!(scaled(d, vec![rs("web-new", "new", 5, 5, 10, 5, 6), rs("web-old", "old", 2, 2, 0, 5, 6)]), vec![5, 0]);
+        assert_eq!(
+            scaled(
+                d,
+                vec![
+                    rs("web-new", "new", 5, 5, 10, 5, 6),
+                    rs("web-old", "old", 2, 2, 0, 5, 6)
+                ]
+            ),
+            vec![5, 0]
+        );
     }
 }
