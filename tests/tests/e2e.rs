@@ -70,6 +70,79 @@ spec:
 ";
 const BAD_LINE: usize = 6;
 
+/// Four workloads: one healthy, one with a tag that does not exist, one whose container exits
+/// at once, and one asking for more CPU than any node has.
+const TROUBLE: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 4
+  selector:
+    matchLabels: { app: web }
+  template:
+    metadata:
+      labels: { app: web }
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          resources:
+            requests: { cpu: 250m, memory: 64Mi }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: typo
+spec:
+  replicas: 2
+  selector:
+    matchLabels: { app: typo }
+  template:
+    metadata:
+      labels: { app: typo }
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.161
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: crasher
+spec:
+  replicas: 1
+  selector:
+    matchLabels: { app: crasher }
+  template:
+    metadata:
+      labels: { app: crasher }
+    spec:
+      containers:
+        - name: main
+          image: busybox:1.36
+          command: [sh, -c, exit 1]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: huge
+spec:
+  replicas: 2
+  selector:
+    matchLabels: { app: huge }
+  template:
+    metadata:
+      labels: { app: huge }
+    spec:
+      containers:
+        - name: main
+          image: nginx:1.27
+          resources:
+            requests: { cpu: \"64\" }
+";
+
 // One browser at a time: two cores are not enough for several Chromiums and a fair timeout.
 static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -352,7 +425,100 @@ async fn applying_a_deployment_and_settling_draws_three_running_pods() {
         if !workloads.contains("hello") {
             return Err(format!("workload list lacks hello: {workloads:?}").into());
         }
-        page.shot("03-settled").await
+        page.shot("03-settled").await?;
+
+        // Playback: at 60x the clock visibly moves; pause stops the timer.
+        click(&page.client, "button[data-speed=\"60x\"]").await?;
+        let before = text_of(&page.client, "#sim-clock").await?;
+        click(&page.client, "#play-button").await?;
+        wait_for("the clock to run while playing", DOM_TIMEOUT, || async {
+            let now = text_of(&page.client, "#sim-clock").await?;
+            Ok(((now != before).then_some(()), now))
+        })
+        .await?;
+        click(&page.client, "#play-button").await?;
+        let pressed = script(
+            &page.client,
+            "return [document.getElementById('play-button').getAttribute('aria-pressed'),
+                     document.querySelector('button[data-speed=\"60x\"]').getAttribute('aria-pressed')];",
+            vec![],
+        )
+        .await?;
+        if pressed != json!(["false", "true"]) {
+            return Err(format!("after pause, play/60x aria-pressed are {pressed}").into());
+        }
+        Ok(())
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
+
+#[tokio::test]
+async fn broken_pods_pending_pods_and_a_cordoned_node_look_different() {
+    let name = "trouble";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = async {
+        page.paste_manifest(TROUBLE).await?;
+        click(&page.client, "#apply-button").await?;
+        wait_for("four created lines", DOM_TIMEOUT, || async {
+            let text = text_of(&page.client, "#apply-result").await?;
+            Ok(((text.matches("created").count() == 4).then_some(()), text))
+        })
+        .await?;
+        page.settle().await?;
+        let input = page.client.find(Locator::Id("console-input")).await?;
+        input.send_keys("cordon worker-2\u{E007}").await?;
+        wait_for("worker-2 drawn as cordoned", DOM_TIMEOUT, || async {
+            let class = script(
+                &page.client,
+                "const n = document.querySelector('g.node[data-node=\"worker-2\"]'); return n ? n.getAttribute('class') + ' ' + n.dataset.status : '';",
+                vec![],
+            )
+            .await?;
+            let class = class.as_str().unwrap_or_default().to_string();
+            Ok((class.contains("node--cordoned").then_some(()), class))
+        })
+        .await?;
+
+        let states = script(
+            &page.client,
+            "return Array.from(document.querySelectorAll('#cluster-svg g.pod'))
+                .map(p => [p.dataset.pod, p.dataset.state, p.dataset.status, p.closest('#pending-lane') !== null]);",
+            vec![],
+        )
+        .await?;
+        let rows: Vec<Vec<String>> = states
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| (0..4).map(|i| r.get(i).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).unwrap_or_default()).collect())
+            .collect();
+        let with = |prefix: &str, state: &str| rows.iter().filter(|r| r[0].starts_with(prefix) && r[1] == state).count();
+        if with("typo-", "imageerror") != 2 {
+            return Err(format!("expected 2 typo pods in image error, drew {rows:?}").into());
+        }
+        if with("crasher-", "crashloop") + with("crasher-", "creating") + with("crasher-", "running") == 0 {
+            return Err(format!("no crasher pod drawn: {rows:?}").into());
+        }
+        let pending: Vec<_> = rows.iter().filter(|r| r[0].starts_with("huge-")).collect();
+        if pending.len() != 2 || pending.iter().any(|r| r[1] != "pending" || r[3] != "true") {
+            return Err(format!("expected 2 huge pods in the Pending lane, drew {pending:?}").into());
+        }
+        let lane = text_of(&page.client, "#pending-lane").await?;
+        if !lane.to_lowercase().contains("cpu") {
+            return Err(format!("the Pending lane does not say why (cpu): {lane:?}").into());
+        }
+        if with("web-", "ready") != 4 {
+            return Err(format!("expected 4 ready web pods, drew {rows:?}").into());
+        }
+        let marks = script(&page.client, "return document.querySelectorAll('g.pod--trouble .glyph-warn').length;", vec![]).await?;
+        if marks.as_u64().unwrap_or(0) < 2 {
+            return Err(format!("broken pods lack their warning glyph ({marks})").into());
+        }
+        page.shot("07-trouble").await
     }
     .await;
     page.finish(name, outcome).await;

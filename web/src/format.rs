@@ -43,6 +43,53 @@ pub fn ellipsize(text: &str, max: usize) -> String {
     format!("{kept}…")
 }
 
+/// Word-wraps `text` into at most `max_lines` lines of at most `width` characters; the last
+/// line ends with an ellipsis when text was left over. Words longer than a line are cut.
+pub fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut words = text.split_whitespace().peekable();
+    while let Some(word) = words.peek() {
+        let len = current.chars().count();
+        let needed = if current.is_empty() {
+            word.chars().count()
+        } else {
+            len + 1 + word.chars().count()
+        };
+        if needed <= width {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+            words.next();
+        } else if current.is_empty() {
+            // A word longer than a whole line: cut it.
+            current = ellipsize(word, width);
+            lines.push(std::mem::take(&mut current));
+            words.next();
+        } else {
+            lines.push(std::mem::take(&mut current));
+        }
+        if lines.len() == max_lines {
+            break;
+        }
+    }
+    if !current.is_empty() && lines.len() < max_lines {
+        lines.push(current);
+    }
+    let rest = words.peek().is_some();
+    if rest {
+        if let Some(last) = lines.last_mut() {
+            *last = ellipsize(&format!("{last} …"), width);
+            if !last.ends_with('…') {
+                last.push('…');
+            }
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +126,20 @@ mod tests {
         assert_eq!(fraction(500, 1000), 0.5);
         assert_eq!(fraction(3000, 1000), 1.0);
         assert_eq!(fraction(-1, 1000), 0.0);
+    }
+
+    #[test]
+    fn wrap_breaks_at_words_and_marks_leftovers() {
+        assert_eq!(wrap("one two three", 8, 2), ["one two", "three"]);
+        assert_eq!(wrap("short", 20, 2), ["short"]);
+        assert_eq!(wrap("", 20, 2), Vec::<String>::new());
+        let cut = wrap("aa bb cc dd ee ff", 5, 2);
+        assert_eq!(cut.len(), 2);
+        assert!(
+            cut[1].ends_with('…') && cut[1].chars().count() <= 5,
+            "{cut:?}"
+        );
+        assert_eq!(wrap("abcdefghij", 4, 3), ["abc…"]);
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub fn App() -> Html {
                             <span class="panel-meta" id="cluster-summary">
                                 { format!("{} nodes · {} pods · {} pending", state.view.nodes.len(), pod_count, state.view.pending.len()) }
                             </span>
-                            <p class="sim-note push-right" id="sim-note" role="status">{ state.sim_note.clone() }</p>
+                            <p class="sim-note push-right" id="sim-note" role="status" title={state.sim_note.clone()}>{ state.sim_note.clone() }</p>
                         </div>
                         <ClusterPicture view={state.view.clone()} />
                         <Legend />

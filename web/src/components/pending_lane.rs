@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::pod_glyph::n;
 use super::pod_tile::PodTile;
-use crate::format::ellipsize;
+use crate::format::wrap;
 use crate::layout::{LaneLayout, LANE_TITLE, NODE_PAD};
 
 #[derive(Properties, PartialEq)]
@@ -31,13 +31,18 @@ pub fn PendingLane(props: &PendingLaneProps) -> Html {
             }
             { for props.pods.iter().zip(&props.layout.pods).map(|(pod, rect)| {
                 let reason_x = rect.x + rect.w + 12.0;
-                let chars = ((f.x + f.w - NODE_PAD - reason_x) / 6.4) as usize;
+                let chars = ((f.x + f.w - NODE_PAD - reason_x) / 6.6) as usize;
                 let why = pod.why.clone().unwrap_or_else(|| "Waiting for the scheduler.".to_string());
+                let lines = wrap(&why, chars, 2);
+                let first_y = if lines.len() > 1 { rect.y + 15.0 } else { rect.y + rect.h / 2.0 + 4.0 };
                 html! {
                     <g class="pending-row" key={pod.name.clone()}>
                         <PodTile pod={pod.clone()} rect={*rect} />
-                        <text class="pending-why" x={n(reason_x)} y={n(rect.y + rect.h / 2.0 + 4.0)}>
-                            { ellipsize(&why, chars) }
+                        <text class="pending-why" x={n(reason_x)} y={n(first_y)}>
+                            <title>{ why.clone() }</title>
+                            { for lines.iter().enumerate().map(|(i, line)| html! {
+                                <tspan x={n(reason_x)} dy={if i == 0 { "0" } else { "15" }}>{ line.clone() }</tspan>
+                            }) }
                         </text>
                     </g>
                 }

@@ -8,6 +8,9 @@ use crate::format::ellipsize;
 use crate::layout::Rect;
 use crate::pod_style::{glyph, is_transient, is_trouble, state_name, stroke, tint};
 
+/// Estimated width of one status character (11px sans, bold for trouble).
+const STATUS_CHAR_PX: f64 = 6.6;
+
 #[derive(Properties, PartialEq)]
 pub struct PodTileProps {
     pub pod: PodView,
@@ -25,27 +28,29 @@ pub fn PodTile(props: &PodTileProps) -> Html {
     } else {
         tint(pod.color)
     };
-    let mut status = pod.status.clone();
-    if pod.restarts > 0 {
-        status.push_str(&format!(
-            " · {} restart{}",
-            pod.restarts,
-            if pod.restarts == 1 { "" } else { "s" }
-        ));
-    }
+    let status = pod.status.as_str();
+    let restarts = (pod.restarts > 0).then(|| format!("↻{}", pod.restarts));
     let owner = pod
         .owner
         .as_ref()
         .map(|o| format!("{}/{}", o.kind, o.name))
         .unwrap_or_default();
-    let mut tooltip = format!("{}/{}\nstatus: {}", pod.namespace, pod.name, status);
+    let mut tooltip = format!("{}/{}\nstatus: {status}", pod.namespace, pod.name);
+    if pod.restarts > 0 {
+        tooltip.push_str(&format!("\nrestarts: {}", pod.restarts));
+    }
     if let Some(node) = &pod.node {
         tooltip.push_str(&format!("\nnode: {node}"));
     }
     if let Some(why) = &pod.why {
         tooltip.push_str(&format!("\n{why}"));
     }
-    let chars = ((r.w - 30.0) / 6.6) as usize;
+    let chars = ((r.w - 30.0) / 7.6) as usize;
+    // Long statuses (CrashLoopBackOff) are squeezed to the tile rather than cut.
+    let status_room = r.w - 28.0 - 6.0;
+    let squeeze =
+        (status.chars().count() as f64 * STATUS_CHAR_PX > status_room).then(|| n(status_room));
+    let label_chars = chars.saturating_sub(restarts.as_ref().map_or(0, |r| r.chars().count() + 1));
     html! {
         <g class={classes!("pod", format!("pod--{state}"), trouble.then_some("pod--trouble"))}
             data-pod={pod.name.clone()} data-status={pod.status.clone()} data-state={state}
@@ -61,9 +66,13 @@ pub fn PodTile(props: &PodTileProps) -> Html {
             }
             <rect class="pod-stripe" x={n(r.x)} y={n(r.y)} width="4" height={n(r.h)} rx="2" fill={stroke(pod.color)} />
             <PodGlyph glyph={glyph(pod.state)} cx={r.x + 16.0} cy={r.y + r.h / 2.0} />
-            <text class="pod-label" x={n(r.x + 28.0)} y={n(r.y + 16.0)}>{ ellipsize(&pod.label, chars) }</text>
-            <text class={classes!("pod-status", trouble.then_some("is-trouble"))} x={n(r.x + 28.0)} y={n(r.y + 30.0)}>
-                { ellipsize(&status, chars + 2) }
+            <text class="pod-label" x={n(r.x + 28.0)} y={n(r.y + 16.0)}>{ ellipsize(&pod.label, label_chars) }</text>
+            if let Some(restarts) = restarts {
+                <text class="pod-restarts" x={n(r.x + r.w - 7.0)} y={n(r.y + 15.0)} text-anchor="end">{ restarts }</text>
+            }
+            <text class={classes!("pod-status", trouble.then_some("is-trouble"))} x={n(r.x + 28.0)} y={n(r.y + 30.0)}
+                textLength={squeeze.clone()} lengthAdjust={squeeze.is_some().then_some("spacingAndGlyphs")}>
+                { ellipsize(status, chars + 3) }
             </text>
         </g>
     }
