@@ -131,6 +131,10 @@ pub struct World {
     steps: u64,
     steps_at_instant: u64,
     trace_hash: u64,
+    /// Palette slots given to workloads in the order they were created (by uid), so a
+    /// workload keeps its colour whatever else comes and goes.
+    workload_colors: BTreeMap<String, usize>,
+    next_color: usize,
 }
 
 impl World {
@@ -162,6 +166,8 @@ impl World {
             steps: 0,
             steps_at_instant: 0,
             trace_hash: 0xcbf2_9ce4_8422_2325,
+            workload_colors: BTreeMap::new(),
+            next_color: 0,
         };
         for ns in cluster::DEFAULT_NAMESPACES {
             let n = Namespace {
@@ -672,10 +678,14 @@ impl World {
         };
         match c.kind {
             Kind::Deployment => {
+                self.assign_color(&c);
                 self.enqueue(Work::Sync(Component::DeploymentController, key), Dur::ZERO);
                 self.route_gc(&c, this);
             }
             Kind::ReplicaSet => {
+                if c.owners.is_empty() || c.op == ChangeType::Deleted {
+                    self.assign_color(&c);
+                }
                 self.enqueue(
                     Work::Sync(Component::ReplicaSetController, key.clone()),
                     Dur::ZERO,
@@ -744,6 +754,26 @@ impl World {
             }
             Kind::Namespace | Kind::Event => {}
         }
+    }
+
+    fn assign_color(&mut self, c: &Change) {
+        match c.op {
+            ChangeType::Added => {
+                self.workload_colors.insert(c.uid.clone(), self.next_color);
+                self.next_color += 1;
+            }
+            ChangeType::Deleted => {
+                self.workload_colors.remove(&c.uid);
+            }
+            ChangeType::Modified => {}
+        }
+    }
+
+    /// The palette slot of a workload (by uid), if it has one; see [`crate::view::PALETTE_SIZE`].
+    pub fn workload_color(&self, uid: &str) -> Option<usize> {
+        self.workload_colors
+            .get(uid)
+            .map(|n| n % crate::view::PALETTE_SIZE)
     }
 
     /// Garbage-collector interest: dependents of a deleted owner, an owner finishing a

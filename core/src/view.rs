@@ -114,27 +114,36 @@ fn state_of(p: &Pod, status: &str) -> PodState {
     }
 }
 
-fn owner_of(world: &World, p: &Pod) -> Option<OwnerView> {
+/// The workload at the top of a pod's owner chain, with its uid.
+fn owner_of(world: &World, p: &Pod) -> Option<(OwnerView, String)> {
     let r = controller_ref(&p.metadata)?;
     if r.kind == "ReplicaSet" {
         let ns = p.metadata.namespace.clone().unwrap_or_default();
-        if let Some(rs) = world
-            .store()
-            .replicasets
-            .get(&crate::store::Key::new(ns, r.name.clone()))
-        {
+        let key = crate::store::Key::new(ns, r.name.clone());
+        if let Some(rs) = world.store().replicasets.get(&key) {
             if let Some(d) = controller_ref(&rs.metadata).filter(|o| o.kind == "Deployment") {
-                return Some(OwnerView {
+                let view = OwnerView {
                     kind: "Deployment".into(),
                     name: d.name.clone(),
-                });
+                };
+                return Some((view, d.uid.clone()));
             }
         }
     }
-    Some(OwnerView {
-        kind: r.kind.clone(),
-        name: r.name.clone(),
-    })
+    Some((
+        OwnerView {
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+        },
+        r.uid.clone(),
+    ))
+}
+
+/// The palette slot of a workload: its creation-order slot, else a hash of its identity.
+fn workload_color(world: &World, uid: &str, kind: &str, namespace: &str, name: &str) -> usize {
+    world
+        .workload_color(uid)
+        .unwrap_or_else(|| color_for(kind, namespace, name))
 }
 
 fn pod_view(world: &World, p: &Pod) -> PodView {
@@ -142,7 +151,12 @@ fn pod_view(world: &World, p: &Pod) -> PodView {
     let namespace = p.metadata.namespace.clone().unwrap_or_default();
     let status = podutil::display_status(p);
     let state = state_of(p, &status);
-    let owner = owner_of(world, p);
+    let owner_and_uid = owner_of(world, p);
+    let color = match &owner_and_uid {
+        Some((o, uid)) => workload_color(world, uid, &o.kind, &namespace, &o.name),
+        None => color_for("Pod", &namespace, &name),
+    };
+    let owner = owner_and_uid.map(|(o, _)| o);
     let label = match &owner {
         Some(o) if o.kind == "Deployment" || o.kind == "ReplicaSet" || o.kind == "DaemonSet" => {
             name.rsplit('-').next().unwrap_or(&name).to_string()
@@ -154,10 +168,6 @@ fn pod_view(world: &World, p: &Pod) -> PodView {
             .unwrap_or_else(|| name.clone()),
         _ => name.clone(),
     };
-    let color = owner.as_ref().map_or_else(
-        || color_for("Pod", &namespace, &name),
-        |o| color_for(&o.kind, &namespace, &o.name),
-    );
     let why = (state != PodState::Ready).then(|| crate::explain::pod(world, p));
     PodView {
         namespace,
@@ -262,7 +272,13 @@ pub fn cluster(world: &World) -> ClusterView {
         }
         workloads.push(WorkloadView {
             kind: "Deployment".into(),
-            color: color_for("Deployment", &ns, &name),
+            color: workload_color(
+                world,
+                d.metadata.uid.as_deref().unwrap_or_default(),
+                "Deployment",
+                &ns,
+                &name,
+            ),
             namespace: ns,
             name,
             status_line: line,
@@ -278,7 +294,13 @@ pub fn cluster(world: &World) -> ClusterView {
         let s = rs.status.clone().unwrap_or_default();
         workloads.push(WorkloadView {
             kind: "ReplicaSet".into(),
-            color: color_for("ReplicaSet", &ns, &name),
+            color: workload_color(
+                world,
+                rs.metadata.uid.as_deref().unwrap_or_default(),
+                "ReplicaSet",
+                &ns,
+                &name,
+            ),
             status_line: format!(
                 "{}/{} ready, {} current",
                 s.ready_replicas.unwrap_or(0),
@@ -294,5 +316,109 @@ pub fn cluster(world: &World) -> ClusterView {
         nodes,
         pending,
         workloads,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kubectl::{run, NoFiles};
+    use crate::time::Dur;
+
+    fn world_with(names: &[&str]) -> World {
+        let mut w = World::new(1);
+        for n in names {
+            run(
+                &mut w,
+                &format!("create deployment {n} --image=nginx:1.25.3 --replicas=2"),
+                &NoFiles,
+            );
+        }
+        w.settle(Dur::mins(5));
+        w
+    }
+
+    #[test]
+    fn pods_are_drawn_in_their_nodes_with_their_workload() {
+        let v = cluster(&world_with(&["web"]));
+        assert_eq!(v.nodes.len(), 3);
+        let pods: Vec<&PodView> = v.nodes.iter().flat_map(|n| &n.pods).collect();
+        assert_eq!(pods.len(), 2);
+        assert!(pods
+            .iter()
+            .all(|p| p.state == PodState::Ready && p.why.is_none()));
+        assert!(pods.iter().all(|p| p.owner
+            == Some(OwnerView {
+                kind: "Deployment".into(),
+                name: "web".into()
+            })));
+        assert_eq!(
+            v.workloads[0].status_line,
+            "2/2 ready, 2 up-to-date, 2 available"
+        );
+        assert!(v.pending.is_empty());
+    }
+
+    #[test]
+    fn workload_colours_are_distinct_and_stable() {
+        let names = ["a", "b", "c", "d", "e", "f"];
+        let v = cluster(&world_with(&names));
+        let colors: Vec<usize> = v.workloads.iter().map(|w| w.color).collect();
+        let mut unique = colors.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{colors:?}");
+        let mut w = world_with(&names);
+        run(&mut w, "create deployment g --image=nginx:1.25.3", &NoFiles);
+        run(&mut w, "delete deployment b", &NoFiles);
+        let after = cluster(&w);
+        for wl in &after.workloads {
+            if let Some(before) = v.workloads.iter().find(|x| x.name == wl.name) {
+                assert_eq!(before.color, wl.color, "{} kept its colour", wl.name);
+            }
+        }
+    }
+
+    #[test]
+    fn unschedulable_pods_wait_in_the_pending_lane_with_a_reason() {
+        let mut w = World::new(1);
+        run(
+            &mut w,
+            "create deployment big --image=nginx:1.25.3",
+            &NoFiles,
+        );
+        run(
+            &mut w,
+            "set image deployment/big nginx=nginx:1.25.3",
+            &NoFiles,
+        );
+        let mut d = w.store().deployments.iter().next().cloned().unwrap();
+        d.spec.template.spec.as_mut().unwrap().containers[0].resources =
+            Some(k8s_openapi::api::core::v1::ResourceRequirements {
+                requests: Some(
+                    [(
+                        "cpu".to_string(),
+                        k8s_openapi::apimachinery::pkg::api::resource::Quantity("64".into()),
+                    )]
+                    .into(),
+                ),
+                ..Default::default()
+            });
+        w.update_object(crate::controllers::Object::Deployment(d), false)
+            .unwrap();
+        w.after_user_change();
+        w.settle(Dur::mins(1));
+        let v = cluster(&w);
+        assert_eq!(v.pending.len(), 1);
+        assert_eq!(v.pending[0].state, PodState::Pending);
+        assert!(
+            v.pending[0]
+                .why
+                .as_deref()
+                .unwrap_or("")
+                .contains("Insufficient cpu"),
+            "{:?}",
+            v.pending[0].why
+        );
     }
 }
