@@ -110,9 +110,11 @@ fn needs_quotes(s: &str) -> bool {
         return true;
     }
     let first = s.chars().next().unwrap_or(' ');
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first)
-        && !(first == '-' && s.len() > 1 && !s.starts_with("- ") && !s.starts_with("--"))
-    {
+    let special_start = match first {
+        '-' | '?' | ':' => s.len() == 1 || s[1..].starts_with(' '),
+        c => ",[]{}#&*!|>'\"%@`".contains(c),
+    };
+    if special_start {
         return true;
     }
     s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control())
