@@ -192,6 +192,27 @@ pub fn node(spec: &NodeSpec, index: u32, now: SimTime) -> Node {
     }
 }
 
+/// A node's taints as kubectl prints them: `key=value:Effect`.
+pub fn node_taints(node: &Node) -> Vec<String> {
+    node.spec
+        .as_ref()
+        .and_then(|s| s.taints.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            format!(
+                "{}{}:{}",
+                t.key,
+                t.value
+                    .as_ref()
+                    .map(|v| format!("={v}"))
+                    .unwrap_or_default(),
+                t.effect
+            )
+        })
+        .collect()
+}
+
 /// The node's InternalIP.
 pub fn internal_ip(node: &Node) -> String {
     node.status

@@ -221,24 +221,7 @@ pub fn cluster(world: &World) -> ClusterView {
                 roles: cluster::node_roles(n),
                 ready: cluster::node_ready(n) == Some("True"),
                 cordoned: n.spec.as_ref().and_then(|s| s.unschedulable) == Some(true),
-                taints: n
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.taints.clone())
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|t| {
-                        format!(
-                            "{}{}:{}",
-                            t.key,
-                            t.value
-                                .as_ref()
-                                .map(|v| format!("={v}"))
-                                .unwrap_or_default(),
-                            t.effect
-                        )
-                    })
-                    .collect(),
+                taints: cluster::node_taints(n),
                 labels: n
                     .metadata
                     .labels

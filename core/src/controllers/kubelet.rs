@@ -626,6 +626,7 @@ fn write_status(
     let mut all_started = true;
     let mut unready = Vec::new();
     for c in &rt.containers {
+        let container_id = format!("containerd://{}", hex_id(&rt.uid, c.container_seq));
         let waiting = |reason: &str, message: Option<String>| ContainerState {
             waiting: Some(ContainerStateWaiting {
                 reason: Some(reason.into()),
@@ -670,24 +671,9 @@ fn write_status(
                 ready_at.is_some_and(|r| r <= now),
                 true,
             ),
-            CState::Exited { at, code, since } => (
-                ContainerState {
-                    terminated: Some(ContainerStateTerminated {
-                        exit_code: *code,
-                        reason: Some(if *code == 0 { "Completed" } else { "Error" }.into()),
-                        started_at: Some(since.to_k8s()),
-                        finished_at: Some(at.to_k8s()),
-                        container_id: Some(format!(
-                            "containerd://{}",
-                            hex_id(&rt.uid, c.container_seq)
-                        )),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-                false,
-                false,
-            ),
+            CState::Exited { at, code, since } => {
+                (terminated(*code, *since, *at, &container_id), false, false)
+            }
             CState::BackOff { .. } => (
                 waiting(
                     "CrashLoopBackOff",
@@ -711,17 +697,10 @@ fn write_status(
         if !ready {
             unready.push(c.name.clone());
         }
-        let last_state = c.last_exit.as_ref().map(|e| ContainerState {
-            terminated: Some(ContainerStateTerminated {
-                exit_code: e.code,
-                reason: Some(if e.code == 0 { "Completed" } else { "Error" }.into()),
-                started_at: Some(e.started.to_k8s()),
-                finished_at: Some(e.finished.to_k8s()),
-                container_id: Some(format!("containerd://{}", hex_id(&rt.uid, c.container_seq))),
-                ..Default::default()
-            }),
-            ..Default::default()
-        });
+        let last_state = c
+            .last_exit
+            .as_ref()
+            .map(|e| terminated(e.code, e.started, e.finished, &container_id));
         let image_id = registry::resolve(&c.image)
             .ok()
             .filter(|_| c.pulled || started || c.container_seq > 0)
@@ -796,6 +775,26 @@ fn write_status(
     }
     if p != *pod {
         out.push(Action::UpdateStatus(Object::Pod(p)));
+    }
+}
+
+/// A terminated container state (`Completed` for exit code 0, else `Error`).
+fn terminated(
+    code: i32,
+    started: SimTime,
+    finished: SimTime,
+    container_id: &str,
+) -> ContainerState {
+    ContainerState {
+        terminated: Some(ContainerStateTerminated {
+            exit_code: code,
+            reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
+            started_at: Some(started.to_k8s()),
+            finished_at: Some(finished.to_k8s()),
+            container_id: Some(container_id.to_string()),
+            ..Default::default()
+        }),
+        ..Default::default()
     }
 }
 

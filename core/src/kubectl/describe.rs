@@ -62,6 +62,44 @@ fn map_lines(
     }
 }
 
+/// `Key:  first` then one item per line under it, or `<none>`.
+fn list_lines(doc: &mut Doc, indent: usize, key: &str, items: &[String]) {
+    match items.split_first() {
+        None => doc.kv(indent, key, "<none>"),
+        Some((first, rest)) => {
+            doc.kv(indent, key, first);
+            for item in rest {
+                doc.line(indent, &["", item]);
+            }
+        }
+    }
+}
+
+/// Tolerations as describe prints them: `key=value:Effect op=Exists for 300s`.
+fn toleration_cells(tols: Option<&[k8s_openapi::api::core::v1::Toleration]>) -> Vec<String> {
+    tols.into_iter()
+        .flatten()
+        .map(|t| {
+            let mut s = t.key.clone().unwrap_or_default();
+            if let Some(v) = t.value.as_ref().filter(|v| !v.is_empty()) {
+                s.push('=');
+                s.push_str(v);
+            }
+            if let Some(e) = t.effect.as_ref().filter(|e| !e.is_empty()) {
+                s.push(':');
+                s.push_str(e);
+            }
+            if t.operator.as_deref() == Some("Exists") && t.value.is_none() {
+                s.push_str(" op=Exists");
+            }
+            if let Some(sec) = t.toleration_seconds {
+                s.push_str(&format!(" for {sec}s"));
+            }
+            s
+        })
+        .collect()
+}
+
 fn created(meta: &ObjectMeta) -> String {
     meta.creation_timestamp
         .as_ref()
@@ -161,19 +199,14 @@ fn pod_template(doc: &mut Doc, t: &PodTemplateSpec, indent: usize) {
     let spec = t.spec.clone().unwrap_or_default();
     containers(doc, &spec.containers, None, indent);
     doc.kv(indent, "Volumes", "<none>");
-    let sel = spec
-        .node_selector
-        .as_ref()
-        .filter(|m| !m.is_empty())
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_else(|| "<none>".into());
+    let sel = crate::labels::format_labels(spec.node_selector.as_ref());
     doc.kv(indent, "Node-Selectors", sel);
-    doc.kv(indent, "Tolerations", "<none>");
+    list_lines(
+        doc,
+        indent,
+        "Tolerations",
+        &toleration_cells(spec.tolerations.as_deref()),
+    );
 }
 
 /// A pod template block, indented as under `Pod Template:`.
@@ -576,52 +609,14 @@ fn describe_pod(world: &World, p: &Pod) -> String {
             .clone()
             .unwrap_or_else(|| crate::controllers::kubelet::qos_class(p).into()),
     );
-    let sel = spec
-        .node_selector
-        .as_ref()
-        .filter(|m| !m.is_empty())
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_else(|| "<none>".into());
+    let sel = crate::labels::format_labels(spec.node_selector.as_ref());
     doc.kv(0, "Node-Selectors", sel);
-    let tols: Vec<String> = spec
-        .tolerations
-        .iter()
-        .flatten()
-        .map(|t| {
-            let mut s = t.key.clone().unwrap_or_default();
-            if let Some(v) = t.value.as_ref().filter(|v| !v.is_empty()) {
-                s.push('=');
-                s.push_str(v);
-            }
-            if let Some(e) = t.effect.as_ref().filter(|e| !e.is_empty()) {
-                s.push(':');
-                s.push_str(e);
-            }
-            if t.operator.as_deref() == Some("Exists") && t.value.is_none() {
-                s.push_str(" op=Exists");
-            }
-            if let Some(sec) = t.toleration_seconds {
-                s.push_str(&format!(" for {sec}s"));
-            }
-            s
-        })
-        .collect();
-    if tols.is_empty() {
-        doc.kv(0, "Tolerations", "<none>");
-    } else {
-        for (i, t) in tols.iter().enumerate() {
-            if i == 0 {
-                doc.kv(0, "Tolerations", t);
-            } else {
-                doc.line(0, &["", t]);
-            }
-        }
-    }
+    list_lines(
+        &mut doc,
+        0,
+        "Tolerations",
+        &toleration_cells(spec.tolerations.as_deref()),
+    );
     events_section(
         &mut doc,
         world,
@@ -644,35 +639,7 @@ fn describe_node(world: &World, n: &Node) -> String {
         ": ",
     );
     doc.kv(0, "CreationTimestamp", created(&n.metadata));
-    let taints: Vec<String> = n
-        .spec
-        .as_ref()
-        .and_then(|s| s.taints.clone())
-        .unwrap_or_default()
-        .iter()
-        .map(|t| {
-            format!(
-                "{}{}:{}",
-                t.key,
-                t.value
-                    .as_ref()
-                    .map(|v| format!("={v}"))
-                    .unwrap_or_default(),
-                t.effect
-            )
-        })
-        .collect();
-    if taints.is_empty() {
-        doc.kv(0, "Taints", "<none>");
-    } else {
-        for (i, t) in taints.iter().enumerate() {
-            if i == 0 {
-                doc.kv(0, "Taints", t);
-            } else {
-                doc.line(0, &["", t]);
-            }
-        }
-    }
+    list_lines(&mut doc, 0, "Taints", &cluster::node_taints(n));
     doc.kv(
         0,
         "Unschedulable",

@@ -5,8 +5,7 @@ use super::get::Item;
 use super::{tabwriter, Args, Output};
 use crate::controllers::deployment::rollout_status_line;
 use crate::controllers::deployment::util::{
-    revision, without_hash, CHANGE_CAUSE, DESIRED_REPLICAS, LAST_APPLIED, MAX_REPLICAS, REVISION,
-    REVISION_HISTORY, ROLLBACK_TO,
+    revision, without_hash, CHANGE_CAUSE, REVISION, SKIP_COPY,
 };
 use crate::controllers::Object;
 use crate::sim::World;
@@ -198,17 +197,9 @@ fn undo(world: &mut World, args: &Args) -> Result<Output, String> {
     }
     let mut nd = d.clone();
     nd.spec.template = template;
-    let skip = [
-        LAST_APPLIED,
-        REVISION,
-        REVISION_HISTORY,
-        DESIRED_REPLICAS,
-        MAX_REPLICAS,
-        ROLLBACK_TO,
-    ];
     let annotations = nd.metadata.annotations.get_or_insert_with(Default::default);
     for (k, v) in rs.metadata.annotations.iter().flatten() {
-        if !skip.contains(&k.as_str()) {
+        if !SKIP_COPY.contains(&k.as_str()) {
             annotations.insert(k.clone(), v.clone());
         }
     }

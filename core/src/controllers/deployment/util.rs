@@ -17,8 +17,8 @@ pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 /// Upper bound of the revision-history annotation (`maxRevHistoryLengthInChars`).
 pub const MAX_REV_HISTORY_CHARS: usize = 2000;
 
-/// Deployment annotations never copied to its ReplicaSets.
-const SKIP_COPY: [&str; 6] = [
+/// Deployment annotations never copied to its ReplicaSets (nor back by `rollout undo`).
+pub const SKIP_COPY: [&str; 6] = [
     LAST_APPLIED,
     REVISION,
     REVISION_HISTORY,
