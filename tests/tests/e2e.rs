@@ -268,21 +268,19 @@ impl Page {
         .await
     }
 
-    /// Ends the test: a screenshot either way (`<name>.png`, or `<name>-failed.png` and a panic
-    /// with the error), and the browser session closed.
+    /// Ends the test: on failure a screenshot (`<name>-failed.png`) and a panic with the error;
+    /// either way the browser session is closed.
     async fn finish(self, name: &str, outcome: Result<()>) {
-        let dir = screenshot_dir();
-        let shot = match &outcome {
-            Ok(()) => format!("{name}-end"),
-            Err(_) => format!("{name}-failed"),
+        let saved = match &outcome {
+            Ok(()) => None,
+            Err(_) => Some(
+                browser::screenshot(&self.client, &screenshot_dir(), &format!("{name}-failed"))
+                    .await,
+            ),
         };
-        let saved = browser::screenshot(&self.client, &dir, &shot).await;
         let _ = self.client.clone().close().await;
         if let Err(e) = outcome {
             panic!("{name}: {e}\n(screenshot: {saved:?})");
-        }
-        if let Err(e) = saved {
-            panic!("{name}: screenshot failed: {e}");
         }
     }
 
@@ -379,6 +377,9 @@ async fn applying_a_deployment_and_settling_draws_three_running_pods() {
     };
     let outcome = async {
         page.shot("01-initial").await?;
+        if script(&page.client, "return document.getElementById('loading') === null;", vec![]).await? != json!(true) {
+            return Err("the loading note is still in the page after the app started".into());
+        }
         let nodes = text_of(&page.client, "#cluster-svg").await?;
         for node in ["control-plane", "worker-1", "worker-2"] {
             if !nodes.contains(node) {

@@ -35,4 +35,4 @@ Type kubectl commands here (the leading \"kubectl\" is optional), for example:
   get pods -o wide        describe deployment nginx
   scale deployment nginx --replicas=5
   sim advance 30s         sim settle
-Press ↑ and ↓ to recall earlier commands.";
+Type help for everything kubeplay understands; ↑ and ↓ recall earlier commands.";
