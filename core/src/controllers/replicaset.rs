@@ -36,15 +36,9 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     };
     let deleting = rs.metadata.deletion_timestamp.is_some();
 
-    // Claim: owned pods that still match, plus adoptable orphans.
-    let mut pods: Vec<Pod> = Vec::new();
-    for pod in store.pods.owned_by(&uid) {
-        if selector.matches_opt(pod.metadata.labels.as_ref()) && !selector.is_empty() {
-            pods.push(pod.clone());
-        } else if pod.metadata.deletion_timestamp.is_none() {
-            out.push(Action::Update(Object::Pod(release(pod, &uid))));
-        }
-    }
+    // Claim: owned pods that still match, plus adoptable orphans. Owned pods are borrowed, not
+    // copied: this pass runs on every change to any of them.
+    let mut adopted: Vec<Pod> = Vec::new();
     if !deleting && !selector.is_empty() {
         for pod in store.pods.orphans() {
             if pod.metadata.namespace.as_deref() == Some(key.namespace.as_str())
@@ -52,18 +46,30 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
                 && podutil::is_active(pod)
                 && selector.matches_opt(pod.metadata.labels.as_ref())
             {
-                let mut adopted = pod.clone();
-                adopted
-                    .metadata
+                let mut p = pod.clone();
+                p.metadata
                     .owner_references
                     .get_or_insert_with(Vec::new)
                     .push(controller_ref_to::<ReplicaSet>(&rs.metadata));
-                out.push(Action::Update(Object::Pod(adopted.clone())));
-                pods.push(adopted);
+                out.push(Action::Update(Object::Pod(p.clone())));
+                adopted.push(p);
             }
         }
     }
-    let active: Vec<&Pod> = pods.iter().filter(|p| podutil::is_active(p)).collect();
+    let mut pods: Vec<&Pod> = Vec::new();
+    for pod in store.pods.owned_by(&uid) {
+        if selector.matches_opt(pod.metadata.labels.as_ref()) && !selector.is_empty() {
+            pods.push(pod);
+        } else if pod.metadata.deletion_timestamp.is_none() {
+            out.push(Action::Update(Object::Pod(release(pod, &uid))));
+        }
+    }
+    pods.extend(adopted.iter());
+    let active: Vec<&Pod> = pods
+        .iter()
+        .copied()
+        .filter(|p| podutil::is_active(p))
+        .collect();
 
     if !deleting {
         manage_replicas(store, rs, &active, now, &mut out);

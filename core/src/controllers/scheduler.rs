@@ -323,6 +323,13 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     let usage = node_usage(store);
     let empty = NodeUsage::default();
     let owner = controller_ref(&pod.metadata).map(|r| r.uid.clone());
+    // Active pods of the same owner per node, for spreading replicas.
+    let mut siblings: BTreeMap<&str, i64> = BTreeMap::new();
+    for p in owner.iter().flat_map(|o| store.pods.owned_by(o)) {
+        if let Some(n) = podutil::node_name(p).filter(|_| podutil::is_active(p)) {
+            *siblings.entry(n).or_default() += 1;
+        }
+    }
     let mut failures = Vec::new();
     let mut best: Option<(i64, i64, String)> = None;
     for node in store.nodes.iter() {
@@ -333,13 +340,7 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
             failures.push((reasons, resolvable));
             continue;
         }
-        let same_owner = owner.as_ref().map_or(0, |o| {
-            store
-                .pods
-                .owned_by(o)
-                .filter(|p| podutil::node_name(p) == Some(name.as_str()) && podutil::is_active(p))
-                .count() as i64
-        });
+        let same_owner = siblings.get(name.as_str()).copied().unwrap_or(0);
         let score = least_allocated(pod, node, u);
         let candidate = (-same_owner, score, name);
         let better = match &best {
