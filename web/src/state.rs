@@ -334,6 +334,25 @@ mod tests {
     }
 
     #[test]
+    fn errors_in_a_later_document_point_at_the_editors_line() {
+        let mut p = Playground::default();
+        let bad = NGINX_DEPLOYMENT.replace("replicas: 3", "replicas: three");
+        let text = format!("{NGINX_DEPLOYMENT}---\n{bad}");
+        p.update(Action::Apply(text.clone()));
+        let Some(ApplyOutcome::Rejected { errors }) = &p.apply else {
+            panic!("accepted: {:?}", p.apply)
+        };
+        let line = text
+            .lines()
+            .position(|l| l.contains("replicas: three"))
+            .map(|i| i + 1);
+        assert!(
+            errors.iter().any(|e| e.line == line),
+            "want line {line:?}: {errors:?}"
+        );
+    }
+
+    #[test]
     fn ticks_advance_the_clock_only_while_playing() {
         let mut p = Playground::default();
         p.update(Action::Tick);
