@@ -332,6 +332,14 @@ impl DocCtx<'_> {
             }
             Err((loc, path, msg)) => {
                 let path = (path != ".").then_some(path);
+                // yaml_serde already prefixes its message with the path; say it once.
+                let msg = match &path {
+                    Some(p) => msg
+                        .strip_prefix(&format!("{p}: "))
+                        .map(str::to_string)
+                        .unwrap_or(msg),
+                    None => msg,
+                };
                 match loc {
                     Some((l, c)) => self.errors.push(ManifestError {
                         document: self.index,
@@ -918,6 +926,11 @@ spec:
         assert!(
             e.message.contains("invalid type: string \"two\""),
             "{}",
+            e.message
+        );
+        assert!(
+            e.message.starts_with("invalid type"),
+            "the path is said once: {}",
             e.message
         );
     }
