@@ -11,6 +11,24 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
+/// The default StorageClass `standard`: the simulation's host-path provisioner, `Delete`,
+/// `Immediate` (as kind ships `standard` with `rancher.io/local-path`).
+pub fn default_storage_class() -> k8s_openapi::api::storage::v1::StorageClass {
+    use crate::controllers::volume::{ANN_DEFAULT_CLASS, PROVISIONER};
+    k8s_openapi::api::storage::v1::StorageClass {
+        metadata: ObjectMeta {
+            name: Some("standard".into()),
+            annotations: Some([(ANN_DEFAULT_CLASS.to_string(), "true".to_string())].into()),
+            ..Default::default()
+        },
+        provisioner: PROVISIONER.into(),
+        reclaim_policy: Some("Delete".into()),
+        volume_binding_mode: Some("Immediate".into()),
+        allow_volume_expansion: None,
+        ..Default::default()
+    }
+}
+
 pub const DEFAULT_NAMESPACES: [&str; 4] =
     ["default", "kube-system", "kube-public", "kube-node-lease"];
 

@@ -66,6 +66,13 @@ pub fn explain(world: &World, target: &str, ns: &str) -> Result<String, String> 
                 )
             })
             .ok_or_else(|| format!("Error from server (NotFound): nodes {name:?} not found")),
+        ResType::Sim(Kind::PersistentVolumeClaim) => s
+            .persistentvolumeclaims
+            .get(&Key::new(ns, name))
+            .map(|c| crate::controllers::volume::why_pending(s, c))
+            .ok_or_else(|| {
+                format!("Error from server (NotFound): persistentvolumeclaims {name:?} not found")
+            }),
         _ => Err(format!("error: kubeplay cannot explain {target} yet")),
     }
 }

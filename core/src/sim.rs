@@ -11,7 +11,8 @@
 use crate::cluster::{self, NodeSpec};
 use crate::controllers::kubelet::{self, PodRuntime};
 use crate::controllers::{
-    deployment, gc, replicaset, scheduler, Action, Component, EventRecord, Object, Reconcile,
+    deployment, gc, replicaset, scheduler, volume, Action, Component, EventRecord, Object,
+    Reconcile,
 };
 use crate::labels::Selector;
 use crate::podutil;
@@ -21,10 +22,22 @@ use crate::store::{
 };
 use crate::time::{human_duration, Dur, SimTime};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Event, EventSource, Namespace, Node, ObjectReference, Pod};
+use k8s_openapi::api::core::v1::{
+    Event, EventSource, Namespace, Node, ObjectReference, PersistentVolume, PersistentVolumeClaim,
+    Pod,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+
+/// Adds a protection finalizer, as the StorageObjectInUseProtection admission plugin does.
+fn protect(meta: &mut ObjectMeta, finalizer: &str) {
+    let fs = meta.finalizers.get_or_insert_with(Vec::new);
+    if !fs.iter().any(|f| f == finalizer) {
+        fs.push(finalizer.into());
+    }
+}
 
 /// A unit of work on the queue.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -184,6 +197,9 @@ impl World {
                 .create(cluster::namespace_with_status(n), SimTime(0))
                 .expect("fresh store");
         }
+        w.store
+            .create_bootstrap(cluster::default_storage_class(), SimTime(0), 0)
+            .expect("fresh store");
         w.store.take_changes();
         w
     }
@@ -342,7 +358,15 @@ impl World {
                 );
             }
             Work::Sync(Component::Kubelet, key) => self.run_kubelet(key),
-            Work::Sync(Component::GarbageCollector, _) => {}
+            Work::Sync(Component::GarbageCollector | Component::Provisioner, _) => {}
+            Work::Sync(Component::PersistentVolumeController, key) => {
+                let r = volume::reconcile(&self.store, &key, now);
+                self.apply(
+                    Component::PersistentVolumeController,
+                    r,
+                    Work::Sync(Component::PersistentVolumeController, key),
+                );
+            }
             Work::Gc(r) => {
                 let rec = gc::reconcile(&self.store, &r, now);
                 self.apply(Component::GarbageCollector, rec, Work::Gc(r));
@@ -462,6 +486,13 @@ impl World {
                         Kind::Pod => self.store.remove::<Pod>(&key, now).map(|_| ()),
                         Kind::ReplicaSet => self.store.remove::<ReplicaSet>(&key, now).map(|_| ()),
                         Kind::Deployment => self.store.remove::<Deployment>(&key, now).map(|_| ()),
+                        Kind::PersistentVolume => {
+                            self.store.remove::<PersistentVolume>(&key, now).map(|_| ())
+                        }
+                        Kind::PersistentVolumeClaim => self
+                            .store
+                            .remove::<PersistentVolumeClaim>(&key, now)
+                            .map(|_| ()),
                         _ => Ok(()),
                     };
                 }
@@ -502,6 +533,30 @@ impl World {
                 }
                 Object::ReplicaSet(o) => self.store.create(o, now).map(|_| ()),
                 Object::Deployment(o) => self.store.create(o, now).map(|_| ()),
+                Object::StorageClass(o) => self.store.create(o, now).map(|_| ()),
+                Object::PersistentVolume(mut o) => {
+                    // StorageObjectInUseProtection admission, and phase Pending until synced.
+                    protect(&mut o.metadata, volume::PV_PROTECTION);
+                    o.status
+                        .get_or_insert_with(Default::default)
+                        .phase
+                        .get_or_insert_with(|| "Pending".into());
+                    self.store.create(o, now).map(|_| ())
+                }
+                Object::PersistentVolumeClaim(mut o) => {
+                    // DefaultStorageClass and StorageObjectInUseProtection admission.
+                    let spec = o.spec.get_or_insert_with(Default::default);
+                    if spec.storage_class_name.is_none() {
+                        spec.storage_class_name = volume::default_class(&self.store)
+                            .and_then(|c| c.metadata.name.clone());
+                    }
+                    protect(&mut o.metadata, volume::PVC_PROTECTION);
+                    o.status
+                        .get_or_insert_with(Default::default)
+                        .phase
+                        .get_or_insert_with(|| "Pending".into());
+                    self.store.create(o, now).map(|_| ())
+                }
             };
             match res {
                 Ok(()) => return Some(name),
@@ -529,6 +584,9 @@ impl World {
             Object::Pod(o) => write!(o),
             Object::ReplicaSet(o) => write!(o),
             Object::Deployment(o) => write!(o),
+            Object::StorageClass(o) => write!(o),
+            Object::PersistentVolume(o) => write!(o),
+            Object::PersistentVolumeClaim(o) => write!(o),
         }
     }
 
@@ -573,6 +631,17 @@ impl World {
             Kind::Node => self.store.delete::<Node>(key, now, None, propagation),
             Kind::Namespace => self.store.delete::<Namespace>(key, now, None, propagation),
             Kind::Event => self.store.delete::<Event>(key, now, None, propagation),
+            Kind::StorageClass => self
+                .store
+                .delete::<StorageClass>(key, now, None, propagation),
+            Kind::PersistentVolume => {
+                self.store
+                    .delete::<PersistentVolume>(key, now, None, propagation)
+            }
+            Kind::PersistentVolumeClaim => {
+                self.store
+                    .delete::<PersistentVolumeClaim>(key, now, None, propagation)
+            }
         }
     }
 
@@ -753,6 +822,82 @@ impl World {
                 }
             }
             Kind::Namespace | Kind::Event => {}
+            Kind::PersistentVolumeClaim => {
+                let sync = |k: Key| Work::Sync(Component::PersistentVolumeController, k);
+                self.enqueue(sync(key.clone()), Dur::ZERO);
+                // The volume it is bound to (or was: a deleted claim releases its volume).
+                let volumes: Vec<Key> = self
+                    .store
+                    .persistentvolumes
+                    .iter()
+                    .filter(|v| {
+                        v.spec
+                            .as_ref()
+                            .and_then(|s| s.claim_ref.as_ref())
+                            .is_some_and(|r| {
+                                r.name.as_deref() == Some(key.name.as_str())
+                                    && r.namespace.as_deref() == Some(key.namespace.as_str())
+                            })
+                    })
+                    .map(|v| Key::of(&v.metadata))
+                    .collect();
+                for v in volumes {
+                    self.enqueue(sync(v), Dur::ZERO);
+                }
+            }
+            Kind::PersistentVolume => {
+                self.enqueue(
+                    Work::Sync(Component::PersistentVolumeController, key.clone()),
+                    Dur::ZERO,
+                );
+                let pv = self.store.persistentvolumes.get(&key);
+                let claim = pv
+                    .and_then(|v| v.spec.as_ref())
+                    .and_then(|s| s.claim_ref.as_ref())
+                    .map(|r| {
+                        Key::new(
+                            r.namespace.clone().unwrap_or_default(),
+                            r.name.clone().unwrap_or_default(),
+                        )
+                    });
+                match claim {
+                    Some(k) if !k.namespace.is_empty() => self.enqueue(
+                        Work::Sync(Component::PersistentVolumeController, k),
+                        Dur::ZERO,
+                    ),
+                    // A free (or deleted) volume may be what an unbound claim waits for.
+                    _ => self.wake_unbound_claims(None),
+                }
+            }
+            Kind::StorageClass => {
+                if c.op != ChangeType::Deleted {
+                    self.wake_unbound_claims(Some(&key.name));
+                }
+            }
+        }
+    }
+
+    /// Wakes the claims that have no volume yet (of one class, or all).
+    fn wake_unbound_claims(&mut self, class: Option<&str>) {
+        let keys: Vec<Key> = self
+            .store
+            .persistentvolumeclaims
+            .iter()
+            .filter(|c| {
+                let spec = c.spec.as_ref();
+                spec.and_then(|s| s.volume_name.as_deref())
+                    .is_none_or(str::is_empty)
+                    && class.is_none_or(|n| {
+                        spec.and_then(|s| s.storage_class_name.as_deref()) == Some(n)
+                    })
+            })
+            .map(|c| Key::of(&c.metadata))
+            .collect();
+        for k in keys {
+            self.enqueue(
+                Work::Sync(Component::PersistentVolumeController, k),
+                Dur::ZERO,
+            );
         }
     }
 

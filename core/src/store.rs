@@ -11,7 +11,10 @@
 
 use crate::time::SimTime;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use k8s_openapi::api::core::v1::{
+    Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::{Metadata, Resource};
 use serde::Serialize;
@@ -27,16 +30,22 @@ pub enum Kind {
     ReplicaSet,
     Deployment,
     Event,
+    StorageClass,
+    PersistentVolume,
+    PersistentVolumeClaim,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
         Kind::ReplicaSet,
         Kind::Deployment,
         Kind::Event,
+        Kind::StorageClass,
+        Kind::PersistentVolume,
+        Kind::PersistentVolumeClaim,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,18 +56,25 @@ impl Kind {
             Kind::ReplicaSet => "ReplicaSet",
             Kind::Deployment => "Deployment",
             Kind::Event => "Event",
+            Kind::StorageClass => "StorageClass",
+            Kind::PersistentVolume => "PersistentVolume",
+            Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
         }
     }
 
     pub fn api_version(self) -> &'static str {
         match self {
             Kind::ReplicaSet | Kind::Deployment => "apps/v1",
+            Kind::StorageClass => "storage.k8s.io/v1",
             _ => "v1",
         }
     }
 
     pub fn namespaced(self) -> bool {
-        !matches!(self, Kind::Namespace | Kind::Node)
+        !matches!(
+            self,
+            Kind::Namespace | Kind::Node | Kind::StorageClass | Kind::PersistentVolume
+        )
     }
 
     /// `deployment.apps`, `pod`: the prefix kubectl's name printer uses.
@@ -70,6 +86,9 @@ impl Kind {
             Kind::ReplicaSet => "replicaset.apps",
             Kind::Deployment => "deployment.apps",
             Kind::Event => "event",
+            Kind::StorageClass => "storageclass.storage.k8s.io",
+            Kind::PersistentVolume => "persistentvolume",
+            Kind::PersistentVolumeClaim => "persistentvolumeclaim",
         }
     }
 }
@@ -195,6 +214,9 @@ pub fn resource_name(kind: Kind) -> &'static str {
         Kind::ReplicaSet => "replicasets.apps",
         Kind::Deployment => "deployments.apps",
         Kind::Event => "events",
+        Kind::StorageClass => "storageclasses.storage.k8s.io",
+        Kind::PersistentVolume => "persistentvolumes",
+        Kind::PersistentVolumeClaim => "persistentvolumeclaims",
     }
 }
 
@@ -350,6 +372,13 @@ stored!(Namespace, Kind::Namespace, namespaces);
 stored!(Node, Kind::Node, nodes);
 stored!(Pod, Kind::Pod, pods);
 stored!(Event, Kind::Event, events);
+stored!(StorageClass, Kind::StorageClass, storageclasses);
+stored!(PersistentVolume, Kind::PersistentVolume, persistentvolumes);
+stored!(
+    PersistentVolumeClaim,
+    Kind::PersistentVolumeClaim,
+    persistentvolumeclaims
+);
 stored!(ReplicaSet, Kind::ReplicaSet, replicasets, generation: |o: &ReplicaSet, n: &ReplicaSet| o.spec != n.spec);
 // Deployment annotations are copied to its ReplicaSets, so the apiserver bumps generation for them too.
 stored!(Deployment, Kind::Deployment, deployments, generation: |o: &Deployment, n: &Deployment| {
@@ -389,6 +418,9 @@ pub struct Store {
     pub replicasets: Table<ReplicaSet>,
     pub deployments: Table<Deployment>,
     pub events: Table<Event>,
+    pub storageclasses: Table<StorageClass>,
+    pub persistentvolumes: Table<PersistentVolume>,
+    pub persistentvolumeclaims: Table<PersistentVolumeClaim>,
     /// Kinds outside the simulation, by (kind, namespace, name).
     pub others: BTreeMap<(String, Key), OtherObject>,
     resource_version: u64,
@@ -435,7 +467,11 @@ impl Store {
     /// A deterministic uid in UUID form (version-4 layout), unique within this store.
     fn next_uid(&mut self) -> String {
         self.uid_counter += 1;
-        let mut r = crate::rng::Rng::new(self.uid_counter.wrapping_mul(0x2545_F491_4F6C_DD1D));
+        Self::uid_for(self.uid_counter)
+    }
+
+    fn uid_for(n: u64) -> String {
+        let mut r = crate::rng::Rng::new(n.wrapping_mul(0x2545_F491_4F6C_DD1D));
         let a = r.next_u64();
         let b = r.next_u64();
         format!(
@@ -499,7 +535,28 @@ impl Store {
 
     /// Creates an object. `metadata.name` must be set (see [`Store::create_generated`] for
     /// `generateName`). Fills uid, resourceVersion, creationTimestamp and generation.
-    pub fn create<T: Stored>(&mut self, mut obj: T, now: SimTime) -> Result<T, StoreError> {
+    pub fn create<T: Stored>(&mut self, obj: T, now: SimTime) -> Result<T, StoreError> {
+        self.create_inner(obj, now, None)
+    }
+
+    /// Creates an object the cluster ships with (after the namespaces), with a uid outside the
+    /// counter's sequence, so that adding one leaves every later uid (and so every timing jitter
+    /// derived from pod uids) as it was.
+    pub fn create_bootstrap<T: Stored>(
+        &mut self,
+        obj: T,
+        now: SimTime,
+        slot: u64,
+    ) -> Result<T, StoreError> {
+        self.create_inner(obj, now, Some(Self::uid_for(u64::MAX - slot)))
+    }
+
+    fn create_inner<T: Stored>(
+        &mut self,
+        mut obj: T,
+        now: SimTime,
+        uid: Option<String>,
+    ) -> Result<T, StoreError> {
         let key = Key::of(obj.metadata());
         if T::STORED_KIND.namespaced()
             && T::STORED_KIND != Kind::Event
@@ -514,7 +571,10 @@ impl Store {
             });
         }
         let rv = self.next_rv();
-        let uid = self.next_uid();
+        let uid = match uid {
+            Some(u) => u,
+            None => self.next_uid(),
+        };
         let meta = obj.metadata_mut();
         meta.uid = Some(uid);
         meta.resource_version = Some(rv.to_string());

@@ -17,6 +17,12 @@ fn meta_of<'a>(store: &'a Store, r: &ObjRef) -> Option<&'a ObjectMeta> {
         Kind::Deployment => store.deployments.get(&r.key).map(|o| &o.metadata),
         Kind::Node => store.nodes.get(&r.key).map(|o| &o.metadata),
         Kind::Namespace => store.namespaces.get(&r.key).map(|o| &o.metadata),
+        Kind::StorageClass => store.storageclasses.get(&r.key).map(|o| &o.metadata),
+        Kind::PersistentVolume => store.persistentvolumes.get(&r.key).map(|o| &o.metadata),
+        Kind::PersistentVolumeClaim => store
+            .persistentvolumeclaims
+            .get(&r.key)
+            .map(|o| &o.metadata),
         Kind::Event => None,
     }
 }

@@ -13,11 +13,13 @@ pub mod kubelet;
 pub mod registry;
 pub mod replicaset;
 pub mod scheduler;
+pub mod volume;
 
 use crate::store::{Key, Kind, Propagation};
 use crate::time::Dur;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
+use k8s_openapi::api::core::v1::{Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::Resource;
 
@@ -29,6 +31,9 @@ pub enum Component {
     Scheduler,
     Kubelet,
     GarbageCollector,
+    PersistentVolumeController,
+    /// The simulation's volume provisioner ([`volume::PROVISIONER`]).
+    Provisioner,
 }
 
 impl Component {
@@ -40,11 +45,16 @@ impl Component {
             Component::Scheduler => "default-scheduler",
             Component::Kubelet => "kubelet",
             Component::GarbageCollector => "garbage-collector-controller",
+            Component::PersistentVolumeController => "persistentvolume-controller",
+            Component::Provisioner => volume::PROVISIONER,
         }
     }
 }
 
 /// Any object of a simulated kind, for actions.
+/// (`PersistentVolume` holds every volume source inline, so it is far larger than the other
+/// variants; values of this enum are short-lived, so boxing would buy nothing measurable.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Object {
     Namespace(Namespace),
@@ -52,6 +62,9 @@ pub enum Object {
     Pod(Pod),
     ReplicaSet(ReplicaSet),
     Deployment(Deployment),
+    StorageClass(StorageClass),
+    PersistentVolume(PersistentVolume),
+    PersistentVolumeClaim(PersistentVolumeClaim),
 }
 
 impl Object {
@@ -62,6 +75,9 @@ impl Object {
             Object::Pod(_) => Kind::Pod,
             Object::ReplicaSet(_) => Kind::ReplicaSet,
             Object::Deployment(_) => Kind::Deployment,
+            Object::StorageClass(_) => Kind::StorageClass,
+            Object::PersistentVolume(_) => Kind::PersistentVolume,
+            Object::PersistentVolumeClaim(_) => Kind::PersistentVolumeClaim,
         }
     }
 
@@ -72,6 +88,9 @@ impl Object {
             Object::Pod(o) => &o.metadata,
             Object::ReplicaSet(o) => &o.metadata,
             Object::Deployment(o) => &o.metadata,
+            Object::StorageClass(o) => &o.metadata,
+            Object::PersistentVolume(o) => &o.metadata,
+            Object::PersistentVolumeClaim(o) => &o.metadata,
         }
     }
 
@@ -82,6 +101,9 @@ impl Object {
             Object::Pod(o) => &mut o.metadata,
             Object::ReplicaSet(o) => &mut o.metadata,
             Object::Deployment(o) => &mut o.metadata,
+            Object::StorageClass(o) => &mut o.metadata,
+            Object::PersistentVolume(o) => &mut o.metadata,
+            Object::PersistentVolumeClaim(o) => &mut o.metadata,
         }
     }
 }

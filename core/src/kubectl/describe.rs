@@ -6,6 +6,7 @@ use crate::cluster;
 use crate::controllers::deployment::util::{
     max_surge, max_unavailable, rs_replicas, rs_status_replicas,
 };
+use crate::controllers::volume;
 use crate::labels::Selector;
 use crate::podutil;
 use crate::quantity;
@@ -13,7 +14,10 @@ use crate::sim::World;
 use crate::store::{controller_ref, Kind};
 use crate::time::{human_duration, SimTime};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Node, Pod, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{
+    Node, PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
@@ -800,6 +804,268 @@ fn describe_node(world: &World, n: &Node) -> String {
     doc.finish()
 }
 
+/// `StorageClassDescriber`.
+fn describe_storage_class(world: &World, c: &StorageClass) -> String {
+    let mut doc = Doc::default();
+    doc.kv(0, "Name", c.metadata.name.clone().unwrap_or_default());
+    doc.kv(
+        0,
+        "IsDefaultClass",
+        if volume::is_default_class(c) {
+            "Yes"
+        } else {
+            "No"
+        },
+    );
+    // `labels.FormatLabels`: one line, `k=v` comma-joined.
+    doc.kv(
+        0,
+        "Annotations",
+        crate::labels::format_labels(Some(&annotations_for_describe(&c.metadata))),
+    );
+    doc.kv(0, "Provisioner", &c.provisioner);
+    map_lines(&mut doc, 0, "Parameters", c.parameters.as_ref(), "=");
+    doc.kv(
+        0,
+        "AllowVolumeExpansion",
+        c.allow_volume_expansion
+            .map(|b| if b { "True" } else { "False" })
+            .unwrap_or("<unset>"),
+    );
+    doc.kv(
+        0,
+        "MountOptions",
+        c.mount_options
+            .as_ref()
+            .filter(|m| !m.is_empty())
+            .map(|m| m.join(", "))
+            .unwrap_or_else(|| "<none>".into()),
+    );
+    doc.kv(
+        0,
+        "ReclaimPolicy",
+        c.reclaim_policy.clone().unwrap_or_default(),
+    );
+    doc.kv(
+        0,
+        "VolumeBindingMode",
+        c.volume_binding_mode.clone().unwrap_or_default(),
+    );
+    events_section(
+        &mut doc,
+        world,
+        c.metadata.uid.as_deref().unwrap_or_default(),
+    );
+    doc.finish()
+}
+
+fn finalizers_cell(meta: &ObjectMeta) -> String {
+    format!(
+        "[{}]",
+        meta.finalizers.clone().unwrap_or_default().join(" ")
+    )
+}
+
+/// `PersistentVolumeDescriber` (for the volume sources the simulation creates).
+fn describe_volume(world: &World, v: &PersistentVolume) -> String {
+    let mut doc = Doc::default();
+    let spec = v.spec.clone().unwrap_or_default();
+    doc.kv(0, "Name", v.metadata.name.clone().unwrap_or_default());
+    map_lines(&mut doc, 0, "Labels", v.metadata.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(&v.metadata)),
+        ": ",
+    );
+    doc.kv(0, "Finalizers", finalizers_cell(&v.metadata));
+    doc.kv(
+        0,
+        "StorageClass",
+        spec.storage_class_name.clone().unwrap_or_default(),
+    );
+    let status = if v.metadata.deletion_timestamp.is_some() {
+        format!(
+            "Terminating (lasts {})",
+            human_duration(
+                world.now().since(
+                    v.metadata
+                        .deletion_timestamp
+                        .as_ref()
+                        .map(SimTime::from_k8s)
+                        .unwrap_or(world.now()),
+                )
+            )
+        )
+    } else {
+        volume::volume_phase(v).to_string()
+    };
+    doc.kv(0, "Status", status);
+    doc.kv(
+        0,
+        "Claim",
+        spec.claim_ref
+            .as_ref()
+            .map(|r| {
+                format!(
+                    "{}/{}",
+                    r.namespace.clone().unwrap_or_default(),
+                    r.name.clone().unwrap_or_default()
+                )
+            })
+            .unwrap_or_default(),
+    );
+    doc.kv(
+        0,
+        "Reclaim Policy",
+        spec.persistent_volume_reclaim_policy
+            .clone()
+            .unwrap_or_default(),
+    );
+    doc.kv(
+        0,
+        "Access Modes",
+        volume::access_modes_column(spec.access_modes.as_ref()),
+    );
+    doc.kv(
+        0,
+        "VolumeMode",
+        spec.volume_mode
+            .clone()
+            .unwrap_or_else(|| "Filesystem".into()),
+    );
+    doc.kv(
+        0,
+        "Capacity",
+        spec.capacity
+            .as_ref()
+            .and_then(|c| c.get("storage"))
+            .map(|q| q.0.clone())
+            .unwrap_or_default(),
+    );
+    doc.kv(0, "Node Affinity", "<none>");
+    doc.kv(
+        0,
+        "Message",
+        v.status
+            .as_ref()
+            .and_then(|s| s.message.clone())
+            .unwrap_or_default(),
+    );
+    doc.line(0, &["Source:"]);
+    match &spec.host_path {
+        Some(h) => {
+            doc.kv(4, "Type", "HostPath (bare host directory volume)");
+            doc.kv(4, "Path", &h.path);
+            doc.kv(4, "HostPathType", h.type_.clone().unwrap_or_default());
+        }
+        None => doc.kv(4, "Type", "<none> (the simulation stores no volume source)"),
+    }
+    events_section(
+        &mut doc,
+        world,
+        v.metadata.uid.as_deref().unwrap_or_default(),
+    );
+    doc.finish()
+}
+
+/// `PersistentVolumeClaimDescriber`.
+fn describe_claim(world: &World, c: &PersistentVolumeClaim) -> String {
+    let mut doc = Doc::default();
+    let spec = c.spec.clone().unwrap_or_default();
+    let st = c.status.clone().unwrap_or_default();
+    doc.kv(0, "Name", c.metadata.name.clone().unwrap_or_default());
+    doc.kv(
+        0,
+        "Namespace",
+        c.metadata.namespace.clone().unwrap_or_default(),
+    );
+    doc.kv(
+        0,
+        "StorageClass",
+        spec.storage_class_name.clone().unwrap_or_default(),
+    );
+    let status = if c.metadata.deletion_timestamp.is_some() {
+        format!(
+            "Terminating (lasts {})",
+            human_duration(
+                world.now().since(
+                    c.metadata
+                        .deletion_timestamp
+                        .as_ref()
+                        .map(SimTime::from_k8s)
+                        .unwrap_or(world.now()),
+                )
+            )
+        )
+    } else {
+        volume::claim_phase(c).to_string()
+    };
+    doc.kv(0, "Status", status);
+    doc.kv(0, "Volume", spec.volume_name.clone().unwrap_or_default());
+    map_lines(&mut doc, 0, "Labels", c.metadata.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(&c.metadata)),
+        ": ",
+    );
+    doc.kv(0, "Finalizers", finalizers_cell(&c.metadata));
+    let bound = st.phase.as_deref() == Some("Bound");
+    doc.kv(
+        0,
+        "Capacity",
+        if bound {
+            st.capacity
+                .as_ref()
+                .and_then(|c| c.get("storage"))
+                .map(|q| q.0.clone())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        },
+    );
+    doc.kv(
+        0,
+        "Access Modes",
+        if bound {
+            volume::access_modes_column(st.access_modes.as_ref())
+        } else {
+            String::new()
+        },
+    );
+    doc.kv(
+        0,
+        "VolumeMode",
+        spec.volume_mode
+            .clone()
+            .unwrap_or_else(|| "Filesystem".into()),
+    );
+    let users: Vec<String> = volume::pods_using_claim(world.store(), c)
+        .iter()
+        .map(|p| p.metadata.name.clone().unwrap_or_default())
+        .collect();
+    if users.is_empty() {
+        doc.kv(0, "Used By", "<none>");
+    } else {
+        for (i, u) in users.iter().enumerate() {
+            if i == 0 {
+                doc.kv(0, "Used By", u);
+            } else {
+                doc.line(0, &["", u]);
+            }
+        }
+    }
+    events_section(
+        &mut doc,
+        world,
+        c.metadata.uid.as_deref().unwrap_or_default(),
+    );
+    doc.finish()
+}
+
 fn describe_generic(world: &World, item: &Item) -> String {
     let mut doc = Doc::default();
     let meta = item.meta();
@@ -872,6 +1138,9 @@ pub fn describe(world: &World, args: &Args) -> Result<Output, String> {
                 (Item::ReplicaSet(r), _) => describe_replica_set(world, r),
                 (Item::Pod(p), _) => describe_pod(world, p),
                 (Item::Node(n), _) => describe_node(world, n),
+                (Item::StorageClass(c), _) => describe_storage_class(world, c),
+                (Item::PersistentVolume(v), _) => describe_volume(world, v),
+                (Item::PersistentVolumeClaim(c), _) => describe_claim(world, c),
                 (_, ResType::Sim(Kind::Event)) | (_, _) => describe_generic(world, &i),
             });
         }

@@ -3,13 +3,17 @@
 
 use super::{resolve_type, tabwriter, Args, Output, ResType};
 use crate::cluster;
+use crate::controllers::volume;
 use crate::labels::{format_labels, Selector};
 use crate::podutil;
 use crate::sim::World;
 use crate::store::{Key, Kind, OtherObject};
 use crate::time::{human_duration, SimTime};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{
+    Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
@@ -31,6 +35,9 @@ pub fn namespace_scope(args: &Args) -> Option<String> {
 }
 
 /// One object of any kind, for printing.
+/// (`PersistentVolume` holds every volume source inline, so it is far larger than the other
+/// variants; values of this enum are short-lived, so boxing would buy nothing measurable.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Item {
     Pod(Pod),
@@ -39,6 +46,9 @@ pub enum Item {
     Node(Node),
     Namespace(Namespace),
     Event(Event),
+    StorageClass(StorageClass),
+    PersistentVolume(PersistentVolume),
+    PersistentVolumeClaim(PersistentVolumeClaim),
     Other(OtherObject),
 }
 
@@ -51,6 +61,9 @@ impl Item {
             Item::Node(o) => o.metadata.clone(),
             Item::Namespace(o) => o.metadata.clone(),
             Item::Event(o) => o.metadata.clone(),
+            Item::StorageClass(o) => o.metadata.clone(),
+            Item::PersistentVolume(o) => o.metadata.clone(),
+            Item::PersistentVolumeClaim(o) => o.metadata.clone(),
             Item::Other(o) => {
                 serde_json::from_value(o.value.get("metadata").cloned().unwrap_or_default())
                     .unwrap_or_default()
@@ -66,6 +79,9 @@ impl Item {
             Item::Node(o) => serde_json::to_value(o),
             Item::Namespace(o) => serde_json::to_value(o),
             Item::Event(o) => serde_json::to_value(o),
+            Item::StorageClass(o) => serde_json::to_value(o),
+            Item::PersistentVolume(o) => serde_json::to_value(o),
+            Item::PersistentVolumeClaim(o) => serde_json::to_value(o),
             Item::Other(o) => Ok(o.value.clone()),
         }
         .unwrap_or(Value::Null)
@@ -80,6 +96,9 @@ impl Item {
             Item::Node(_) => Kind::Node.qualified().into(),
             Item::Namespace(_) => Kind::Namespace.qualified().into(),
             Item::Event(_) => Kind::Event.qualified().into(),
+            Item::StorageClass(_) => Kind::StorageClass.qualified().into(),
+            Item::PersistentVolume(_) => Kind::PersistentVolume.qualified().into(),
+            Item::PersistentVolumeClaim(_) => Kind::PersistentVolumeClaim.qualified().into(),
             Item::Other(o) => match o.api_version.split_once('/') {
                 Some((g, _)) => format!("{}.{g}", o.kind.to_lowercase()),
                 None => o.kind.to_lowercase(),
@@ -170,6 +189,25 @@ pub fn list(world: &World, t: ResType, ns: Option<&str>) -> Vec<Item> {
             });
             evs.into_iter().map(Item::Event).collect()
         }
+        ResType::Sim(Kind::StorageClass) => s
+            .storageclasses
+            .iter()
+            .cloned()
+            .map(Item::StorageClass)
+            .collect(),
+        ResType::Sim(Kind::PersistentVolume) => s
+            .persistentvolumes
+            .iter()
+            .cloned()
+            .map(Item::PersistentVolume)
+            .collect(),
+        ResType::Sim(Kind::PersistentVolumeClaim) => s
+            .persistentvolumeclaims
+            .iter()
+            .filter(|o| in_ns(&o.metadata))
+            .cloned()
+            .map(Item::PersistentVolumeClaim)
+            .collect(),
         ResType::Other(kind, _) => s
             .others
             .iter()
@@ -193,6 +231,19 @@ pub fn find(world: &World, t: ResType, ns: &str, name: &str) -> Option<Item> {
         ResType::Sim(Kind::Node) => s.nodes.get(&ckey).cloned().map(Item::Node),
         ResType::Sim(Kind::Namespace) => s.namespaces.get(&ckey).cloned().map(Item::Namespace),
         ResType::Sim(Kind::Event) => s.events.get(&key).cloned().map(Item::Event),
+        ResType::Sim(Kind::StorageClass) => {
+            s.storageclasses.get(&ckey).cloned().map(Item::StorageClass)
+        }
+        ResType::Sim(Kind::PersistentVolume) => s
+            .persistentvolumes
+            .get(&ckey)
+            .cloned()
+            .map(Item::PersistentVolume),
+        ResType::Sim(Kind::PersistentVolumeClaim) => s
+            .persistentvolumeclaims
+            .get(&key)
+            .cloned()
+            .map(Item::PersistentVolumeClaim),
         ResType::Other(kind, _) => {
             let namespaced = s.others.contains_key(&(kind.to_string(), key.clone()));
             let k = if namespaced { key } else { ckey };
@@ -508,6 +559,65 @@ pub fn table(
             }
             h(&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"])
         }
+        ResType::Sim(Kind::StorageClass) => {
+            for i in items {
+                if let Item::StorageClass(c) = i {
+                    rows.push(storage_class_row(c, now));
+                }
+            }
+            h(&[
+                "NAME",
+                "PROVISIONER",
+                "RECLAIMPOLICY",
+                "VOLUMEBINDINGMODE",
+                "ALLOWVOLUMEEXPANSION",
+                "AGE",
+            ])
+        }
+        ResType::Sim(Kind::PersistentVolume) => {
+            for i in items {
+                if let Item::PersistentVolume(v) = i {
+                    rows.push(volume_row(v, wide, now));
+                }
+            }
+            let mut hs = h(&[
+                "NAME",
+                "CAPACITY",
+                "ACCESS MODES",
+                "RECLAIM POLICY",
+                "STATUS",
+                "CLAIM",
+                "STORAGECLASS",
+                "VOLUMEATTRIBUTESCLASS",
+                "REASON",
+                "AGE",
+            ]);
+            if wide {
+                hs.push("VOLUMEMODE".into());
+            }
+            hs
+        }
+        ResType::Sim(Kind::PersistentVolumeClaim) => {
+            for i in items {
+                if let Item::PersistentVolumeClaim(c) = i {
+                    rows.push(claim_row(c, wide, now));
+                }
+            }
+            let mut hs = h(&[
+                "NAME",
+                "STATUS",
+                "VOLUME",
+                "CAPACITY",
+                "ACCESS MODES",
+                "STORAGECLASS",
+                "VOLUMEATTRIBUTESCLASS",
+                "AGE",
+            ]);
+            if wide {
+                hs.push("VOLUMEMODE".into());
+            }
+            hs
+        }
         ResType::Other(..) => {
             for i in items {
                 rows.push(vec![i.meta().name.unwrap_or_default(), age(&i.meta(), now)]);
@@ -516,6 +626,112 @@ pub fn table(
         }
     };
     (headers, rows)
+}
+
+/// `printStorageClass`: the default class is named `NAME (default)`.
+fn storage_class_row(c: &StorageClass, now: SimTime) -> Vec<String> {
+    let mut name = c.metadata.name.clone().unwrap_or_default();
+    if volume::is_default_class(c) {
+        name.push_str(" (default)");
+    }
+    vec![
+        name,
+        c.provisioner.clone(),
+        c.reclaim_policy.clone().unwrap_or_else(|| "Delete".into()),
+        c.volume_binding_mode
+            .clone()
+            .unwrap_or_else(|| "Immediate".into()),
+        c.allow_volume_expansion.unwrap_or(false).to_string(),
+        age(&c.metadata, now),
+    ]
+}
+
+/// `printPersistentVolume`.
+fn volume_row(v: &PersistentVolume, wide: bool, now: SimTime) -> Vec<String> {
+    let spec = v.spec.clone().unwrap_or_default();
+    let status = if v.metadata.deletion_timestamp.is_some() {
+        "Terminating".to_string()
+    } else {
+        volume::volume_phase(v).to_string()
+    };
+    let claim = spec
+        .claim_ref
+        .as_ref()
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r.namespace.clone().unwrap_or_default(),
+                r.name.clone().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let mut r = vec![
+        v.metadata.name.clone().unwrap_or_default(),
+        spec.capacity
+            .as_ref()
+            .and_then(|c| c.get("storage"))
+            .map(|q| q.0.clone())
+            .unwrap_or_default(),
+        volume::access_modes_column(spec.access_modes.as_ref()),
+        spec.persistent_volume_reclaim_policy
+            .clone()
+            .unwrap_or_default(),
+        status,
+        claim,
+        spec.storage_class_name.clone().unwrap_or_default(),
+        spec.volume_attributes_class_name
+            .clone()
+            .unwrap_or_else(|| "<unset>".into()),
+        v.status
+            .as_ref()
+            .and_then(|s| s.reason.clone())
+            .unwrap_or_default(),
+        age(&v.metadata, now),
+    ];
+    if wide {
+        r.push(spec.volume_mode.unwrap_or_else(|| "Filesystem".into()));
+    }
+    r
+}
+
+/// `printPersistentVolumeClaim`: capacity and access modes only once bound.
+fn claim_row(c: &PersistentVolumeClaim, wide: bool, now: SimTime) -> Vec<String> {
+    let spec = c.spec.clone().unwrap_or_default();
+    let st = c.status.clone().unwrap_or_default();
+    let status = if c.metadata.deletion_timestamp.is_some() {
+        "Terminating".to_string()
+    } else {
+        volume::claim_phase(c).to_string()
+    };
+    let bound = st.phase.as_deref() == Some("Bound");
+    let mut r = vec![
+        c.metadata.name.clone().unwrap_or_default(),
+        status,
+        spec.volume_name.clone().unwrap_or_default(),
+        if bound {
+            st.capacity
+                .as_ref()
+                .and_then(|c| c.get("storage"))
+                .map(|q| q.0.clone())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        },
+        if bound {
+            volume::access_modes_column(st.access_modes.as_ref())
+        } else {
+            String::new()
+        },
+        spec.storage_class_name.clone().unwrap_or_default(),
+        spec.volume_attributes_class_name
+            .clone()
+            .unwrap_or_else(|| "<unset>".into()),
+        age(&c.metadata, now),
+    ];
+    if wide {
+        r.push(spec.volume_mode.unwrap_or_else(|| "Filesystem".into()));
+    }
+    r
 }
 
 pub fn event_row(e: &Event, now: SimTime) -> Vec<String> {
@@ -670,9 +886,7 @@ pub fn get(world: &World, args: &Args) -> Result<Output, String> {
                         r.push(format_labels(i.meta().labels.as_ref()));
                     }
                 }
-                if ns.is_none()
-                    && !matches!(t, ResType::Sim(Kind::Node) | ResType::Sim(Kind::Namespace))
-                {
+                if ns.is_none() && !matches!(t, ResType::Sim(k) if !k.namespaced()) {
                     headers.insert(0, "NAMESPACE".into());
                     for (r, i) in rows.iter_mut().zip(items) {
                         r.insert(0, i.meta().namespace.unwrap_or_default());

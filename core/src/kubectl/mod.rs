@@ -103,17 +103,6 @@ const OTHER_TYPES: &[(&str, &str, &[&str])] = &[
         "daemonsets",
         &["daemonset", "ds", "daemonsets.apps"],
     ),
-    (
-        "PersistentVolumeClaim",
-        "persistentvolumeclaims",
-        &["persistentvolumeclaim", "pvc"],
-    ),
-    (
-        "PersistentVolume",
-        "persistentvolumes",
-        &["persistentvolume", "pv"],
-    ),
-    ("StorageClass", "storageclasses", &["storageclass", "sc"]),
     ("Job", "jobs", &["job"]),
     ("CronJob", "cronjobs", &["cronjob", "cj"]),
     ("Ingress", "ingresses", &["ingress", "ing"]),
@@ -182,6 +171,15 @@ pub fn resolve_type(s: &str) -> Option<ResType> {
         "nodes" | "node" | "no" => Some(Kind::Node),
         "namespaces" | "namespace" | "ns" => Some(Kind::Namespace),
         "events" | "event" | "ev" => Some(Kind::Event),
+        "persistentvolumeclaims" | "persistentvolumeclaim" | "pvc" => {
+            Some(Kind::PersistentVolumeClaim)
+        }
+        "persistentvolumes" | "persistentvolume" | "pv" => Some(Kind::PersistentVolume),
+        "storageclasses"
+        | "storageclass"
+        | "sc"
+        | "storageclasses.storage.k8s.io"
+        | "storageclass.storage.k8s.io" => Some(Kind::StorageClass),
         _ => None,
     };
     if let Some(k) = sim {

@@ -595,6 +595,9 @@ pub fn delete(world: &mut World, args: &Args, files: &dyn FileSource) -> Result<
             Item::Node(_) => Some(Kind::Node),
             Item::Namespace(_) => Some(Kind::Namespace),
             Item::Event(_) => Some(Kind::Event),
+            Item::StorageClass(_) => Some(Kind::StorageClass),
+            Item::PersistentVolume(_) => Some(Kind::PersistentVolume),
+            Item::PersistentVolumeClaim(_) => Some(Kind::PersistentVolumeClaim),
             Item::Other(_) => None,
         };
         let plural_q = i

@@ -122,3 +122,21 @@ fn probe(p: &mut Probe) {
     p.success_threshold.get_or_insert(1);
     p.failure_threshold.get_or_insert(3);
 }
+
+pub fn persistent_volume_claim(c: &mut k8s_openapi::api::core::v1::PersistentVolumeClaim) {
+    let spec = c.spec.get_or_insert_with(Default::default);
+    spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+}
+
+pub fn persistent_volume(v: &mut k8s_openapi::api::core::v1::PersistentVolume) {
+    let spec = v.spec.get_or_insert_with(Default::default);
+    spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+    spec.persistent_volume_reclaim_policy
+        .get_or_insert_with(|| "Retain".into());
+}
+
+pub fn storage_class(c: &mut k8s_openapi::api::storage::v1::StorageClass) {
+    c.reclaim_policy.get_or_insert_with(|| "Delete".into());
+    c.volume_binding_mode
+        .get_or_insert_with(|| "Immediate".into());
+}

@@ -20,7 +20,8 @@ use crate::controllers::Object;
 use crate::sim::World;
 use crate::store::{Key, Kind, OtherObject};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Namespace, Pod};
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::storage::v1::StorageClass;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -95,12 +96,18 @@ pub struct ApplyReport {
 }
 
 /// A parsed document's object.
+/// (`PersistentVolume` holds every volume source inline, so it is far larger than the other
+/// variants; values of this enum are short-lived, so boxing would buy nothing measurable.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     Deployment(Deployment),
     ReplicaSet(ReplicaSet),
     Pod(Pod),
     Namespace(Namespace),
+    StorageClass(StorageClass),
+    PersistentVolume(PersistentVolume),
+    PersistentVolumeClaim(PersistentVolumeClaim),
     Other(OtherObject),
 }
 
@@ -127,8 +134,6 @@ const KNOWN_OTHER: &[(&str, &str, bool)] = &[
     ("Endpoints", "v1", true),
     ("LimitRange", "v1", true),
     ("ResourceQuota", "v1", true),
-    ("PersistentVolumeClaim", "v1", true),
-    ("PersistentVolume", "v1", false),
     ("ReplicationController", "v1", true),
     ("StatefulSet", "apps/v1", true),
     ("DaemonSet", "apps/v1", true),
@@ -146,7 +151,6 @@ const KNOWN_OTHER: &[(&str, &str, bool)] = &[
     ("RoleBinding", "rbac.authorization.k8s.io/v1", true),
     ("ClusterRole", "rbac.authorization.k8s.io/v1", false),
     ("ClusterRoleBinding", "rbac.authorization.k8s.io/v1", false),
-    ("StorageClass", "storage.k8s.io/v1", false),
     ("PriorityClass", "scheduling.k8s.io/v1", false),
     ("CustomResourceDefinition", "apiextensions.k8s.io/v1", false),
     ("Lease", "coordination.k8s.io/v1", true),
@@ -510,6 +514,13 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
         ("ReplicaSet", "apps/v1") => ctx.typed(raw, from_text).map(Parsed::ReplicaSet),
         ("Pod", "v1") => ctx.typed(raw, from_text).map(Parsed::Pod),
         ("Namespace", "v1") => ctx.typed(raw, from_text).map(Parsed::Namespace),
+        ("StorageClass", "storage.k8s.io/v1") => {
+            ctx.typed(raw, from_text).map(Parsed::StorageClass)
+        }
+        ("PersistentVolume", "v1") => ctx.typed(raw, from_text).map(Parsed::PersistentVolume),
+        ("PersistentVolumeClaim", "v1") => {
+            ctx.typed(raw, from_text).map(Parsed::PersistentVolumeClaim)
+        }
         ("Node", "v1") => {
             ctx.error(None, Some("kind".into()), "nodes join the cluster by registering their kubelet; add one with `sim node add NAME`".into());
             None
@@ -536,7 +547,16 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
             }
             None => {
                 let known_kind = KNOWN_OTHER.iter().any(|(k, _, _)| *k == kind)
-                    || ["Deployment", "ReplicaSet", "Pod", "Namespace"].contains(&kind);
+                    || [
+                        "Deployment",
+                        "ReplicaSet",
+                        "Pod",
+                        "Namespace",
+                        "StorageClass",
+                        "PersistentVolume",
+                        "PersistentVolumeClaim",
+                    ]
+                    .contains(&kind);
                 let hint = if known_kind {
                     ""
                 } else {
@@ -637,6 +657,9 @@ pub fn apply_in(
             Kind::ReplicaSet => world.store.replicasets.get(&key).is_some(),
             Kind::Pod => world.store.pods.get(&key).is_some(),
             Kind::Namespace => world.store.namespaces.get(&key).is_some(),
+            Kind::StorageClass => world.store.storageclasses.get(&key).is_some(),
+            Kind::PersistentVolume => world.store.persistentvolumes.get(&key).is_some(),
+            Kind::PersistentVolumeClaim => world.store.persistentvolumeclaims.get(&key).is_some(),
             _ => false,
         };
         let rv = world.store.resource_version();
@@ -719,8 +742,16 @@ fn prepare(
     ctx: &mut DocCtx<'_>,
 ) -> Option<Prepared> {
     let mut raw = doc.raw.clone();
-    let namespaced = !matches!(doc.object, Parsed::Namespace(_))
-        && !matches!(&doc.object, Parsed::Other(o) if !o.namespaced);
+    let namespaced = !matches!(
+        doc.object,
+        Parsed::Namespace(_) | Parsed::StorageClass(_) | Parsed::PersistentVolume(_)
+    ) && !matches!(&doc.object, Parsed::Other(o) if !o.namespaced);
+    if !namespaced {
+        // A namespace given for a cluster-scoped object is ignored, as kubectl does.
+        if let Some(m) = raw.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("namespace");
+        }
+    }
     if namespaced {
         let ns = set_namespace(&mut raw, flag, ctx)?;
         if !world.store.namespace_exists(&ns) && !new_namespaces.contains(&ns) {
@@ -802,7 +833,7 @@ fn prepare(
             ($default)(&mut obj);
             let mut errs = $validate(&obj);
             if let Some(l) = live {
-                obj.status = l.status.clone();
+                obj.keep_status(l);
                 errs.extend($validate_update(l, &obj));
             }
             if !errs.is_empty() {
@@ -871,8 +902,59 @@ fn prepare(
                 cluster::namespace_with_status(n),
             ))))
         }
+        Parsed::StorageClass(_) => merged!(
+            StorageClass,
+            storageclasses,
+            defaults::storage_class,
+            validate::storage_class,
+            validate::storage_class_update,
+            StorageClass
+        ),
+        Parsed::PersistentVolume(_) => merged!(
+            PersistentVolume,
+            persistentvolumes,
+            defaults::persistent_volume,
+            validate::persistent_volume,
+            validate::persistent_volume_update,
+            PersistentVolume
+        ),
+        Parsed::PersistentVolumeClaim(_) => merged!(
+            PersistentVolumeClaim,
+            persistentvolumeclaims,
+            defaults::persistent_volume_claim,
+            validate::persistent_volume_claim,
+            validate::persistent_volume_claim_update,
+            PersistentVolumeClaim
+        ),
         Parsed::Other(_) => None,
     }
+}
+
+/// An apply never writes status: the live object's status is kept.
+trait KeepStatus {
+    fn keep_status(&mut self, live: &Self);
+}
+
+macro_rules! keep_status {
+    ($($ty:ty),*) => {$(
+        impl KeepStatus for $ty {
+            fn keep_status(&mut self, live: &Self) {
+                self.status = live.status.clone();
+            }
+        }
+    )*};
+}
+
+keep_status!(
+    Deployment,
+    ReplicaSet,
+    Pod,
+    PersistentVolume,
+    PersistentVolumeClaim
+);
+
+impl KeepStatus for StorageClass {
+    fn keep_status(&mut self, _live: &Self) {}
 }
 
 #[cfg(test)]

@@ -8,7 +8,10 @@ use crate::labels::{
 };
 use crate::quantity;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Pod, PodSpec, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{
+    PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, PodTemplateSpec,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -469,6 +472,232 @@ pub fn pod_update(old: &Pod, new: &Pod) -> Vec<FieldError> {
         }];
     }
     Vec::new()
+}
+
+const ACCESS_MODES: [&str; 4] = [
+    "ReadOnlyMany",
+    "ReadWriteMany",
+    "ReadWriteOnce",
+    "ReadWriteOncePod",
+];
+
+/// `ValidatePersistentVolumeClaimSpec`/`ValidatePersistentVolumeSpec` access modes.
+fn access_modes(e: &mut Errs, path: &str, modes: Option<&Vec<String>>) {
+    let modes = modes.cloned().unwrap_or_default();
+    if modes.is_empty() {
+        e.add(path, "Required value: at least 1 access mode is required");
+        return;
+    }
+    for m in &modes {
+        if !ACCESS_MODES.contains(&m.as_str()) {
+            e.add(
+                path,
+                format!("Unsupported value: {m:?}: supported values: \"ReadOnlyMany\", \"ReadWriteMany\", \"ReadWriteOnce\", \"ReadWriteOncePod\""),
+            );
+        }
+    }
+    if modes.len() > 1 && modes.iter().any(|m| m == "ReadWriteOncePod") {
+        e.add(
+            path,
+            "Forbidden: may not use ReadWriteOncePod with other access modes",
+        );
+    }
+}
+
+/// A storage quantity: required, valid, positive.
+fn storage_quantity(
+    e: &mut Errs,
+    required_path: &str,
+    path: &str,
+    q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+) {
+    match q {
+        None => e.required(required_path),
+        Some(q) => match quantity::bytes(&q.0) {
+            Err(err) => e.invalid(path, format!("{:?}", q.0), &err.0),
+            Ok(v) if v <= 0 => e.invalid(path, format!("{:?}", q.0), "must be greater than zero"),
+            _ => {}
+        },
+    }
+}
+
+fn volume_mode(e: &mut Errs, path: &str, m: Option<&String>) {
+    if let Some(m) = m {
+        if m != "Filesystem" && m != "Block" {
+            e.add(
+                path,
+                format!("Unsupported value: {m:?}: supported values: \"Block\", \"Filesystem\""),
+            );
+        }
+    }
+}
+
+pub fn persistent_volume_claim(c: &PersistentVolumeClaim) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&c.metadata, false));
+    let spec = c.spec.clone().unwrap_or_default();
+    access_modes(&mut e, "spec.accessModes", spec.access_modes.as_ref());
+    if let Some(sel) = &spec.selector {
+        if let Err(m) = Selector::from_label_selector(sel) {
+            e.add("spec.selector", m);
+        }
+    }
+    let request = spec
+        .resources
+        .as_ref()
+        .and_then(|r| r.requests.as_ref())
+        .and_then(|r| r.get("storage"));
+    storage_quantity(
+        &mut e,
+        "spec.resources[storage]",
+        "spec.resources.requests[storage]",
+        request,
+    );
+    volume_mode(&mut e, "spec.volumeMode", spec.volume_mode.as_ref());
+    if let Some(class) = spec.storage_class_name.as_deref().filter(|c| !c.is_empty()) {
+        if let Err(m) = check_dns1123_subdomain(class) {
+            e.invalid("spec.storageClassName", format!("{class:?}"), &m);
+        }
+    }
+    e.0
+}
+
+/// `ValidatePersistentVolumeClaimUpdate`: the spec is fixed at creation, except that a bound
+/// claim may ask for more storage.
+pub fn persistent_volume_claim_update(
+    old: &PersistentVolumeClaim,
+    new: &PersistentVolumeClaim,
+) -> Vec<FieldError> {
+    let mut e = Errs::default();
+    let bound = old.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound");
+    let request = |c: &PersistentVolumeClaim| {
+        c.spec
+            .as_ref()
+            .and_then(|s| s.resources.as_ref())
+            .and_then(|r| r.requests.as_ref())
+            .and_then(|r| r.get("storage"))
+            .cloned()
+    };
+    let mut a = old.spec.clone().unwrap_or_default();
+    let mut b = new.spec.clone().unwrap_or_default();
+    if bound {
+        a.resources = None;
+        b.resources = None;
+    }
+    // The class may be set once on a claim created without one (legacy annotation path).
+    if a.storage_class_name.is_none() {
+        b.storage_class_name = None;
+    }
+    if a != b {
+        e.add("spec", "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims");
+    } else if bound {
+        let size = |q: Option<k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
+            q.and_then(|q| quantity::bytes(&q.0).ok()).unwrap_or(0)
+        };
+        if size(request(new)) < size(request(old)) {
+            e.add(
+                "spec.resources.requests.storage",
+                "Forbidden: field can not be less than previous value",
+            );
+        }
+    }
+    e.0
+}
+
+pub fn persistent_volume(v: &PersistentVolume) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&v.metadata, false));
+    let spec = v.spec.clone().unwrap_or_default();
+    access_modes(&mut e, "spec.accessModes", spec.access_modes.as_ref());
+    match spec.capacity.as_ref() {
+        None => e.required("spec.capacity"),
+        Some(c) => storage_quantity(
+            &mut e,
+            "spec.capacity[storage]",
+            "spec.capacity[storage]",
+            c.get("storage"),
+        ),
+    }
+    if let Some(p) = spec.persistent_volume_reclaim_policy.as_deref() {
+        if !["Delete", "Recycle", "Retain"].contains(&p) {
+            e.add(
+                "spec.persistentVolumeReclaimPolicy",
+                format!("Unsupported value: {p:?}: supported values: \"Delete\", \"Recycle\", \"Retain\""),
+            );
+        }
+    }
+    volume_mode(&mut e, "spec.volumeMode", spec.volume_mode.as_ref());
+    e.0
+}
+
+/// `ValidatePersistentVolumeUpdate`: the volume mode is fixed.
+pub fn persistent_volume_update(old: &PersistentVolume, new: &PersistentVolume) -> Vec<FieldError> {
+    let mode = |v: &PersistentVolume| v.spec.as_ref().and_then(|s| s.volume_mode.clone());
+    if mode(old) != mode(new) {
+        return vec![FieldError {
+            path: "spec.volumeMode".into(),
+            message: format!(
+                "Invalid value: {:?}: field is immutable",
+                mode(new).unwrap_or_default()
+            ),
+        }];
+    }
+    Vec::new()
+}
+
+pub fn storage_class(c: &StorageClass) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&c.metadata, false));
+    if c.provisioner.is_empty() {
+        e.required("provisioner");
+    } else if let Err(m) = check_key(&c.provisioner.to_lowercase()) {
+        e.invalid("provisioner", format!("{:?}", c.provisioner), &m);
+    }
+    if let Some(p) = c.reclaim_policy.as_deref() {
+        if p != "Delete" && p != "Retain" {
+            e.add(
+                "reclaimPolicy",
+                format!("Unsupported value: {p:?}: supported values: \"Delete\", \"Retain\""),
+            );
+        }
+    }
+    if let Some(m) = c.volume_binding_mode.as_deref() {
+        if m != "Immediate" && m != "WaitForFirstConsumer" {
+            e.add(
+                "volumeBindingMode",
+                format!("Unsupported value: {m:?}: supported values: \"Immediate\", \"WaitForFirstConsumer\""),
+            );
+        }
+    }
+    e.0
+}
+
+/// `ValidateStorageClassUpdate`: parameters, provisioner, reclaim policy and binding mode are fixed.
+pub fn storage_class_update(old: &StorageClass, new: &StorageClass) -> Vec<FieldError> {
+    let mut e = Errs::default();
+    if old.parameters != new.parameters {
+        e.add(
+            "parameters",
+            "Forbidden: updates to parameters are forbidden.",
+        );
+    }
+    if old.provisioner != new.provisioner {
+        e.add(
+            "provisioner",
+            "Forbidden: updates to provisioner are forbidden.",
+        );
+    }
+    if old.reclaim_policy != new.reclaim_policy {
+        e.add(
+            "reclaimPolicy",
+            "Forbidden: updates to reclaimPolicy are forbidden.",
+        );
+    }
+    if old.volume_binding_mode != new.volume_binding_mode {
+        e.invalid(
+            "volumeBindingMode",
+            format!("{:?}", new.volume_binding_mode.clone().unwrap_or_default()),
+            "field is immutable",
+        );
+    }
+    e.0
 }
 
 #[cfg(test)]
