@@ -424,3 +424,135 @@ fn random_command_lines_never_panic() {
         }
     }
 }
+
+const CLAIM: &str = "apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 1Gi
+";
+
+/// A cluster with a claim bound to a provisioned volume.
+fn storage_cluster() -> World {
+    let mut w = cluster();
+    manifest::apply(&mut w, CLAIM).expect("valid claim");
+    w.settle(Dur::mins(1));
+    let json = run(&mut w, "get pvc data -o json", &NoFiles).stdout;
+    assert!(json.contains("\"phase\": \"Bound\""), "{json}");
+    w
+}
+
+fn storage_snapshot(w: &mut World) -> (u64, String) {
+    let rv = w.store().resource_version();
+    let all = run(w, "get pvc,pv,sc,events -A -o json", &NoFiles).stdout;
+    (rv, all)
+}
+
+fn rejected_storage(mut w: World, text: &str, must_contain: &[&str]) {
+    let before = storage_snapshot(&mut w);
+    let err = manifest::apply(&mut w, text).expect_err("manifest should be rejected");
+    let shown = err.to_string();
+    for m in must_contain {
+        assert!(shown.contains(m), "error should mention {m:?}:\n{shown}");
+    }
+    assert_eq!(
+        storage_snapshot(&mut w),
+        before,
+        "a rejected manifest must not change the cluster:\n{shown}"
+    );
+}
+
+#[test]
+fn claims_with_an_invalid_access_mode_are_refused() {
+    let text = CLAIM.replace("[ReadWriteOnce]", "[ReadWriteSometimes]");
+    rejected_storage(
+        cluster(),
+        &text,
+        &[
+            "The PersistentVolumeClaim \"data\" is invalid",
+            "spec.accessModes: Unsupported value: \"ReadWriteSometimes\": supported values: \"ReadOnlyMany\", \"ReadWriteMany\", \"ReadWriteOnce\", \"ReadWriteOncePod\"",
+            "document 1 (line 6, column 3)",
+        ],
+    );
+    let none = CLAIM.replace("  accessModes: [ReadWriteOnce]\n", "");
+    rejected_storage(
+        cluster(),
+        &none,
+        &["spec.accessModes: Required value: at least 1 access mode is required"],
+    );
+}
+
+#[test]
+fn claims_without_a_valid_storage_request_are_refused() {
+    let text = CLAIM.replace(
+        "    requests:\n      storage: 1Gi\n",
+        "    limits:\n      storage: 1Gi\n",
+    );
+    rejected_storage(
+        cluster(),
+        &text,
+        &["spec.resources[storage]: Required value"],
+    );
+    let bad = CLAIM.replace("storage: 1Gi", "storage: lots");
+    rejected_storage(
+        cluster(),
+        &bad,
+        &["spec.resources.requests[storage]: Invalid value: \"lots\": quantities must match"],
+    );
+}
+
+#[test]
+fn a_bound_claims_class_cannot_change() {
+    let text = CLAIM.replace("spec:\n", "spec:\n  storageClassName: other\n");
+    rejected_storage(
+        storage_cluster(),
+        &text,
+        &["spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"],
+    );
+}
+
+#[test]
+fn storage_classes_and_volumes_are_validated() {
+    let sc = "apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: fast
+provisioner: \"\"
+reclaimPolicy: Keep
+volumeBindingMode: Later
+";
+    rejected_storage(
+        cluster(),
+        sc,
+        &[
+            "provisioner: Required value",
+            "reclaimPolicy: Unsupported value: \"Keep\": supported values: \"Delete\", \"Retain\"",
+            "volumeBindingMode: Unsupported value: \"Later\"",
+        ],
+    );
+    let params = "apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: standard
+provisioner: kubeplay.dev/hostpath
+parameters:
+  type: ssd
+";
+    rejected_storage(
+        cluster(),
+        params,
+        &["parameters: Forbidden: updates to parameters are forbidden."],
+    );
+    let pv = "apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: disk
+spec:
+  accessModes: [ReadWriteOnce]
+";
+    rejected_storage(cluster(), pv, &["spec.capacity: Required value"]);
+}
