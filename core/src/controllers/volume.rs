@@ -38,7 +38,8 @@ pub const ANN_SELECTED_NODE: &str = "volume.kubernetes.io/selected-node";
 pub const PVC_PROTECTION: &str = "kubernetes.io/pvc-protection";
 pub const PV_PROTECTION: &str = "kubernetes.io/pv-protection";
 
-/// How long the provisioner takes to create a volume, from the claim's creation.
+/// How long the provisioner takes to create a volume, from when the claim and its class both
+/// exist.
 pub const PROVISION_DELAY: Dur = Dur::ms(1500);
 /// How long deleting a released volume's backing storage takes.
 pub const RECLAIM_DELAY: Dur = Dur::secs(1);
@@ -400,13 +401,14 @@ fn provision(
     {
         return;
     }
-    let created = pvc
-        .metadata
-        .creation_timestamp
-        .as_ref()
-        .map(SimTime::from_k8s)
-        .unwrap_or(now);
-    let ready = created + PROVISION_DELAY;
+    // Provisioning starts when both the claim and its class exist.
+    let created = |m: &ObjectMeta| {
+        m.creation_timestamp
+            .as_ref()
+            .map(SimTime::from_k8s)
+            .unwrap_or(now)
+    };
+    let ready = created(&pvc.metadata).max(created(&sc.metadata)) + PROVISION_DELAY;
     if now < ready {
         out.requeue(ready.since(now));
         return;
@@ -660,10 +662,13 @@ pub fn sync_volume(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     }
     if volume_phase(pv) == "Released" && reclaim_policy(pv) == "Delete" {
         if ann(&pv.metadata, ANN_PROVISIONED_BY) != Some(PROVISIONER) {
-            out.push(Action::UpdateStatus(Object::PersistentVolume(
-                with_volume_phase(pv, "Failed", now),
-            )));
+            // `updateVolumePhaseWithEvent`: the message goes to status.message too.
             let name = pv.metadata.name.clone().unwrap_or_default();
+            let mut failed = with_volume_phase(pv, "Failed", now);
+            if let Some(st) = failed.status.as_mut() {
+                st.message = Some(format!("error getting deleter volume plugin for volume {name:?}: no deletable volume plugin matched"));
+            }
+            out.push(Action::UpdateStatus(Object::PersistentVolume(failed)));
             out.push(Action::Event(EventRecord::warning(
                 Regarding::of(Kind::PersistentVolume, &pv.metadata),
                 Component::PersistentVolumeController,

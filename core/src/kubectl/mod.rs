@@ -285,6 +285,6 @@ Simulation commands:
   sim step [N]                run the next N scheduled actions
   sim settle [--limit=15m]    run until nothing is left to do
   sim time                    show the simulated clock
-  sim why TYPE/NAME           explain why a pod is not running or a controller is waiting
+  sim why TYPE/NAME           explain why a pod is not running, a controller is waiting or a claim is Pending
   sim node add NAME [--cpu=4] [--memory=16Gi] [--pods=110] [--label=k=v]... [--taint=k=v:Effect]...
 ";
