@@ -346,6 +346,11 @@ fn random_command_lines_never_panic() {
         "add",
         "why",
         "deployment/nginx-deployment",
+        "pvc",
+        "pv",
+        "sc",
+        "pvc/data",
+        "standard",
         "deployment",
         "deploy",
         "pods",
@@ -512,6 +517,44 @@ fn a_bound_claims_class_cannot_change() {
         storage_cluster(),
         &text,
         &["spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"],
+    );
+}
+
+#[test]
+fn a_bound_claim_grows_only_with_an_expandable_class_and_never_shrinks() {
+    rejected_storage(
+        storage_cluster(),
+        &CLAIM.replace("storage: 1Gi", "storage: 500Mi"),
+        &["spec.resources.requests.storage: Forbidden: field can not be less than previous value"],
+    );
+    rejected_storage(
+        storage_cluster(),
+        &CLAIM.replace("storage: 1Gi", "storage: 2Gi"),
+        &["persistentvolumeclaims \"data\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"],
+    );
+    let mut w = cluster();
+    let class = "apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: grow
+provisioner: kubeplay.dev/hostpath
+allowVolumeExpansion: true
+";
+    let claim = CLAIM.replace("spec:\n", "spec:\n  storageClassName: grow\n");
+    manifest::apply(&mut w, &format!("{class}---\n{claim}")).expect("valid");
+    w.settle(Dur::mins(1));
+    manifest::apply(&mut w, &claim.replace("storage: 1Gi", "storage: 2Gi"))
+        .expect("an expandable class lets a bound claim grow");
+    w.settle(Dur::mins(1));
+    let pv = run(&mut w, "get pv", &NoFiles).stdout;
+    assert!(
+        pv.contains(" 2Gi "),
+        "the volume grows with its claim:\n{pv}"
+    );
+    let pvc = run(&mut w, "get pvc data", &NoFiles).stdout;
+    assert!(
+        pvc.contains(" 2Gi "),
+        "the claim's capacity follows:\n{pvc}"
     );
 }
 

@@ -299,3 +299,117 @@ fn the_same_seed_gives_the_same_trace() {
         "different seeds should give different runs"
     );
 }
+
+/// Storage invariants, after every simulation step: binding is one-to-one (a volume is bound to
+/// at most one claim, and a Bound claim's volume names it back); a volume never shrinks below
+/// its claim's request.
+fn check_storage(w: &World) -> Result<(), String> {
+    let s = w.store();
+    let mut bound_to: BTreeMap<String, String> = BTreeMap::new();
+    for c in s.persistentvolumeclaims.iter() {
+        let name = c.metadata.name.clone().unwrap_or_default();
+        let phase = c.status.as_ref().and_then(|st| st.phase.clone());
+        let vol = c.spec.as_ref().and_then(|sp| sp.volume_name.clone());
+        if phase.as_deref() != Some("Bound") {
+            continue;
+        }
+        let Some(v) = vol else {
+            return Err(format!("claim {name} is Bound without spec.volumeName"));
+        };
+        if let Some(other) = bound_to.insert(v.clone(), name.clone()) {
+            return Err(format!("volume {v} is bound to both {other} and {name}"));
+        }
+        let pv = s
+            .persistentvolumes
+            .iter()
+            .find(|p| p.metadata.name.as_deref() == Some(v.as_str()))
+            .ok_or_else(|| format!("claim {name} is Bound to missing volume {v}"))?;
+        let back = pv
+            .spec
+            .as_ref()
+            .and_then(|sp| sp.claim_ref.as_ref())
+            .and_then(|r| r.uid.clone());
+        if back != c.metadata.uid {
+            return Err(format!(
+                "claim {name} is Bound to {v}, whose claimRef is {back:?}"
+            ));
+        }
+        let cap = kubeplay_core::controllers::volume::volume_capacity(pv);
+        let req = kubeplay_core::controllers::volume::claim_request(c);
+        if cap < req {
+            return Err(format!(
+                "volume {v} ({cap}) is smaller than claim {name} ({req})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn storage_binding_is_one_to_one_under_random_operations() {
+    let mut bound_seen = 0;
+    for seed in 0..env_usize("KUBEPLAY_STORAGE_SEEDS", 8) as u64 {
+        let mut rng = Rng::new(seed);
+        let mut w = World::new(seed);
+        for op in 0..40 {
+            let n = rng.below(6);
+            let size = ["1Gi", "2Gi", "5Gi"][rng.below(3) as usize];
+            let class = ["", "standard", "manual"][rng.below(3) as usize];
+            let line = match rng.below(4) {
+                0 => format!(
+                    "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: pv-{n}\nspec:\n  capacity:\n    storage: {size}\n  accessModes: [ReadWriteOnce]\n  storageClassName: \"{class}\"\n"
+                ),
+                1 | 2 => format!(
+                    "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: c-{n}\nspec:\n  storageClassName: \"{class}\"\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: {size}\n"
+                ),
+                _ => String::new(),
+            };
+            // Volumes are created, never edited, here: the API server lets an administrator
+            // change a bound volume's capacity, which would break the capacity invariant by hand.
+            let pv_exists = w
+                .store()
+                .persistentvolumes
+                .iter()
+                .any(|p| p.metadata.name.as_deref() == Some(format!("pv-{n}").as_str()));
+            if line.contains("kind: PersistentVolume\n") && pv_exists {
+                continue;
+            }
+            if line.is_empty() {
+                let what = if rng.below(2) == 0 { "pvc" } else { "pv" };
+                let prefix = if what == "pvc" { "c" } else { "pv" };
+                run(&mut w, &format!("delete {what} {prefix}-{n}"), &NoFiles);
+            } else {
+                // Updates of existing claims may be refused (immutable spec): that is fine.
+                let _ = kubeplay_core::manifest::apply(&mut w, &line);
+            }
+            for _ in 0..rng.between(0, 20) {
+                if !w.step() {
+                    break;
+                }
+                if let Err(e) = check_storage(&w) {
+                    panic!("seed {seed}, operation {op}: {e}");
+                }
+            }
+        }
+        let settled = w.settle(Dur::mins(5));
+        assert!(settled.settled, "seed {seed}: {settled}");
+        check_storage(&w).unwrap_or_else(|e| panic!("seed {seed} at the end: {e}"));
+        // Eventually: every claim of the default class is Bound (it provisions on demand).
+        for c in w.store().persistentvolumeclaims.iter() {
+            let class = c.spec.as_ref().and_then(|s| s.storage_class_name.clone());
+            let phase = c.status.as_ref().and_then(|s| s.phase.clone());
+            if phase.as_deref() == Some("Bound") {
+                bound_seen += 1;
+            }
+            if class.as_deref() == Some("standard") && c.metadata.deletion_timestamp.is_none() {
+                assert_eq!(
+                    phase.as_deref(),
+                    Some("Bound"),
+                    "seed {seed}: claim {:?} of class standard",
+                    c.metadata.name
+                );
+            }
+        }
+    }
+    assert!(bound_seen > 0, "the operations should bind some claims");
+}

@@ -536,6 +536,27 @@ fn sync_bound_claim(
         return out;
     };
     match claim_ref(pv) {
+        Some(r)
+            if r.uid.as_deref() == pvc.metadata.uid.as_deref()
+                && claim_request(pvc) > volume_capacity(pv) =>
+        {
+            // Expansion (admitted only for classes that allow it): the resizer grows the
+            // volume; the claim's status follows on the next pass.
+            let mut v = pv.clone();
+            let request = pvc
+                .spec
+                .as_ref()
+                .and_then(|s| s.resources.as_ref())
+                .and_then(|r| r.requests.as_ref())
+                .and_then(|r| r.get("storage"))
+                .cloned();
+            if let (Some(q), Some(spec)) = (request, v.spec.as_mut()) {
+                spec.capacity
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert("storage".into(), q);
+                out.push(Action::Update(Object::PersistentVolume(v)));
+            }
+        }
         Some(r) if r.uid.as_deref() == pvc.metadata.uid.as_deref() => {
             // Bound both ways: make sure the claim says so.
             let want = with_claim_phase(pvc, "Bound", Some(pv));
@@ -704,6 +725,27 @@ fn reclaim_policy(pv: &PersistentVolume) -> &str {
         .as_ref()
         .and_then(|s| s.persistent_volume_reclaim_policy.as_deref())
         .unwrap_or("Retain")
+}
+
+/// The PersistentVolumeClaimResize admission plugin: a claim may only grow when it was
+/// provisioned by a class that allows expansion.
+pub fn admit_resize(
+    store: &Store,
+    old: &PersistentVolumeClaim,
+    new: &PersistentVolumeClaim,
+) -> Result<(), String> {
+    if claim_request(new) <= claim_request(old) {
+        return Ok(());
+    }
+    let expandable = claim_class(old)
+        .filter(|c| !c.is_empty())
+        .and_then(|c| store.storageclasses.get(&Key::cluster(c)))
+        .is_some_and(|c| c.allow_volume_expansion == Some(true));
+    if expandable {
+        return Ok(());
+    }
+    let name = old.metadata.name.clone().unwrap_or_default();
+    Err(format!("Error from server (Forbidden): persistentvolumeclaims {name:?} is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"))
 }
 
 /// Why a claim is Pending, in one sentence (for `sim why`).

@@ -918,14 +918,29 @@ fn prepare(
             validate::persistent_volume_update,
             PersistentVolume
         ),
-        Parsed::PersistentVolumeClaim(_) => merged!(
-            PersistentVolumeClaim,
-            persistentvolumeclaims,
-            defaults::persistent_volume_claim,
-            validate::persistent_volume_claim,
-            validate::persistent_volume_claim_update,
-            PersistentVolumeClaim
-        ),
+        Parsed::PersistentVolumeClaim(_) => {
+            let prepared = merged!(
+                PersistentVolumeClaim,
+                persistentvolumeclaims,
+                defaults::persistent_volume_claim,
+                validate::persistent_volume_claim,
+                validate::persistent_volume_claim_update,
+                PersistentVolumeClaim
+            );
+            if let Some(Prepared::Object(o)) = &prepared {
+                if let (Object::PersistentVolumeClaim(new), Some(live)) =
+                    (&**o, world.store.persistentvolumeclaims.get(&key))
+                {
+                    if let Err(m) =
+                        crate::controllers::volume::admit_resize(&world.store, live, new)
+                    {
+                        ctx.error(None, None, m);
+                        return None;
+                    }
+                }
+            }
+            prepared
+        }
         Parsed::Other(_) => None,
     }
 }
