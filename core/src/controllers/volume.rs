@@ -135,6 +135,25 @@ fn access_modes(modes: Option<&Vec<String>>) -> Vec<String> {
     modes.cloned().unwrap_or_default()
 }
 
+/// The CAPACITY and ACCESS MODES cells kubectl shows for a claim: from its status, and empty
+/// until it is Bound.
+pub fn bound_claim_cells(c: &PersistentVolumeClaim) -> (String, String) {
+    let Some(st) = c
+        .status
+        .as_ref()
+        .filter(|st| st.phase.as_deref() == Some("Bound"))
+    else {
+        return (String::new(), String::new());
+    };
+    let capacity = st
+        .capacity
+        .as_ref()
+        .and_then(|m| m.get("storage"))
+        .map(|q| q.0.clone())
+        .unwrap_or_default();
+    (capacity, access_modes_column(st.access_modes.as_ref()))
+}
+
 /// `RWO,ROX,RWX,RWOP`: kubectl's abbreviations, in that order.
 pub fn access_modes_column(modes: Option<&Vec<String>>) -> String {
     let m = access_modes(modes);

@@ -974,7 +974,6 @@ fn describe_volume(world: &World, v: &PersistentVolume) -> String {
 fn describe_claim(world: &World, c: &PersistentVolumeClaim) -> String {
     let mut doc = Doc::default();
     let spec = c.spec.clone().unwrap_or_default();
-    let st = c.status.clone().unwrap_or_default();
     doc.kv(0, "Name", c.metadata.name.clone().unwrap_or_default());
     doc.kv(
         0,
@@ -1013,29 +1012,9 @@ fn describe_claim(world: &World, c: &PersistentVolumeClaim) -> String {
         ": ",
     );
     doc.kv(0, "Finalizers", finalizers_cell(&c.metadata));
-    let bound = st.phase.as_deref() == Some("Bound");
-    doc.kv(
-        0,
-        "Capacity",
-        if bound {
-            st.capacity
-                .as_ref()
-                .and_then(|c| c.get("storage"))
-                .map(|q| q.0.clone())
-                .unwrap_or_default()
-        } else {
-            String::new()
-        },
-    );
-    doc.kv(
-        0,
-        "Access Modes",
-        if bound {
-            volume::access_modes_column(st.access_modes.as_ref())
-        } else {
-            String::new()
-        },
-    );
+    let (capacity, access_modes) = volume::bound_claim_cells(c);
+    doc.kv(0, "Capacity", capacity);
+    doc.kv(0, "Access Modes", access_modes);
     doc.kv(
         0,
         "VolumeMode",

@@ -697,31 +697,18 @@ fn volume_row(v: &PersistentVolume, wide: bool, now: SimTime) -> Vec<String> {
 /// `printPersistentVolumeClaim`: capacity and access modes only once bound.
 fn claim_row(c: &PersistentVolumeClaim, wide: bool, now: SimTime) -> Vec<String> {
     let spec = c.spec.clone().unwrap_or_default();
-    let st = c.status.clone().unwrap_or_default();
     let status = if c.metadata.deletion_timestamp.is_some() {
         "Terminating".to_string()
     } else {
         volume::claim_phase(c).to_string()
     };
-    let bound = st.phase.as_deref() == Some("Bound");
+    let (capacity, access_modes) = volume::bound_claim_cells(c);
     let mut r = vec![
         c.metadata.name.clone().unwrap_or_default(),
         status,
         spec.volume_name.clone().unwrap_or_default(),
-        if bound {
-            st.capacity
-                .as_ref()
-                .and_then(|c| c.get("storage"))
-                .map(|q| q.0.clone())
-                .unwrap_or_default()
-        } else {
-            String::new()
-        },
-        if bound {
-            volume::access_modes_column(st.access_modes.as_ref())
-        } else {
-            String::new()
-        },
+        capacity,
+        access_modes,
         spec.storage_class_name.clone().unwrap_or_default(),
         spec.volume_attributes_class_name
             .clone()
