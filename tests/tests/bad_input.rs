@@ -225,6 +225,42 @@ fn rejected_command(line: &str, must_contain: &str) {
 fn wrong_commands_get_kubectl_errors_and_change_nothing() {
     for (line, msg) in [
         ("frobnicate pods", "unknown command \"frobnicate\""),
+        (
+            r#"patch deployment nginx-deployment -p '{"spec":{"replicas":-1}}'"#,
+            "The Deployment \"nginx-deployment\" is invalid: spec.replicas",
+        ),
+        (
+            r#"patch deployment nginx-deployment -p '{"spec":{"selector":{"matchLabels":{"x":"y"}}}}'"#,
+            "field is immutable",
+        ),
+        (
+            r#"patch deployment nginx-deployment -p '{"spec":'"#,
+            "unable to parse",
+        ),
+        (
+            r#"patch deployment nginx-deployment --type=json -p '[{"op":"add","path":"/spec/x/y","value":1}]'"#,
+            "doc is missing path: /spec/x/y",
+        ),
+        (
+            r#"patch deployment nginx-deployment --type=json -p '[{"op":"replace","path":"/spec/replicas","value":"three"}]'"#,
+            "spec.replicas",
+        ),
+        (
+            r#"patch deployment nginx-deployment -p '{"metadata":{"namespace":"kube-system"}}'"#,
+            "does not match the namespace",
+        ),
+        (
+            r#"patch pods nginx-deployment -p '{}'"#,
+            "pods \"nginx-deployment\" not found",
+        ),
+        (
+            "get deployments -o jsonpath='{.items[0'",
+            "error parsing jsonpath",
+        ),
+        (
+            "get deployments -o go-template='{{range .items}}'",
+            "error parsing template",
+        ),
         ("get pods --colour", "unknown flag: --colour"),
         (
             "get widgets",
@@ -323,6 +359,13 @@ fn bad_manifest_through_the_console_changes_nothing() {
 fn random_command_lines_never_panic() {
     let words = [
         "get",
+        "patch",
+        "-p",
+        "'{\"spec\":{\"replicas\":2}}'",
+        "--type=json",
+        "-w",
+        "-o=jsonpath={.items[*].metadata.name}",
+        "--template={{range .items}}{{.x}}{{end}}",
         "describe",
         "apply",
         "-f",

@@ -81,7 +81,10 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("container", "c"),
     ("field-selector", ""),
     ("sort-by", ""),
-    ("watch", ""),
+    ("patch", "p"),
+    ("type", ""),
+    ("template", ""),
+    ("request-timeout", ""),
 ];
 
 /// Flags without a value.
@@ -97,6 +100,8 @@ const BOOL_FLAGS: &[(&str, &str)] = &[
     ("record", ""),
     ("dry-run", ""),
     ("help", "h"),
+    ("watch", "w"),
+    ("watch-only", ""),
 ];
 
 /// Parsed positional words and flags. Repeated flags keep every value.

@@ -775,8 +775,14 @@ fn list_value(items: Vec<Value>) -> Value {
 pub fn get(world: &World, args: &Args) -> Result<Output, String> {
     let ns = namespace_scope(args);
     let output = args.flag("output").unwrap_or("");
-    if !["", "wide", "yaml", "json", "name"].contains(&output) {
-        return Err(format!("error: unable to match a printer suitable for the output format {output:?}, allowed formats are: json,name,wide,yaml"));
+    let template = template_printer(output, args.flag("template"))?;
+    let output = if template.is_some() {
+        "template"
+    } else {
+        output
+    };
+    if !["", "wide", "yaml", "json", "name", "template"].contains(&output) {
+        return Err(format!("error: unable to match a printer suitable for the output format {output:?}, allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-file,name,template,templatefile,wide,yaml"));
     }
     if let Some(n) = &ns {
         if !args.bool("all-namespaces")
@@ -830,14 +836,16 @@ pub fn get(world: &World, args: &Args) -> Result<Output, String> {
     let named = groups.iter().any(|(_, n)| !n.is_empty());
     let mut out = String::new();
     match output {
-        "yaml" | "json" => {
+        "yaml" | "json" | "template" => {
             let values: Vec<Value> = all_items.iter().map(|i| i.to_json()).collect();
             let v = if named && values.len() == 1 && groups.len() == 1 && groups[0].1.len() == 1 {
                 values.into_iter().next().unwrap_or_default()
             } else {
                 list_value(values)
             };
-            if !(named && all_items.is_empty()) {
+            if let Some(t) = &template {
+                out = t.run(&v)?;
+            } else if !(named && all_items.is_empty()) {
                 out = if output == "json" {
                     to_json_string(&v) + "\n"
                 } else {
@@ -861,24 +869,7 @@ pub fn get(world: &World, args: &Args) -> Result<Output, String> {
                 if items.is_empty() {
                     continue;
                 }
-                let (mut headers, mut rows) = table(items, *t, wide, world.now());
-                if multi {
-                    for (r, i) in rows.iter_mut().zip(items) {
-                        r[0] = format!("{}/{}", i.qualified(), r[0]);
-                    }
-                }
-                if args.bool("show-labels") {
-                    headers.push("LABELS".into());
-                    for (r, i) in rows.iter_mut().zip(items) {
-                        r.push(format_labels(i.meta().labels.as_ref()));
-                    }
-                }
-                if ns.is_none() && !matches!(t, ResType::Sim(k) if !k.namespaced()) {
-                    headers.insert(0, "NAMESPACE".into());
-                    for (r, i) in rows.iter_mut().zip(items) {
-                        r.insert(0, i.meta().namespace.unwrap_or_default());
-                    }
-                }
+                let (headers, rows) = table_of(world, *t, items, args, wide, multi);
                 blocks.push(render(&headers, &rows));
             }
             out = blocks.join("\n");
@@ -901,6 +892,74 @@ pub fn get(world: &World, args: &Args) -> Result<Output, String> {
         }
     }
     Ok(result)
+}
+
+/// A template printer chosen by `-o jsonpath=…`, `-o go-template=…` or `--template`.
+enum TemplatePrinter {
+    JsonPath(String),
+    Go(String),
+}
+
+impl TemplatePrinter {
+    fn run(&self, v: &Value) -> Result<String, String> {
+        match self {
+            TemplatePrinter::JsonPath(t) => super::template::jsonpath(t, v),
+            TemplatePrinter::Go(t) => super::template::go_template(t, v),
+        }
+    }
+}
+
+fn template_printer(output: &str, flag: Option<&str>) -> Result<Option<TemplatePrinter>, String> {
+    let (format, inline) = match output.split_once('=') {
+        Some((f, t)) => (f, Some(t)),
+        None => (output, None),
+    };
+    let text = || {
+        inline
+            .or(flag)
+            .map(str::to_string)
+            .ok_or_else(|| "error: template format specified but no template given".to_string())
+    };
+    Ok(match format {
+        "jsonpath" => Some(TemplatePrinter::JsonPath(text()?)),
+        "go-template" | "template" => Some(TemplatePrinter::Go(text()?)),
+        "" if flag.is_some() => Some(TemplatePrinter::Go(text()?)),
+        "jsonpath-file" | "go-template-file" | "templatefile" => {
+            return Err(format!("error: -o {format} reads a local file, which kubeplay cannot; give the template inline with -o {}=…", format.trim_end_matches("-file").trim_end_matches("file")))
+        }
+        _ => None,
+    })
+}
+
+/// One type's table as `get` prints it: kubectl's columns, with `TYPE/` name prefixes when
+/// several types are listed, LABELS with `--show-labels` and NAMESPACE with `-A`.
+pub(super) fn table_of(
+    world: &World,
+    t: ResType,
+    items: &[Item],
+    args: &Args,
+    wide: bool,
+    multi: bool,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let (mut headers, mut rows) = table(items, t, wide, world.now());
+    if multi {
+        for (r, i) in rows.iter_mut().zip(items) {
+            r[0] = format!("{}/{}", i.qualified(), r[0]);
+        }
+    }
+    if args.bool("show-labels") {
+        headers.push("LABELS".into());
+        for (r, i) in rows.iter_mut().zip(items) {
+            r.push(format_labels(i.meta().labels.as_ref()));
+        }
+    }
+    if namespace_scope(args).is_none() && !matches!(t, ResType::Sim(k) if !k.namespaced()) {
+        headers.insert(0, "NAMESPACE".into());
+        for (r, i) in rows.iter_mut().zip(items) {
+            r.insert(0, i.meta().namespace.unwrap_or_default());
+        }
+    }
+    (headers, rows)
 }
 
 /// `kubectl events`: events sorted by time, like `get events`.

@@ -11,10 +11,13 @@ mod args;
 mod describe;
 pub(crate) mod get;
 mod mutate;
+mod patch;
 mod rollout;
 pub mod script;
 mod simcmd;
 pub mod tabwriter;
+mod template;
+mod watch;
 pub mod yaml;
 
 use crate::sim::World;
@@ -226,6 +229,9 @@ pub fn run_with_stdin(
         }
     };
     let result = match verb.as_str() {
+        "get" if parsed.bool("watch") || parsed.bool("watch-only") => {
+            watch::watch(world, &parsed)
+        }
         "get" => get::get(world, &parsed),
         "describe" => describe::describe(world, &parsed),
         "events" => get::events_command(world, &parsed),
@@ -233,6 +239,7 @@ pub fn run_with_stdin(
         "create" => mutate::create(world, &parsed, files, stdin),
         "scale" => mutate::scale(world, &parsed),
         "set" => mutate::set(world, &parsed),
+        "patch" => patch::patch(world, &parsed),
         "label" => mutate::label(world, &parsed, true),
         "annotate" => mutate::label(world, &parsed, false),
         "delete" => mutate::delete(world, &parsed, files),
@@ -267,13 +274,15 @@ pub fn describe_template(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> Str
 /// The commands, as `help` prints them.
 pub const HELP: &str = "kubeplay understands these kubectl commands (the leading `kubectl` is optional):
 
-  get TYPE [NAME...] [-o wide|yaml|json|name] [-l SELECTOR] [-n NS | -A] [--show-labels]
+  get TYPE [NAME...] [-o wide|yaml|json|name|jsonpath=T|go-template=T] [-l SELECTOR] [-n NS | -A] [--show-labels]
+  get TYPE [NAME...] -w       list, then print each change until the cluster settles (--request-timeout, 15m)
   describe TYPE [NAME]
   events [-n NS | -A]
   apply -f FILE|-            create -f FILE|-
   create deployment NAME --image=IMAGE [--replicas=N] [--port=N]
   scale TYPE/NAME --replicas=N
   set image deployment/NAME CONTAINER=IMAGE...
+  patch TYPE NAME -p PATCH [--type=strategic|merge|json]
   rollout status|history|undo|pause|resume|restart deployment/NAME [--to-revision=N] [--revision=N]
   delete TYPE NAME... | TYPE/NAME | -l SELECTOR | --all  [--cascade=background|foreground|orphan] [--grace-period=N] [--force]
   label|annotate TYPE NAME KEY=VALUE... KEY- [--overwrite]

@@ -245,7 +245,11 @@ fn plural(t: ResType) -> String {
 }
 
 /// One `TYPE/NAME` or `TYPE NAME` target that must exist.
-fn single(world: &World, args: &Args, verb: &str) -> Result<(ResType, String, Item), String> {
+pub(super) fn single(
+    world: &World,
+    args: &Args,
+    verb: &str,
+) -> Result<(ResType, String, Item), String> {
     let groups = targets(&args.positional)?;
     let ns = args.flag("namespace").unwrap_or("default");
     let [(t, names)] = groups.as_slice() else {

@@ -284,6 +284,9 @@ struct DocCtx<'a> {
     first_line: usize,
     text: &'a str,
     errors: &'a mut Vec<ManifestError>,
+    /// Write the object as given (a PUT, for `kubectl patch`), instead of merging it into the
+    /// live object as `kubectl apply` does.
+    replace: bool,
 }
 
 impl DocCtx<'_> {
@@ -415,6 +418,7 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<ManifestError>) {
             first_line,
             text: &seg,
             errors: &mut errors,
+            replace: false,
         };
         if depth(&raw) > MAX_DEPTH {
             ctx.error(
@@ -601,6 +605,7 @@ pub fn apply_in(
             first_line: doc.first_line,
             text: &doc.text,
             errors: &mut errors,
+            replace: false,
         };
         match prepare(world, doc, namespace, &new_namespaces, &mut ctx) {
             Some(Prepared::Object(o)) => {
@@ -680,6 +685,58 @@ pub fn apply_in(
         world.after_user_change();
     }
     Ok(report)
+}
+
+/// Writes a whole object back, as an API `PUT` does (`kubectl patch` sends the patched object
+/// this way): it is defaulted and validated exactly as `apply` validates it, immutable fields
+/// included, but nothing is merged and the last-applied annotation is left as it is. The object
+/// must already exist. Returns whether anything changed; on error nothing is written.
+pub fn replace(world: &mut World, value: &Value) -> Result<bool, ManifestErrors> {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    let (docs, mut errors) = parse(&text);
+    let mut prepared = None;
+    if let [doc] = docs.as_slice() {
+        let mut ctx = DocCtx {
+            index: doc.index,
+            first_line: doc.first_line,
+            text: &doc.text,
+            errors: &mut errors,
+            replace: true,
+        };
+        let ns = value.pointer("/metadata/namespace").and_then(Value::as_str);
+        prepared = prepare(world, doc, ns, &[], &mut ctx);
+    }
+    let obj = match prepared {
+        Some(Prepared::Object(o)) if errors.is_empty() => *o,
+        Some(Prepared::Other(_)) => {
+            return Err(ManifestErrors {
+                errors: vec![ManifestError {
+                    document: 1,
+                    line: None,
+                    column: None,
+                    object: None,
+                    path: None,
+                    message: "objects of kinds kubeplay does not simulate cannot be patched".into(),
+                }],
+            })
+        }
+        _ => return Err(ManifestErrors { errors }),
+    };
+    let rv = world.store.resource_version();
+    world
+        .update_object(obj, false)
+        .map_err(|e| ManifestErrors {
+            errors: vec![ManifestError {
+                document: 1,
+                line: None,
+                column: None,
+                object: None,
+                path: None,
+                message: e.to_string(),
+            }],
+        })?;
+    world.after_user_change();
+    Ok(world.store.resource_version() != rv)
 }
 
 enum Prepared {
@@ -803,7 +860,7 @@ fn prepare(
         ($ty:ty, $table:ident, $default:expr, $validate:expr, $validate_update:expr, $variant:ident) => {{
             let live: Option<&$ty> = world.store.$table.get(&key);
             let merged_value = match live {
-                Some(l) => {
+                Some(l) if !ctx.replace => {
                     let mut live_json = serde_json::to_value(l).unwrap_or(Value::Null);
                     if let Some(o) = live_json.as_object_mut() {
                         o.remove("status");
@@ -816,7 +873,7 @@ fn prepare(
                         .and_then(|s| serde_json::from_str(s).ok());
                     three_way(&live_json, last.as_ref(), &raw)
                 }
-                None => raw.clone(),
+                Some(_) | None => raw.clone(),
             };
             let mut obj: $ty = match serde_json::from_value(merged_value) {
                 Ok(o) => o,
@@ -825,10 +882,12 @@ fn prepare(
                     return None;
                 }
             };
-            obj.metadata
-                .annotations
-                .get_or_insert_with(Default::default)
-                .insert(LAST_APPLIED.into(), last_applied_text.clone());
+            if !ctx.replace {
+                obj.metadata
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(LAST_APPLIED.into(), last_applied_text.clone());
+            }
             #[allow(clippy::redundant_closure_call)]
             ($default)(&mut obj);
             let mut errs = $validate(&obj);
