@@ -254,6 +254,16 @@ fn wrong_commands_get_kubectl_errors_and_change_nothing() {
             "pods \"nginx-deployment\" not found",
         ),
         (
+            "run x --image=nginx --restart=Sometimes",
+            "invalid restart policy",
+        ),
+        (
+            "run Bad --image=nginx",
+            "The Pod \"Bad\" is invalid: [metadata.name",
+        ),
+        ("run x", "required flag(s) \"image\" not set"),
+        ("run -it x --image=busybox --rm", "cannot attach a terminal"),
+        (
             "get deployments -o jsonpath='{.items[0'",
             "error parsing jsonpath",
         ),

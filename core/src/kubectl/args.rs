@@ -85,6 +85,9 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("type", ""),
     ("template", ""),
     ("request-timeout", ""),
+    ("restart", ""),
+    ("labels", ""),
+    ("env", ""),
 ];
 
 /// Flags without a value.
@@ -102,6 +105,11 @@ const BOOL_FLAGS: &[(&str, &str)] = &[
     ("help", "h"),
     ("watch", "w"),
     ("watch-only", ""),
+    ("rm", ""),
+    ("stdin", "i"),
+    ("tty", "t"),
+    ("attach", ""),
+    ("command", ""),
 ];
 
 /// Parsed positional words and flags. Repeated flags keep every value.
@@ -129,6 +137,25 @@ impl Args {
                 }
             } else if w.len() > 1 && w.starts_with('-') && w != "-" {
                 let short = &w[1..];
+                // Bundled boolean shorthands, as in `-it`.
+                if short.len() > 1
+                    && !short.contains('=')
+                    && short.chars().all(|c| {
+                        BOOL_FLAGS
+                            .iter()
+                            .any(|(_, sh)| sh.len() == 1 && sh.starts_with(c))
+                    })
+                {
+                    for c in short.chars() {
+                        if let Some((l, _)) = BOOL_FLAGS
+                            .iter()
+                            .find(|(_, sh)| sh.len() == 1 && sh.starts_with(c))
+                        {
+                            a.flags.push((l.to_string(), "true".into()));
+                        }
+                    }
+                    continue;
+                }
                 let (s, v) = match short.split_once('=') {
                     Some((s, v)) => (s, Some(v.to_string())),
                     None if short.len() > 1
@@ -242,6 +269,10 @@ mod tests {
         assert!(Args::parse(&words("--bogus"))
             .unwrap_err()
             .contains("unknown flag: --bogus"));
+        let it = Args::parse(&words("exec -it web-0 -- sh")).unwrap();
+        assert!(it.bool("stdin") && it.bool("tty"));
+        assert_eq!(it.positional, vec!["exec", "web-0", "sh"]);
+        assert!(Args::parse(&words("-iz")).is_err());
         assert!(Args::parse(&words("-n"))
             .unwrap_err()
             .contains("needs an argument"));

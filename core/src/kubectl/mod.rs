@@ -13,6 +13,7 @@ pub(crate) mod get;
 mod mutate;
 mod patch;
 mod rollout;
+mod run;
 pub mod script;
 mod simcmd;
 pub mod tabwriter;
@@ -240,6 +241,7 @@ pub fn run_with_stdin(
         "scale" => mutate::scale(world, &parsed),
         "set" => mutate::set(world, &parsed),
         "patch" => patch::patch(world, &parsed),
+        "run" => run::run(world, &parsed),
         "label" => mutate::label(world, &parsed, true),
         "annotate" => mutate::label(world, &parsed, false),
         "delete" => mutate::delete(world, &parsed, files),
@@ -283,6 +285,7 @@ pub const HELP: &str = "kubeplay understands these kubectl commands (the leading
   scale TYPE/NAME --replicas=N
   set image deployment/NAME CONTAINER=IMAGE...
   patch TYPE NAME -p PATCH [--type=strategic|merge|json]
+  run NAME --image=IMAGE [--restart=Never] [--labels=k=v] [--port=N] [--env=K=V] [--command] [-- ARGS...]
   rollout status|history|undo|pause|resume|restart deployment/NAME [--to-revision=N] [--revision=N]
   delete TYPE NAME... | TYPE/NAME | -l SELECTOR | --all  [--cascade=background|foreground|orphan] [--grace-period=N] [--force]
   label|annotate TYPE NAME KEY=VALUE... KEY- [--overwrite]

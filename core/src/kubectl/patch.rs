@@ -63,15 +63,15 @@ pub fn patch(world: &mut World, args: &Args) -> Result<Output, String> {
         }
     }
     match manifest::replace(world, &patched) {
-        Ok(true) => Ok(Output::out(format!("{what} patched"))),
-        Ok(false) => Ok(Output::out(format!("{what} patched (no change)"))),
+        Ok(manifest::Written::Unchanged) => Ok(Output::out(format!("{what} patched (no change)"))),
+        Ok(_) => Ok(Output::out(format!("{what} patched"))),
         Err(e) => Err(invalid(&e)),
     }
 }
 
 /// `The StatefulSet "web" is invalid: spec.replicas: Invalid value: …`; several field errors
 /// are aggregated as the API server does (`[a, b]`).
-fn invalid(e: &ManifestErrors) -> String {
+pub(super) fn invalid(e: &ManifestErrors) -> String {
     let field = |e: &manifest::ManifestError| match &e.path {
         Some(p) => format!("{p}: {}", e.message),
         None => e.message.clone(),

@@ -687,11 +687,29 @@ pub fn apply_in(
     Ok(report)
 }
 
-/// Writes a whole object back, as an API `PUT` does (`kubectl patch` sends the patched object
-/// this way): it is defaulted and validated exactly as `apply` validates it, immutable fields
-/// included, but nothing is merged and the last-applied annotation is left as it is. The object
-/// must already exist. Returns whether anything changed; on error nothing is written.
-pub fn replace(world: &mut World, value: &Value) -> Result<bool, ManifestErrors> {
+/// What [`replace`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Writes a whole object as given, as an API `POST` (new object) or `PUT` (existing one) does:
+/// `kubectl patch` sends the patched object this way and `kubectl run` a new pod. It is defaulted
+/// and validated exactly as `apply` validates it, immutable fields included, but nothing is
+/// merged and no last-applied annotation is written. On error nothing is written.
+pub fn replace(world: &mut World, value: &Value) -> Result<Written, ManifestErrors> {
+    let single = |message: String| ManifestErrors {
+        errors: vec![ManifestError {
+            document: 1,
+            line: None,
+            column: None,
+            object: None,
+            path: None,
+            message,
+        }],
+    };
     let text = serde_json::to_string_pretty(value).unwrap_or_default();
     let (docs, mut errors) = parse(&text);
     let mut prepared = None;
@@ -709,34 +727,32 @@ pub fn replace(world: &mut World, value: &Value) -> Result<bool, ManifestErrors>
     let obj = match prepared {
         Some(Prepared::Object(o)) if errors.is_empty() => *o,
         Some(Prepared::Other(_)) => {
-            return Err(ManifestErrors {
-                errors: vec![ManifestError {
-                    document: 1,
-                    line: None,
-                    column: None,
-                    object: None,
-                    path: None,
-                    message: "objects of kinds kubeplay does not simulate cannot be patched".into(),
-                }],
-            })
+            return Err(single(
+                "objects of kinds kubeplay does not simulate cannot be written this way".into(),
+            ))
         }
         _ => return Err(ManifestErrors { errors }),
     };
     let rv = world.store.resource_version();
-    world
-        .update_object(obj, false)
-        .map_err(|e| ManifestErrors {
-            errors: vec![ManifestError {
-                document: 1,
-                line: None,
-                column: None,
-                object: None,
-                path: None,
-                message: e.to_string(),
-            }],
-        })?;
+    let exists = world
+        .store
+        .by_uid(obj.meta().uid.as_deref().unwrap_or(""))
+        .is_some();
+    let written = if exists {
+        world
+            .update_object(obj, false)
+            .map_err(|e| single(e.to_string()))?;
+        if world.store.resource_version() == rv {
+            Written::Unchanged
+        } else {
+            Written::Updated
+        }
+    } else {
+        world.create_object(obj);
+        Written::Created
+    };
     world.after_user_change();
-    Ok(world.store.resource_version() != rv)
+    Ok(written)
 }
 
 enum Prepared {
