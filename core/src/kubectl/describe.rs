@@ -202,7 +202,7 @@ fn pod_template(doc: &mut Doc, t: &PodTemplateSpec, indent: usize) {
     }
     let spec = t.spec.clone().unwrap_or_default();
     containers(doc, &spec.containers, None, indent);
-    doc.kv(indent, "Volumes", "<none>");
+    volumes(doc, spec.volumes.as_ref(), indent);
     let sel = crate::labels::format_labels(spec.node_selector.as_ref());
     doc.kv(indent, "Node-Selectors", sel);
     list_lines(
@@ -309,7 +309,66 @@ fn containers(
             );
         }
         doc.kv(i, "Environment", "<none>");
-        doc.kv(i, "Mounts", "<none>");
+        let mounts = c.volume_mounts.clone().unwrap_or_default();
+        if mounts.is_empty() {
+            doc.kv(i, "Mounts", "<none>");
+        } else {
+            doc.line(i, &["Mounts:"]);
+            for m in &mounts {
+                let mut flags = if m.read_only == Some(true) {
+                    "ro"
+                } else {
+                    "rw"
+                }
+                .to_string();
+                if let Some(sub) = m.sub_path.as_deref().filter(|s| !s.is_empty()) {
+                    let _ = write!(flags, ",path={sub:?}");
+                }
+                doc.line(
+                    i + 2,
+                    &[&format!("{} from {} ({flags})", m.mount_path, m.name)],
+                );
+            }
+        }
+    }
+}
+
+/// `describeVolumes` for the volume sources the simulation knows.
+fn volumes(doc: &mut Doc, vols: Option<&Vec<k8s_openapi::api::core::v1::Volume>>, indent: usize) {
+    let vols = vols.cloned().unwrap_or_default();
+    if vols.is_empty() {
+        doc.kv(indent, "Volumes", "<none>");
+        return;
+    }
+    doc.line(indent, &["Volumes:"]);
+    let i = indent + 2;
+    for v in &vols {
+        doc.line(i, &[&format!("{}:", v.name)]);
+        if let Some(c) = &v.persistent_volume_claim {
+            doc.kv(i + 2, "Type", "PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)");
+            doc.kv(i + 2, "ClaimName", &c.claim_name);
+            doc.kv(i + 2, "ReadOnly", c.read_only.unwrap_or(false).to_string());
+        } else if let Some(e) = &v.empty_dir {
+            doc.kv(
+                i + 2,
+                "Type",
+                "EmptyDir (a temporary directory that shares a pod's lifetime)",
+            );
+            doc.kv(i + 2, "Medium", e.medium.clone().unwrap_or_default());
+            doc.kv(
+                i + 2,
+                "SizeLimit",
+                e.size_limit
+                    .as_ref()
+                    .map_or("<unset>".to_string(), |q| q.0.clone()),
+            );
+        } else if let Some(h) = &v.host_path {
+            doc.kv(i + 2, "Type", "HostPath (bare host directory volume)");
+            doc.kv(i + 2, "Path", &h.path);
+            doc.kv(i + 2, "HostPathType", h.type_.clone().unwrap_or_default());
+        } else {
+            doc.kv(i + 2, "Type", "<unknown>");
+        }
     }
 }
 
@@ -605,7 +664,7 @@ fn describe_pod(world: &World, p: &Pod) -> String {
             doc.line(2, &[&c.type_, &c.status]);
         }
     }
-    doc.kv(0, "Volumes", "<none>");
+    volumes(&mut doc, spec.volumes.as_ref(), 0);
     doc.kv(
         0,
         "QoS Class",
