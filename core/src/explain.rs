@@ -6,7 +6,7 @@ use crate::controllers::deployment::util::{
     find_new_replica_set, max_surge, max_unavailable, rs_available, rs_replicas,
 };
 use crate::controllers::kubelet::CState;
-use crate::controllers::scheduler;
+use crate::controllers::{scheduler, volumebinding};
 use crate::kubectl::{resolve_type, ResType};
 use crate::podutil;
 use crate::sim::World;
@@ -86,9 +86,23 @@ pub fn pod(world: &World, p: &Pod) -> String {
         return format!("pod {name} is terminating: its containers were sent SIGTERM and have up to {} more of their grace period to stop", human_duration(left));
     }
     let Some(node) = podutil::node_name(p) else {
+        if let Ok(claims) = volumebinding::pre_filter(world.store(), p) {
+            if let (Some(n), false) = (claims.selected_node(), claims.delayed.is_empty()) {
+                return format!("pod {name} is Pending: the scheduler chose {n} and waits for its WaitForFirstConsumer claim(s) to be provisioned and bound there before binding the pod");
+            }
+        }
         let cond = podutil::condition(p, "PodScheduled");
         let Some(msg) = cond.and_then(|c| c.message.clone()) else {
             return format!("pod {name} is Pending: waiting for the scheduler to place it");
+        };
+        let claims = match volumebinding::pre_filter(world.store(), p) {
+            Ok(c) => c,
+            Err(why) => {
+                return format!(
+                    "pod {name} is Pending because no node can take it ({msg}) — {}",
+                    prefilter_hint(&why)
+                )
+            }
         };
         let usage = scheduler::node_usage(world.store());
         let empty = scheduler::NodeUsage::default();
@@ -98,8 +112,14 @@ pub fn pod(world: &World, p: &Pod) -> String {
             .iter()
             .filter_map(|n| {
                 let nn = n.metadata.name.clone().unwrap_or_default();
-                scheduler::explain_filter(p, n, usage.get(&nn).unwrap_or(&empty))
-                    .map(|why| format!("{nn}: {why}"))
+                scheduler::explain_filter(
+                    world.store(),
+                    p,
+                    &claims,
+                    n,
+                    usage.get(&nn).unwrap_or(&empty),
+                )
+                .map(|why| format!("{nn}: {why}"))
             })
             .collect();
         return format!(
@@ -115,6 +135,14 @@ pub fn pod(world: &World, p: &Pod) -> String {
     let Some(rt) = world.runtime(&uid) else {
         return format!("pod {name} is bound to {node}; its kubelet has not started it yet");
     };
+    if !rt.volumes_mounted {
+        let store = world.store();
+        if let Some((pv, other)) = crate::controllers::attachdetach::multi_attach_blocked(store, p)
+        {
+            return format!("pod {name} on {node} is stuck in ContainerCreating: volume {pv} is ReadWriteOnce and attached to {other}, where other pods use it (Multi-Attach); it can attach here only once no pod on {other} uses it — use one node, `strategy: Recreate`, a ReadWriteMany claim or a StatefulSet with a claim per pod");
+        }
+        return format!("pod {name} on {node} waits for its volumes: every claim must be bound and its volume attached to {node} and mounted before the containers start");
+    }
     let mut parts = Vec::new();
     for c in &rt.containers {
         let s = match &c.state {
@@ -185,4 +213,17 @@ pub fn deployment(world: &World, d: &Deployment) -> String {
         return format!("rollout waiting: {available} pods available and maxUnavailable {unav} requires at least {min_available}, so no old pod can be removed yet; {new_avail} of {} new pods available", rs_replicas(new));
     }
     format!("rollout in progress: {} new and {old_total} old pods ({available} available, at least {min_available} must stay available, up to {} may exist)", rs_replicas(new), want + surge)
+}
+
+/// What to do about a volume PreFilter rejection.
+fn prefilter_hint(why: &str) -> String {
+    if why == volumebinding::ERR_UNBOUND_IMMEDIATE {
+        "every node is ruled out until its claims of an Immediate storage class are bound (see `sim why pvc/NAME`)".into()
+    } else if why.ends_with("not found") {
+        format!("{why}: the pod waits until the claim is created")
+    } else if why.ends_with("is being deleted") {
+        format!("{why}: a pod cannot start with a claim that is going away")
+    } else {
+        why.to_string()
+    }
 }

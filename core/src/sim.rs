@@ -11,8 +11,8 @@
 use crate::cluster::{self, NodeSpec};
 use crate::controllers::kubelet::{self, PodRuntime};
 use crate::controllers::{
-    deployment, gc, replicaset, scheduler, volume, Action, Component, EventRecord, Object,
-    Reconcile,
+    attachdetach, deployment, gc, replicaset, scheduler, volume, volumebinding, Action, Component,
+    EventRecord, Object, Reconcile,
 };
 use crate::labels::Selector;
 use crate::podutil;
@@ -359,6 +359,14 @@ impl World {
             }
             Work::Sync(Component::Kubelet, key) => self.run_kubelet(key),
             Work::Sync(Component::GarbageCollector | Component::Provisioner, _) => {}
+            Work::Sync(Component::AttachDetachController, key) => {
+                let r = attachdetach::reconcile(&self.store, &key, now);
+                self.apply(
+                    Component::AttachDetachController,
+                    r,
+                    Work::Sync(Component::AttachDetachController, key),
+                );
+            }
             Work::Sync(Component::PersistentVolumeController, key) => {
                 let r = volume::reconcile(&self.store, &key, now);
                 self.apply(
@@ -813,6 +821,7 @@ impl World {
                 if pod.as_ref().is_some_and(podutil::is_terminal) {
                     self.retry_unschedulable();
                 }
+                self.route_pod_volumes(pod.as_ref());
                 self.route_gc(&c, this);
             }
             Kind::Node => {
@@ -820,11 +829,13 @@ impl World {
                 if c.op == ChangeType::Deleted {
                     self.node_images.remove(&key.name);
                 }
+                self.route_node_volumes(&key.name);
             }
             Kind::Namespace | Kind::Event => {}
             Kind::PersistentVolumeClaim => {
                 let sync = |k: Key| Work::Sync(Component::PersistentVolumeController, k);
                 self.enqueue(sync(key.clone()), Dur::ZERO);
+                self.wake_claim_users(&key.namespace, &key.name);
                 // The volume it is bound to (or was: a deleted claim releases its volume).
                 let volumes: Vec<Key> = self
                     .store
@@ -850,6 +861,7 @@ impl World {
                     Work::Sync(Component::PersistentVolumeController, key.clone()),
                     Dur::ZERO,
                 );
+                self.wake_attach(&key.name);
                 let pv = self.store.persistentvolumes.get(&key);
                 let claim = pv
                     .and_then(|v| v.spec.as_ref())
@@ -861,10 +873,13 @@ impl World {
                         )
                     });
                 match claim {
-                    Some(k) if !k.namespace.is_empty() => self.enqueue(
-                        Work::Sync(Component::PersistentVolumeController, k),
-                        Dur::ZERO,
-                    ),
+                    Some(k) if !k.namespace.is_empty() => {
+                        self.wake_claim_users(&k.namespace, &k.name);
+                        self.enqueue(
+                            Work::Sync(Component::PersistentVolumeController, k),
+                            Dur::ZERO,
+                        )
+                    }
                     // A free (or deleted) volume may be what an unbound claim waits for.
                     _ => self.wake_unbound_claims(None),
                 }
@@ -874,6 +889,123 @@ impl World {
                     self.wake_unbound_claims(Some(&key.name));
                 }
             }
+        }
+    }
+
+    /// A claim (or its volume) changed: the scheduler reconsiders unbound pods using it (after
+    /// their back-off, if they failed before), kubelets recheck bound ones, and the attach/detach
+    /// controller rechecks its volume.
+    fn wake_claim_users(&mut self, ns: &str, claim: &str) {
+        let users: Vec<(Key, bool)> = self
+            .store
+            .pods
+            .in_namespace(ns)
+            .filter(|p| volumebinding::claim_names(p).contains(&claim))
+            .map(|p| (Key::of(&p.metadata), podutil::node_name(p).is_some()))
+            .collect();
+        for (k, bound) in users {
+            if bound {
+                self.enqueue(Work::Sync(Component::Kubelet, k), Dur::ZERO);
+            } else {
+                let at = match self.unschedulable.get(&k) {
+                    Some((attempts, last)) => {
+                        let backoff =
+                            Dur::secs((1u64 << (attempts.saturating_sub(1)).min(4)).min(10));
+                        (*last + backoff).max(self.now)
+                    }
+                    None => self.now,
+                };
+                self.queue.push(Work::Sync(Component::Scheduler, k), at);
+            }
+        }
+        let pv = self
+            .store
+            .persistentvolumeclaims
+            .get(&Key::new(ns, claim))
+            .and_then(|c| c.spec.as_ref())
+            .and_then(|s| s.volume_name.clone())
+            .filter(|v| !v.is_empty());
+        if let Some(pv) = pv {
+            self.wake_attach(&pv);
+        }
+    }
+
+    /// Wakes the attach/detach controller for a volume, if it has anything to do with it: the
+    /// volume is attachable and used by a pod, or attached somewhere.
+    fn wake_attach(&mut self, pv: &str) {
+        let relevant = match self.store.persistentvolumes.get(&Key::cluster(pv)) {
+            Some(v) => {
+                attachdetach::attachable(v)
+                    && (!attachdetach::desired(&self.store, v).is_empty()
+                        || !attachdetach::attached_nodes(&self.store, pv).is_empty())
+            }
+            None => !attachdetach::attached_nodes(&self.store, pv).is_empty(),
+        };
+        if relevant {
+            self.enqueue(
+                Work::Sync(Component::AttachDetachController, Key::cluster(pv)),
+                attachdetach::ATTACH_DELAY,
+            );
+        }
+    }
+
+    /// A pod changed (or went away): the attach/detach controller rechecks the volumes it uses,
+    /// and every volume currently attached (a removed pod may have released one).
+    fn route_pod_volumes(&mut self, pod: Option<&Pod>) {
+        let mut volumes: BTreeSet<String> = BTreeSet::new();
+        match pod {
+            Some(p) => {
+                for (_, pv) in attachdetach::pod_volumes(&self.store, p) {
+                    volumes.extend(pv.metadata.name.clone());
+                }
+            }
+            None => {
+                for n in self.store.nodes.iter() {
+                    for v in n
+                        .status
+                        .as_ref()
+                        .and_then(|s| s.volumes_attached.as_ref())
+                        .into_iter()
+                        .flatten()
+                    {
+                        volumes.extend(attachdetach::pv_of_unique_name(&v.name).map(String::from));
+                    }
+                }
+            }
+        }
+        for v in volumes {
+            self.wake_attach(&v);
+        }
+    }
+
+    /// A node changed: kubelets of its pods that use claims recheck their volumes, and the
+    /// attach/detach controller rechecks volumes attached there (the kubelet may have unmounted
+    /// one).
+    fn route_node_volumes(&mut self, node: &str) {
+        let pods: Vec<Key> = self
+            .store
+            .pods
+            .iter()
+            .filter(|p| {
+                podutil::node_name(p) == Some(node) && !volumebinding::claim_names(p).is_empty()
+            })
+            .map(|p| Key::of(&p.metadata))
+            .collect();
+        for k in pods {
+            self.enqueue(Work::Sync(Component::Kubelet, k), Dur::ZERO);
+        }
+        let attached: Vec<String> = self
+            .store
+            .nodes
+            .get(&Key::cluster(node))
+            .and_then(|n| n.status.as_ref())
+            .and_then(|s| s.volumes_attached.as_ref())
+            .into_iter()
+            .flatten()
+            .filter_map(|v| attachdetach::pv_of_unique_name(&v.name).map(String::from))
+            .collect();
+        for v in attached {
+            self.wake_attach(&v);
         }
     }
 

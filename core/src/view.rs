@@ -302,6 +302,21 @@ pub fn cluster(world: &World) -> ClusterView {
     }
 }
 
+/// The node a persistent volume is attached to (the first, for ReadWriteMany/ReadOnlyMany
+/// volumes attached to several), for drawing volumes.
+pub fn volume_attachment(world: &World, pv: &str) -> Option<String> {
+    crate::controllers::attachdetach::attachment_of(world.store(), pv)
+}
+
+/// If a pod waits in ContainerCreating because one of its ReadWriteOnce volumes is attached to
+/// another node (Multi-Attach): that volume and the node holding it.
+pub fn multi_attach_blocked(
+    world: &World,
+    pod: &k8s_openapi::api::core::v1::Pod,
+) -> Option<(String, String)> {
+    crate::controllers::attachdetach::multi_attach_blocked(world.store(), pod)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -413,3 +413,130 @@ fn storage_binding_is_one_to_one_under_random_operations() {
     }
     assert!(bound_seen > 0, "the operations should bind some claims");
 }
+
+fn volume_deployment(name: &str, claim: &str, replicas: u64, recreate: bool) -> String {
+    let strategy = if recreate {
+        "  strategy:\n    type: Recreate\n"
+    } else {
+        ""
+    };
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: {replicas}\n{strategy}  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n        volumeMounts:\n        - name: data\n          mountPath: /data\n      volumes:\n      - name: data\n        persistentVolumeClaim:\n          claimName: {claim}\n"
+    )
+}
+
+fn claim(name: &str, mode: &str) -> String {
+    format!("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {name}\nspec:\n  accessModes: [{mode}]\n  resources:\n    requests:\n      storage: 1Gi\n")
+}
+
+/// Attach invariants, after every step: a volume that cannot be multi-attached (ReadWriteOnce,
+/// ReadWriteOncePod) is attached to at most one node; a pod whose containers have started has
+/// every attachable volume attached to its own node.
+fn check_attach(w: &World) -> Result<(), String> {
+    use kubeplay_core::controllers::attachdetach;
+    let s = w.store();
+    for pv in s.persistentvolumes.iter() {
+        let name = pv.metadata.name.clone().unwrap_or_default();
+        let nodes = attachdetach::attached_nodes(s, &name);
+        if !attachdetach::multi_attach_allowed(pv) && nodes.len() > 1 {
+            return Err(format!(
+                "a ReadWriteOnce volume is attached to one node at most: {name} is attached to {nodes:?}"
+            ));
+        }
+    }
+    for p in s.pods.iter() {
+        let Some(node) = podutil::node_name(p) else {
+            continue;
+        };
+        let started = w
+            .runtime(p.metadata.uid.as_deref().unwrap_or_default())
+            .is_some_and(|rt| rt.containers.iter().any(|c| c.container_seq > 0));
+        if !started || p.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        for (_, pv) in attachdetach::pod_volumes(s, p) {
+            let name = pv.metadata.name.clone().unwrap_or_default();
+            if attachdetach::attachable(pv)
+                && !attachdetach::attached_nodes(s, &name).contains(&node)
+            {
+                return Err(format!(
+                    "pod {:?} runs on {node} without its volume {name} attached there",
+                    p.metadata.name
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Random scaling, restarts and pod deletions of Deployments sharing claims, checking the
+/// attach invariants after every step. `after_step` adds checks of its own.
+fn volume_scenario(
+    seed: u64,
+    ops: usize,
+    mut each_op: impl FnMut(&mut World, &mut Rng, usize) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut w = World::new(seed);
+    let mut rng = Rng::new(seed ^ 0xd15c);
+    let mut log = Vec::new();
+    let setup = [
+        claim("solo", "ReadWriteOnce"),
+        claim("many", "ReadWriteMany"),
+        volume_deployment("one", "solo", 1 + rng.below(3), rng.below(2) == 0),
+        volume_deployment("two", "many", 1 + rng.below(3), false),
+    ]
+    .join("---\n");
+    kubeplay_core::manifest::apply(&mut w, &setup).map_err(|e| format!("setup: {e}"))?;
+    for op in 0..ops {
+        let name = ["one", "two"][rng.below(2) as usize];
+        let cmd = match rng.below(5) {
+            0 => Some(format!(
+                "scale deployment/{name} --replicas={}",
+                rng.below(4)
+            )),
+            1 => Some(format!("rollout restart deployment/{name}")),
+            2 => {
+                let pods: Vec<String> = w
+                    .store()
+                    .pods
+                    .iter()
+                    .filter_map(|p| p.metadata.name.clone())
+                    .filter(|n| n.starts_with(name))
+                    .collect();
+                (!pods.is_empty())
+                    .then(|| format!("delete pod {}", pods[rng.below(pods.len() as u64) as usize]))
+            }
+            _ => None,
+        };
+        if let Some(c) = cmd {
+            let out = run(&mut w, &c, &NoFiles);
+            log.push(format!("{op}: {c} -> ok={}", out.ok));
+        }
+        each_op(&mut w, &mut rng, op)
+            .map_err(|e| format!("seed {seed}, op {op}: {e}\n{}", log.join("\n")))?;
+        let until = w.now() + Dur::ms(rng.between(100, 40_000));
+        while w.next_event_at().is_some_and(|t| t <= until) {
+            w.step();
+            check_attach(&w).map_err(|e| {
+                format!(
+                    "seed {seed}, during op {op} at {}: {e}\n{}",
+                    w.now().clock(),
+                    log.join("\n")
+                )
+            })?;
+        }
+        w.advance(Dur::ZERO);
+    }
+    Ok(())
+}
+
+#[test]
+fn a_read_write_once_volume_is_never_attached_to_two_nodes() {
+    let seeds = env_usize("KUBEPLAY_SEEDS", 8);
+    let ops = env_usize("KUBEPLAY_OPS", 30);
+    for seed in 1..=seeds as u64 {
+        if let Err(e) = volume_scenario(seed, ops, |_, _, _| Ok(())) {
+            panic!("invariant violated (reproduce with this seed): {e}");
+        }
+    }
+}

@@ -22,13 +22,14 @@
 //! it, e.g. `sh -c "sleep 5; exit 1"`). A
 //! real `readinessProbe` is honoured: the first probe runs `initialDelaySeconds` after start.
 
+use super::attachdetach;
 use super::registry::{self, PullError};
 use super::{Action, Component, EventRecord, Object, Reconcile, Regarding};
 use crate::store::{Key, Kind, Store};
 use crate::time::{go_duration, parse_duration, Dur, SimTime};
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
-    ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP,
+    ContainerStateWaiting, ContainerStatus, HostIP, Node, Pod, PodCondition, PodIP,
 };
 use std::collections::BTreeSet;
 
@@ -112,6 +113,11 @@ pub struct PodRuntime {
     pub containers: Vec<ContainerRuntime>,
     pub killing_since: Option<SimTime>,
     pub stop_at: Option<SimTime>,
+    /// Whether every volume is attached and mounted (the sandbox waits for it).
+    pub volumes_mounted: bool,
+    /// Since when the volume manager has waited for volumes, and how many timeouts it reported.
+    pub mount_wait_since: Option<SimTime>,
+    pub mount_failures: u32,
 }
 
 /// A stable pseudo-random number for a pod and a purpose, in `0..n`.
@@ -159,6 +165,9 @@ impl PodRuntime {
             containers,
             killing_since: None,
             stop_at: None,
+            volumes_mounted: false,
+            mount_wait_since: None,
+            mount_failures: 0,
         }
     }
 }
@@ -280,6 +289,11 @@ pub fn reconcile(
             out.reconcile
                 .actions
                 .extend(events.into_iter().map(Action::Event));
+            if rt.volumes_mounted {
+                if let Some(n) = unmount(store, pod, &rt.node) {
+                    out.reconcile.push(Action::UpdateStatus(Object::Node(n)));
+                }
+            }
             out.reconcile.push(Action::Remove {
                 kind: Kind::Pod,
                 key: key.clone(),
@@ -292,6 +306,44 @@ pub fn reconcile(
         out.reconcile.requeue(stop_at.since(now));
         out.runtime = Some(rt);
         return out;
+    }
+
+    // The volume manager: no sandbox until every volume is attached and mounted
+    // (`WaitForAttachAndMount`).
+    if !rt.volumes_mounted {
+        match volumes_ready(store, pod, &rt.node) {
+            Err(waiting) => {
+                let since = *rt.mount_wait_since.get_or_insert(now);
+                let due = |n: u32| {
+                    since + MOUNT_TIMEOUT + Dur::ms((MOUNT_TIMEOUT.0 + MOUNT_RETRY.0) * n as u64)
+                };
+                if now >= due(rt.mount_failures) {
+                    rt.mount_failures += 1;
+                    out.reconcile.event(EventRecord::warning(
+                        regarding.clone(),
+                        Component::Kubelet,
+                        "FailedMount",
+                        format!(
+                            "Unable to attach or mount volumes: {waiting}: timed out waiting for the condition"
+                        ),
+                    ));
+                }
+                out.reconcile
+                    .requeue(due(rt.mount_failures).since(now).max(Dur::ms(1)));
+                write_status(pod, &rt, now, &mut out.reconcile, false);
+                out.runtime = Some(rt);
+                return out;
+            }
+            Ok(node) => {
+                rt.volumes_mounted = true;
+                rt.sandbox_at = rt
+                    .sandbox_at
+                    .max(now + Dur::ms(200 + jitter(&rt.uid, "mount", 300)));
+                if let Some(n) = node {
+                    out.reconcile.push(Action::UpdateStatus(Object::Node(n)));
+                }
+            }
+        }
     }
 
     if now < rt.sandbox_at {
@@ -573,6 +625,117 @@ pub fn reconcile(
     write_status(pod, &rt, now, &mut out.reconcile, true);
     out.runtime = Some(rt);
     out
+}
+
+/// How long the volume manager waits for attach and mount before reporting `FailedMount`
+/// (`podAttachAndMountTimeout`), and the pod worker's pause before it tries again.
+pub const MOUNT_TIMEOUT: Dur = Dur::ms(123_000);
+pub const MOUNT_RETRY: Dur = Dur::secs(10);
+
+/// Whether a pod's volumes can be mounted on its node: claims bound, attachable volumes attached.
+/// `Ok` carries the node with its `volumesInUse` updated (when that changes); `Err` the
+/// `unmounted volumes=[…], unattached volumes=[…], failed to process volumes=[…]` summary.
+fn volumes_ready(store: &Store, pod: &Pod, node_name: &str) -> Result<Option<Node>, String> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let node = store.nodes.get(&Key::cluster(node_name));
+    let (mut unmounted, mut unattached, mut failed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut in_use = Vec::new();
+    for v in pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.volumes.as_ref())
+        .into_iter()
+        .flatten()
+    {
+        let Some(claim) = v.persistent_volume_claim.as_ref() else {
+            continue;
+        };
+        let pv = store
+            .persistentvolumeclaims
+            .get(&Key::new(ns, claim.claim_name.as_str()))
+            .filter(|c| super::volume::claim_phase(c) == "Bound")
+            .and_then(|c| c.spec.as_ref()?.volume_name.as_deref())
+            .and_then(|n| store.persistentvolumes.get(&Key::cluster(n)));
+        let Some(pv) = pv else {
+            unmounted.push(v.name.clone());
+            failed.push(v.name.clone());
+            continue;
+        };
+        if !attachdetach::attachable(pv) {
+            continue;
+        }
+        let unique = attachdetach::unique_name(pv.metadata.name.as_deref().unwrap_or_default());
+        let attached = node.is_some_and(|n| {
+            n.status
+                .as_ref()
+                .and_then(|s| s.volumes_attached.as_ref())
+                .is_some_and(|l| l.iter().any(|a| a.name == unique))
+        });
+        if attached {
+            in_use.push(unique);
+        } else {
+            unmounted.push(v.name.clone());
+            unattached.push(v.name.clone());
+        }
+    }
+    if !unmounted.is_empty() {
+        for l in [&mut unmounted, &mut unattached, &mut failed] {
+            l.sort();
+        }
+        return Err(format!(
+            "unmounted volumes=[{}], unattached volumes=[{}], failed to process volumes=[{}]",
+            unmounted.join(" "),
+            unattached.join(" "),
+            failed.join(" ")
+        ));
+    }
+    let Some(node) = node else {
+        return Ok(None);
+    };
+    let mut n = node.clone();
+    let st = n.status.get_or_insert_with(Default::default);
+    let list = st.volumes_in_use.get_or_insert_with(Vec::new);
+    let before = list.len();
+    for u in in_use {
+        if !list.contains(&u) {
+            list.push(u);
+        }
+    }
+    list.sort();
+    Ok((list.len() != before).then_some(n))
+}
+
+/// The node with this pod's attachable volumes removed from `volumesInUse`, unless another
+/// unfinished pod on the node still uses them (when anything changes).
+fn unmount(store: &Store, pod: &Pod, node_name: &str) -> Option<Node> {
+    let node = store.nodes.get(&Key::cluster(node_name))?;
+    let mine: Vec<String> = attachdetach::pod_volumes(store, pod)
+        .into_iter()
+        .filter(|(_, pv)| attachdetach::attachable(pv))
+        .map(|(_, pv)| attachdetach::unique_name(pv.metadata.name.as_deref().unwrap_or_default()))
+        .collect();
+    let still: Vec<String> = store
+        .pods
+        .iter()
+        .filter(|p| {
+            p.metadata.uid != pod.metadata.uid
+                && crate::podutil::node_name(p) == Some(node_name)
+                && !crate::podutil::is_terminal(p)
+        })
+        .flat_map(|p| attachdetach::pod_volumes(store, p))
+        .map(|(_, pv)| attachdetach::unique_name(pv.metadata.name.as_deref().unwrap_or_default()))
+        .collect();
+    let mut n = node.clone();
+    let list = n.status.as_mut()?.volumes_in_use.as_mut()?;
+    let before = list.len();
+    list.retain(|u| !mine.contains(u) || still.contains(u));
+    if list.len() == before {
+        return None;
+    }
+    if list.is_empty() {
+        n.status.as_mut()?.volumes_in_use = None;
+    }
+    Some(n)
 }
 
 fn pull_time(uid: &str, image: &str, attempt: u32) -> Dur {

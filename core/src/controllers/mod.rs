@@ -7,6 +7,7 @@
 //! not told what woke them, and they make one move per pass, so every intermediate state of a
 //! rollout is observable.
 
+pub mod attachdetach;
 pub mod deployment;
 pub mod gc;
 pub mod kubelet;
@@ -14,6 +15,7 @@ pub mod registry;
 pub mod replicaset;
 pub mod scheduler;
 pub mod volume;
+pub mod volumebinding;
 
 use crate::store::{Key, Kind, Propagation};
 use crate::time::Dur;
@@ -34,6 +36,7 @@ pub enum Component {
     PersistentVolumeController,
     /// The simulation's volume provisioner ([`volume::PROVISIONER`]).
     Provisioner,
+    AttachDetachController,
 }
 
 impl Component {
@@ -47,6 +50,7 @@ impl Component {
             Component::GarbageCollector => "garbage-collector-controller",
             Component::PersistentVolumeController => "persistentvolume-controller",
             Component::Provisioner => volume::PROVISIONER,
+            Component::AttachDetachController => "attachdetach-controller",
         }
     }
 }

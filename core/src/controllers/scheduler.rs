@@ -2,11 +2,14 @@
 //!
 //! Filters, in upstream plugin order, each with its upstream reason string: NodeUnschedulable,
 //! NodeName, TaintToleration, NodeAffinity (nodeSelector and required node affinity),
-//! NodeResourcesFit (cpu, memory, pod count). A node stops at its first failing filter, as
-//! `RunFilterPlugins` does. Scoring approximates the default profile: the system-default
+//! NodeResourcesFit (cpu, memory, pod count), then the volume plugins VolumeRestrictions and
+//! VolumeBinding ([`super::volumebinding`], which also owns their PreFilter and PreBind steps).
+//! A node stops at its first failing filter, as `RunFilterPlugins` does. Scoring approximates the default profile: the system-default
 //! topology spread (fewest pods of the same owner on the node) first, then LeastAllocated with
 //! the scheduler's non-zero defaults (100m CPU, 200Mi memory), then the node name.
 
+use super::volume::ANN_SELECTED_NODE;
+use super::volumebinding::{self, PodClaims};
 use super::{Action, Component, EventRecord, Object, Reconcile, Regarding};
 use crate::podutil;
 use crate::store::{controller_ref, Key, Kind, Store};
@@ -222,10 +225,38 @@ pub fn filter(pod: &Pod, node: &Node, usage: &NodeUsage) -> (Vec<String>, bool) 
     (reasons, true)
 }
 
+/// Every filter for one node, the volume plugins included (`claims` from
+/// [`volumebinding::pre_filter`]).
+pub fn filter_all(
+    store: &Store,
+    pod: &Pod,
+    claims: &PodClaims,
+    node: &Node,
+    usage: &NodeUsage,
+) -> (Vec<String>, bool) {
+    let (reasons, resolvable) = filter(pod, node, usage);
+    if !reasons.is_empty() {
+        return (reasons, resolvable);
+    }
+    match volumebinding::filter(store, claims, node) {
+        Some((r, resolvable)) => (vec![r], resolvable),
+        None => (Vec::new(), true),
+    }
+}
+
 /// A human explanation of the failing filter for one node, naming the rule (used by "why").
-pub fn explain_filter(pod: &Pod, node: &Node, usage: &NodeUsage) -> Option<String> {
-    let (reasons, _) = filter(pod, node, usage);
+pub fn explain_filter(
+    store: &Store,
+    pod: &Pod,
+    claims: &PodClaims,
+    node: &Node,
+    usage: &NodeUsage,
+) -> Option<String> {
+    let (reasons, _) = filter_all(store, pod, claims, node, usage);
     let first = reasons.first()?;
+    if volumebinding::filter(store, claims, node).is_some_and(|(r, _)| &r == first) {
+        return Some(volumebinding::explain(claims, first, node));
+    }
     let spec = pod.spec.clone().unwrap_or_default();
     let taints = node
         .spec
@@ -269,6 +300,15 @@ pub fn explain_filter(pod: &Pod, node: &Node, usage: &NodeUsage) -> Option<Strin
         first.clone()
     };
     Some(detail)
+}
+
+/// `FitError.Error()` when a PreFilter plugin rejected the pod: every node is
+/// `UnschedulableAndUnresolvable`, so preemption is not helpful anywhere.
+pub fn prefilter_fit_error(node_count: usize, msg: &str) -> String {
+    if node_count == 0 {
+        return "no nodes available to schedule pods".into();
+    }
+    format!("0/{node_count} nodes are available: {msg}. preemption: 0/{node_count} nodes are available: {node_count} Preemption is not helpful for scheduling.")
 }
 
 /// `FitError.Error()`: `0/N nodes are available: <sorted histogram>. preemption: …`.
@@ -320,6 +360,18 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     {
         return out;
     }
+    let claims = match volumebinding::pre_filter(store, pod) {
+        Ok(c) => c,
+        Err(msg) => {
+            unschedulable(
+                &mut out,
+                pod,
+                prefilter_fit_error(store.nodes.len(), &msg),
+                now,
+            );
+            return out;
+        }
+    };
     let usage = node_usage(store);
     let empty = NodeUsage::default();
     let owner = controller_ref(&pod.metadata).map(|r| r.uid.clone());
@@ -335,9 +387,14 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     for node in store.nodes.iter() {
         let name = node.metadata.name.clone().unwrap_or_default();
         let u = usage.get(&name).unwrap_or(&empty);
-        let (reasons, resolvable) = filter(pod, node, u);
+        let (reasons, resolvable) = filter_all(store, pod, &claims, node, u);
         if !reasons.is_empty() {
             failures.push((reasons, resolvable));
+            continue;
+        }
+        if claims.selected_node() == Some(name.as_str()) {
+            // The node this pod's WaitForFirstConsumer claims were promised to.
+            best = Some((i64::MAX, i64::MAX, name));
             continue;
         }
         let same_owner = siblings.get(name.as_str()).copied().unwrap_or(0);
@@ -357,6 +414,25 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     let regarding = Regarding::of(Kind::Pod, &pod.metadata);
     let mut updated = pod.clone();
     match best {
+        Some((_, _, node)) if !claims.delayed.is_empty() => {
+            // PreBind: promise each unbound claim to the node and wait for the
+            // persistentvolume-controller to bind it; the claim's change wakes this pod.
+            for (c, _) in &claims.delayed {
+                let selected = c
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get(ANN_SELECTED_NODE));
+                if selected != Some(&node) {
+                    let mut c = (*c).clone();
+                    c.metadata
+                        .annotations
+                        .get_or_insert_with(Default::default)
+                        .insert(ANN_SELECTED_NODE.into(), node.clone());
+                    out.push(Action::Update(Object::PersistentVolumeClaim(c)));
+                }
+            }
+        }
         Some((_, _, node)) => {
             updated.spec.get_or_insert_with(Default::default).node_name = Some(node.clone());
             set_pod_condition(
@@ -380,31 +456,37 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
             ));
         }
         None => {
-            let msg = fit_error(store.nodes.len(), &failures);
-            set_pod_condition(
-                &mut updated,
-                PodCondition {
-                    type_: "PodScheduled".into(),
-                    status: "False".into(),
-                    reason: Some("Unschedulable".into()),
-                    message: Some(msg.clone()),
-                    ..Default::default()
-                },
-                now,
-            );
-            out.push(Action::UpdateStatus(Object::Pod(updated)));
-            out.event(EventRecord::warning(
-                regarding,
-                Component::Scheduler,
-                "FailedScheduling",
-                msg,
-            ));
+            unschedulable(&mut out, pod, fit_error(store.nodes.len(), &failures), now);
             // No periodic retry: the simulation sees every change that could make room (a node
-            // added or changed, a pod removed) and requeues unschedulable pods then; the real
-            // scheduler's 5-minute flush only exists to catch what it might have missed.
+            // added or changed, a pod removed, a claim or volume changed) and requeues
+            // unschedulable pods then; the real scheduler's 5-minute flush only exists to catch
+            // what it might have missed.
         }
     }
     out
+}
+
+/// Records a scheduling failure: `PodScheduled=False` and a `FailedScheduling` event.
+fn unschedulable(out: &mut Reconcile, pod: &Pod, msg: String, now: SimTime) {
+    let mut updated = pod.clone();
+    set_pod_condition(
+        &mut updated,
+        PodCondition {
+            type_: "PodScheduled".into(),
+            status: "False".into(),
+            reason: Some("Unschedulable".into()),
+            message: Some(msg.clone()),
+            ..Default::default()
+        },
+        now,
+    );
+    out.push(Action::UpdateStatus(Object::Pod(updated)));
+    out.event(EventRecord::warning(
+        Regarding::of(Kind::Pod, &pod.metadata),
+        Component::Scheduler,
+        "FailedScheduling",
+        msg,
+    ));
 }
 
 /// LeastAllocated: mean free fraction of cpu and memory after placing the pod, 0–100.

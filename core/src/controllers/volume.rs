@@ -8,9 +8,9 @@
 //! [`PROVISION_DELAY`]. Deleting a bound claim releases its volume; the reclaim policy then
 //! deletes it (after [`RECLAIM_DELAY`]) or keeps it Released.
 //!
-//! `WaitForFirstConsumer` claims stay Pending: the hook for a later scheduler step is the
-//! `volume.kubernetes.io/selected-node` annotation ([`ANN_SELECTED_NODE`]); once set, the claim
-//! is provisioned or bound as an Immediate one.
+//! `WaitForFirstConsumer` claims stay Pending until the scheduler places a pod using them and
+//! sets the `volume.kubernetes.io/selected-node` annotation ([`ANN_SELECTED_NODE`]); then the
+//! claim is provisioned (from when that pod was created) or bound as an Immediate one.
 
 use super::{Action, Component, EventRecord, Object, Reconcile, Regarding};
 use crate::labels::Selector;
@@ -427,7 +427,21 @@ fn provision(
             .map(SimTime::from_k8s)
             .unwrap_or(now)
     };
-    let ready = created(&pvc.metadata).max(created(&sc.metadata)) + PROVISION_DELAY;
+    // A WaitForFirstConsumer claim also waits for its first consumer (the scheduler marks it
+    // with the selected node when that pod is placed).
+    let consumer = if wait {
+        pods_using_claim(store, pvc)
+            .iter()
+            .map(|p| created(&p.metadata))
+            .min()
+            .unwrap_or(now)
+    } else {
+        SimTime(0)
+    };
+    let ready = created(&pvc.metadata)
+        .max(created(&sc.metadata))
+        .max(consumer)
+        + PROVISION_DELAY;
     if now < ready {
         out.requeue(ready.since(now));
         return;
