@@ -82,9 +82,10 @@ pub fn run(world: &mut World, args: &Args) -> Result<Output, String> {
                 _ => Output::out(format!("pod/{name} created (dry run)")),
             });
         }
-        Some(other) => return Err(format!(
-            "error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
-        )),
+        Some(other) => {
+            let allowed = "Must be \"none\", \"server\", or \"client\".";
+            return Err(format!("error: Invalid dry-run value ({other}). {allowed}"));
+        }
     }
     if find(world, ResType::Sim(Kind::Pod), &ns, &name).is_some() {
         return Err(format!(
