@@ -24,6 +24,7 @@ pub mod manifest;
 pub mod podutil;
 pub mod quantity;
 pub mod rng;
+pub mod service_registry;
 pub mod sim;
 pub mod store;
 pub mod time;

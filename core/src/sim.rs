@@ -11,21 +11,24 @@
 use crate::cluster::{self, NodeSpec};
 use crate::controllers::kubelet::{self, PodRuntime};
 use crate::controllers::{
-    attachdetach, deployment, gc, replicaset, scheduler, volume, volumebinding, Action, Component,
+    attachdetach, deployment, endpoints, endpointslice, gc, replicaset, scheduler, volume,
+    volumebinding, Action, Component,
     EventRecord, Object, Reconcile,
 };
 use crate::labels::Selector;
 use crate::podutil;
 use crate::rng::Rng;
+use crate::service_registry;
 use crate::store::{
     Change, ChangeType, Deleted, Key, Kind, ObjRef, Propagation, Store, StoreError,
 };
 use crate::time::{human_duration, Dur, SimTime};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
-    Event, EventSource, Namespace, Node, ObjectReference, PersistentVolume, PersistentVolumeClaim,
-    Pod,
+    Endpoints, Event, EventSource, Namespace, Node, ObjectReference, PersistentVolume,
+    PersistentVolumeClaim, Pod, Service,
 };
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::{BTreeMap, BTreeSet};
@@ -200,8 +203,60 @@ impl World {
         w.store
             .create_bootstrap(cluster::default_storage_class(), SimTime(0), 0)
             .expect("fresh store");
+        w.create_default_services();
         w.store.take_changes();
         w
+    }
+
+    /// `default/kubernetes` and `kube-system/kube-dns` with their Endpoints and slices, as a
+    /// fresh kubeadm cluster has them (bootstrap uids, so later uids are unchanged). The
+    /// control plane's address is the one the first node registers with.
+    fn create_default_services(&mut self) {
+        let cp_ip =
+            cluster::internal_ip(&cluster::node(&cluster::default_nodes()[0], 0, SimTime(0)));
+        let (services, endpoints, slices) = service_registry::default_services(&cp_ip);
+        let mut slot = 1;
+        let mut owners = BTreeMap::new();
+        for svc in services {
+            let key = Key::of(&svc.metadata);
+            let created = self
+                .store
+                .create_bootstrap(svc, SimTime(0), slot)
+                .expect("fresh store");
+            owners.insert(key, created.metadata);
+            slot += 1;
+        }
+        for ep in endpoints {
+            self.store
+                .create_bootstrap(ep, SimTime(0), slot)
+                .expect("fresh store");
+            slot += 1;
+        }
+        for mut slice in slices {
+            let managed = slice
+                .metadata
+                .labels
+                .as_ref()
+                .is_some_and(|l| l.contains_key(endpointslice::LABEL_MANAGED_BY));
+            let owner = owners.get(&Key::new(
+                slice.metadata.namespace.clone().unwrap_or_default(),
+                slice
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(endpointslice::LABEL_SERVICE_NAME))
+                    .cloned()
+                    .unwrap_or_default(),
+            ));
+            if let (true, Some(m)) = (managed, owner) {
+                slice.metadata.owner_references =
+                    Some(vec![crate::controllers::controller_ref_to::<Service>(m)]);
+            }
+            self.store
+                .create_bootstrap(slice, SimTime(0), slot)
+                .expect("fresh store");
+            slot += 1;
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -375,6 +430,22 @@ impl World {
                     Work::Sync(Component::PersistentVolumeController, key),
                 );
             }
+            Work::Sync(Component::EndpointController, key) => {
+                let r = endpoints::reconcile(&self.store, &key, now);
+                self.apply(
+                    Component::EndpointController,
+                    r,
+                    Work::Sync(Component::EndpointController, key),
+                );
+            }
+            Work::Sync(Component::EndpointSliceController, key) => {
+                let r = endpointslice::reconcile(&self.store, &key, now);
+                self.apply(
+                    Component::EndpointSliceController,
+                    r,
+                    Work::Sync(Component::EndpointSliceController, key),
+                );
+            }
             Work::Gc(r) => {
                 let rec = gc::reconcile(&self.store, &r, now);
                 self.apply(Component::GarbageCollector, rec, Work::Gc(r));
@@ -501,6 +572,11 @@ impl World {
                             .store
                             .remove::<PersistentVolumeClaim>(&key, now)
                             .map(|_| ()),
+                        Kind::Service => self.store.remove::<Service>(&key, now).map(|_| ()),
+                        Kind::Endpoints => self.store.remove::<Endpoints>(&key, now).map(|_| ()),
+                        Kind::EndpointSlice => {
+                            self.store.remove::<EndpointSlice>(&key, now).map(|_| ())
+                        }
                         _ => Ok(()),
                     };
                 }
@@ -565,6 +641,16 @@ impl World {
                         .get_or_insert_with(|| "Pending".into());
                     self.store.create(o, now).map(|_| ())
                 }
+                Object::Service(mut o) => {
+                    service_registry::allocate(&self.store, self.seed, &mut o);
+                    o.status
+                        .get_or_insert_with(Default::default)
+                        .load_balancer
+                        .get_or_insert_with(Default::default);
+                    self.store.create(o, now).map(|_| ())
+                }
+                Object::Endpoints(o) => self.store.create(o, now).map(|_| ()),
+                Object::EndpointSlice(o) => self.store.create(o, now).map(|_| ()),
             };
             match res {
                 Ok(()) => return Some(name),
@@ -595,6 +681,12 @@ impl World {
             Object::StorageClass(o) => write!(o),
             Object::PersistentVolume(o) => write!(o),
             Object::PersistentVolumeClaim(o) => write!(o),
+            Object::Service(mut o) => {
+                service_registry::allocate(&self.store, self.seed, &mut o);
+                write!(o)
+            }
+            Object::Endpoints(o) => write!(o),
+            Object::EndpointSlice(o) => write!(o),
         }
     }
 
@@ -650,6 +742,11 @@ impl World {
                 self.store
                     .delete::<PersistentVolumeClaim>(key, now, None, propagation)
             }
+            Kind::Service => self.store.delete::<Service>(key, now, None, propagation),
+            Kind::Endpoints => self.store.delete::<Endpoints>(key, now, None, propagation),
+            Kind::EndpointSlice => self
+                .store
+                .delete::<EndpointSlice>(key, now, None, propagation),
         }
     }
 
@@ -822,6 +919,7 @@ impl World {
                     self.retry_unschedulable();
                 }
                 self.route_pod_volumes(pod.as_ref());
+                self.wake_selecting_services(&key.namespace, &c.labels);
                 self.route_gc(&c, this);
             }
             Kind::Node => {
@@ -889,6 +987,64 @@ impl World {
                     self.wake_unbound_claims(Some(&key.name));
                 }
             }
+            Kind::Service => {
+                self.enqueue(
+                    Work::Sync(Component::EndpointController, key.clone()),
+                    Dur::ZERO,
+                );
+                self.enqueue(
+                    Work::Sync(Component::EndpointSliceController, key.clone()),
+                    Dur::ZERO,
+                );
+                self.route_gc(&c, this);
+            }
+            Kind::Endpoints => {
+                // onEndpointsDelete: a Service's Endpoints deleted by hand come back.
+                if c.op == ChangeType::Deleted {
+                    self.enqueue(Work::Sync(Component::EndpointController, key), Dur::ZERO);
+                }
+            }
+            Kind::EndpointSlice => {
+                // A managed slice changed or went: its Service's slices are looked at again.
+                let services: BTreeSet<String> = c
+                    .labels
+                    .iter()
+                    .filter(|l| {
+                        l.get(endpointslice::LABEL_MANAGED_BY).map(String::as_str)
+                            == Some(endpointslice::MANAGED_BY)
+                    })
+                    .filter_map(|l| l.get(endpointslice::LABEL_SERVICE_NAME).cloned())
+                    .collect();
+                for svc in services {
+                    self.enqueue(
+                        Work::Sync(
+                            Component::EndpointSliceController,
+                            Key::new(key.namespace.clone(), svc),
+                        ),
+                        Dur::ZERO,
+                    );
+                }
+                self.route_gc(&c, this);
+            }
+        }
+    }
+
+    /// Wakes the endpoint controllers for the Services whose selector matches a pod's labels
+    /// before or after its change.
+    fn wake_selecting_services(&mut self, ns: &str, labels: &[BTreeMap<String, String>]) {
+        let keys: Vec<Key> = self
+            .store
+            .services
+            .in_namespace(ns)
+            .filter(|s| labels.iter().any(|l| endpoints::selects(s, l)))
+            .map(|s| Key::of(&s.metadata))
+            .collect();
+        for k in keys {
+            self.enqueue(
+                Work::Sync(Component::EndpointController, k.clone()),
+                Dur::ZERO,
+            );
+            self.enqueue(Work::Sync(Component::EndpointSliceController, k), Dur::ZERO);
         }
     }
 

@@ -12,8 +12,9 @@
 use crate::time::SimTime;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
-    Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
+    Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::{Metadata, Resource};
@@ -33,10 +34,13 @@ pub enum Kind {
     StorageClass,
     PersistentVolume,
     PersistentVolumeClaim,
+    Service,
+    Endpoints,
+    EndpointSlice,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -46,6 +50,9 @@ impl Kind {
         Kind::StorageClass,
         Kind::PersistentVolume,
         Kind::PersistentVolumeClaim,
+        Kind::Service,
+        Kind::Endpoints,
+        Kind::EndpointSlice,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +66,9 @@ impl Kind {
             Kind::StorageClass => "StorageClass",
             Kind::PersistentVolume => "PersistentVolume",
             Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
+            Kind::Service => "Service",
+            Kind::Endpoints => "Endpoints",
+            Kind::EndpointSlice => "EndpointSlice",
         }
     }
 
@@ -66,6 +76,7 @@ impl Kind {
         match self {
             Kind::ReplicaSet | Kind::Deployment => "apps/v1",
             Kind::StorageClass => "storage.k8s.io/v1",
+            Kind::EndpointSlice => "discovery.k8s.io/v1",
             _ => "v1",
         }
     }
@@ -89,6 +100,9 @@ impl Kind {
             Kind::StorageClass => "storageclass.storage.k8s.io",
             Kind::PersistentVolume => "persistentvolume",
             Kind::PersistentVolumeClaim => "persistentvolumeclaim",
+            Kind::Service => "service",
+            Kind::Endpoints => "endpoints",
+            Kind::EndpointSlice => "endpointslice.discovery.k8s.io",
         }
     }
 }
@@ -167,7 +181,8 @@ pub struct Change {
     pub uid: String,
     /// Controller owner uids before and after the change (either may be absent).
     pub owners: Vec<String>,
-    /// Labels before and after (only kept for pods and replica sets, for selector routing).
+    /// Labels before and after (only kept for pods, replica sets and endpoint slices, for
+    /// routing).
     pub labels: Vec<BTreeMap<String, String>>,
 }
 
@@ -217,6 +232,9 @@ pub fn resource_name(kind: Kind) -> &'static str {
         Kind::StorageClass => "storageclasses.storage.k8s.io",
         Kind::PersistentVolume => "persistentvolumes",
         Kind::PersistentVolumeClaim => "persistentvolumeclaims",
+        Kind::Service => "services",
+        Kind::Endpoints => "endpoints",
+        Kind::EndpointSlice => "endpointslices.discovery.k8s.io",
     }
 }
 
@@ -379,6 +397,12 @@ stored!(
     Kind::PersistentVolumeClaim,
     persistentvolumeclaims
 );
+stored!(Service, Kind::Service, services);
+stored!(Endpoints, Kind::Endpoints, endpoints);
+// The EndpointSlice strategy bumps generation for any change outside metadata.
+stored!(EndpointSlice, Kind::EndpointSlice, endpointslices, generation: |o: &EndpointSlice, n: &EndpointSlice| {
+    o.endpoints != n.endpoints || o.ports != n.ports || o.address_type != n.address_type
+});
 stored!(ReplicaSet, Kind::ReplicaSet, replicasets, generation: |o: &ReplicaSet, n: &ReplicaSet| o.spec != n.spec);
 // Deployment annotations are copied to its ReplicaSets, so the apiserver bumps generation for them too.
 stored!(Deployment, Kind::Deployment, deployments, generation: |o: &Deployment, n: &Deployment| {
@@ -421,6 +445,9 @@ pub struct Store {
     pub storageclasses: Table<StorageClass>,
     pub persistentvolumes: Table<PersistentVolume>,
     pub persistentvolumeclaims: Table<PersistentVolumeClaim>,
+    pub services: Table<Service>,
+    pub endpoints: Table<Endpoints>,
+    pub endpointslices: Table<EndpointSlice>,
     /// Kinds outside the simulation, by (kind, namespace, name).
     pub others: BTreeMap<(String, Key), OtherObject>,
     resource_version: u64,
@@ -519,7 +546,10 @@ impl Store {
                     owners.push(r.uid.clone());
                 }
             }
-            if matches!(T::STORED_KIND, Kind::Pod | Kind::ReplicaSet) {
+            if matches!(
+                T::STORED_KIND,
+                Kind::Pod | Kind::ReplicaSet | Kind::EndpointSlice
+            ) {
                 labels.push(m.labels.clone().unwrap_or_default());
             }
         }

@@ -652,3 +652,144 @@ spec:
 ";
     rejected_storage(cluster(), pv, &["spec.capacity: Required value"]);
 }
+
+const SERVICE: &str = "apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: nginx
+  ports:
+  - port: 80
+";
+
+/// A cluster with the Deployment and a Service in front of it.
+fn service_cluster() -> World {
+    let mut w = cluster();
+    manifest::apply(&mut w, SERVICE).expect("valid service");
+    w.settle(Dur::mins(1));
+    w
+}
+
+fn service_snapshot(w: &mut World) -> (u64, String) {
+    let rv = w.store().resource_version();
+    let all = run(w, "get svc,ep,endpointslices,events -A -o json", &NoFiles).stdout;
+    (rv, all)
+}
+
+fn rejected_service(mut w: World, text: &str, must_contain: &[&str]) {
+    let before = service_snapshot(&mut w);
+    let err = manifest::apply(&mut w, text).expect_err("manifest should be rejected");
+    let shown = err.to_string();
+    for m in must_contain {
+        assert!(shown.contains(m), "error should mention {m:?}:\n{shown}");
+    }
+    assert_eq!(
+        service_snapshot(&mut w),
+        before,
+        "a rejected manifest must not change the cluster:\n{shown}"
+    );
+}
+
+#[test]
+fn service_ports_are_validated() {
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("port: 80", "port: 70000"),
+        &[
+            "The Service \"web\" is invalid",
+            "spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive",
+            "document 1 (line 9",
+        ],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("port: 80", "port: 80\n    targetPort: http_web"),
+        &["spec.ports[0].targetPort: Invalid value: \"http_web\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("port: 80", "port: 80\n    protocol: HTTP"),
+        &["spec.ports[0].protocol: Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\""],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("  - port: 80\n", "  - port: 80\n  - port: 443\n"),
+        &[
+            "spec.ports[0].name: Required value",
+            "spec.ports[1].name: Required value",
+        ],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("  ports:\n  - port: 80\n", ""),
+        &["spec.ports: Required value"],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("port: 80", "port: 80\n    nodePort: 30080"),
+        &["spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("spec:\n", "spec:\n  type: NodePort\n").replace("port: 80", "port: 80\n    nodePort: 8080"),
+        &["spec.ports[0].nodePort: Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767"],
+    );
+}
+
+#[test]
+fn a_service_cluster_ip_is_checked_and_fixed_once_allocated() {
+    rejected_service(
+        service_cluster(),
+        &SERVICE.replace("spec:\n", "spec:\n  clusterIP: 10.96.0.99\n"),
+        &["spec.clusterIPs[0]: Invalid value: []string{\"10.96.0.99\"}: may not change once set"],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("spec:\n", "spec:\n  clusterIP: 10.96.0.10\n"),
+        &["spec.clusterIPs: Invalid value: []string{\"10.96.0.10\"}: failed to allocate IP 10.96.0.10: provided IP is already allocated"],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("spec:\n", "spec:\n  clusterIP: 192.168.0.1\n"),
+        &["the provided IP (192.168.0.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12"],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("spec:\n", "spec:\n  clusterIP: 10.96.0.300\n"),
+        &["spec.clusterIPs[0]: Invalid value: \"10.96.0.300\": must be a valid IP address"],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("spec:\n", "spec:\n  type: NodePort\n  clusterIP: None\n"),
+        &["spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services"],
+    );
+}
+
+#[test]
+fn service_selector_type_errors_name_the_field() {
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("    app: nginx\n", "    matchLabels:\n      app: nginx\n"),
+        &[
+            "spec.selector.matchLabels",
+            "invalid type: map, expected a string",
+        ],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("  selector:\n    app: nginx\n", "  selector: [app]\n"),
+        &["spec.selector", "invalid type: sequence, expected a map"],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("    app: nginx\n", "    app: \"not valid!\"\n"),
+        &["spec.selector: Invalid value: \"not valid!\""],
+    );
+    rejected_service(
+        cluster(),
+        &SERVICE.replace("name: web", "name: 1web"),
+        &["metadata.name: Invalid value: \"1web\": a DNS-1035 label"],
+    );
+}

@@ -23,6 +23,9 @@ fn meta_of<'a>(store: &'a Store, r: &ObjRef) -> Option<&'a ObjectMeta> {
             .persistentvolumeclaims
             .get(&r.key)
             .map(|o| &o.metadata),
+        Kind::Service => store.services.get(&r.key).map(|o| &o.metadata),
+        Kind::Endpoints => store.endpoints.get(&r.key).map(|o| &o.metadata),
+        Kind::EndpointSlice => store.endpointslices.get(&r.key).map(|o| &o.metadata),
         Kind::Event => None,
     }
 }
@@ -39,6 +42,10 @@ pub fn dependents(store: &Store, uid: &str) -> Vec<ObjRef> {
         .collect();
     out.extend(store.pods.owned_by(uid).map(|o| ObjRef {
         kind: Kind::Pod,
+        key: Key::of(&o.metadata),
+    }));
+    out.extend(store.endpointslices.owned_by(uid).map(|o| ObjRef {
+        kind: Kind::EndpointSlice,
         key: Key::of(&o.metadata),
     }));
     out

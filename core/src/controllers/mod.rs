@@ -9,6 +9,8 @@
 
 pub mod attachdetach;
 pub mod deployment;
+pub mod endpoints;
+pub mod endpointslice;
 pub mod gc;
 pub mod kubelet;
 pub mod registry;
@@ -20,7 +22,10 @@ pub mod volumebinding;
 use crate::store::{Key, Kind, Propagation};
 use crate::time::Dur;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{
+    Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
+};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::Resource;
@@ -37,6 +42,8 @@ pub enum Component {
     /// The simulation's volume provisioner ([`volume::PROVISIONER`]).
     Provisioner,
     AttachDetachController,
+    EndpointController,
+    EndpointSliceController,
 }
 
 impl Component {
@@ -51,6 +58,8 @@ impl Component {
             Component::PersistentVolumeController => "persistentvolume-controller",
             Component::Provisioner => volume::PROVISIONER,
             Component::AttachDetachController => "attachdetach-controller",
+            Component::EndpointController => "endpoint-controller",
+            Component::EndpointSliceController => "endpointslice-controller",
         }
     }
 }
@@ -69,6 +78,9 @@ pub enum Object {
     StorageClass(StorageClass),
     PersistentVolume(PersistentVolume),
     PersistentVolumeClaim(PersistentVolumeClaim),
+    Service(Service),
+    Endpoints(Endpoints),
+    EndpointSlice(EndpointSlice),
 }
 
 impl Object {
@@ -82,6 +94,9 @@ impl Object {
             Object::StorageClass(_) => Kind::StorageClass,
             Object::PersistentVolume(_) => Kind::PersistentVolume,
             Object::PersistentVolumeClaim(_) => Kind::PersistentVolumeClaim,
+            Object::Service(_) => Kind::Service,
+            Object::Endpoints(_) => Kind::Endpoints,
+            Object::EndpointSlice(_) => Kind::EndpointSlice,
         }
     }
 
@@ -95,6 +110,9 @@ impl Object {
             Object::StorageClass(o) => &o.metadata,
             Object::PersistentVolume(o) => &o.metadata,
             Object::PersistentVolumeClaim(o) => &o.metadata,
+            Object::Service(o) => &o.metadata,
+            Object::Endpoints(o) => &o.metadata,
+            Object::EndpointSlice(o) => &o.metadata,
         }
     }
 
@@ -108,6 +126,9 @@ impl Object {
             Object::StorageClass(o) => &mut o.metadata,
             Object::PersistentVolume(o) => &mut o.metadata,
             Object::PersistentVolumeClaim(o) => &mut o.metadata,
+            Object::Service(o) => &mut o.metadata,
+            Object::Endpoints(o) => &mut o.metadata,
+            Object::EndpointSlice(o) => &mut o.metadata,
         }
     }
 }

@@ -15,8 +15,9 @@ use crate::store::{controller_ref, Kind};
 use crate::time::{human_duration, SimTime};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
-    Node, PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec,
+    Endpoints, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, Service,
 };
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -1104,6 +1105,315 @@ fn describe_claim(world: &World, c: &PersistentVolumeClaim) -> String {
     doc.finish()
 }
 
+/// `formatEndpointSlices` for one service port: ready endpoints' `ip:port`, at most three.
+fn format_endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String {
+    if slices.is_empty() {
+        return "<none>".into();
+    }
+    let (max, mut list, mut more, mut count) = (3, Vec::<String>::new(), false, 0);
+    for s in slices {
+        let ports = s.ports.clone().unwrap_or_default();
+        let eps = s.endpoints.clone().unwrap_or_default();
+        let ready = |e: &k8s_openapi::api::discovery::v1::Endpoint| {
+            e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true)
+        };
+        if ports.is_empty() {
+            for e in &eps {
+                if list.len() == max {
+                    more = true;
+                }
+                if !ready(e) {
+                    continue;
+                }
+                if !more {
+                    list.push(e.addresses.first().cloned().unwrap_or_default());
+                }
+                count += 1;
+            }
+            continue;
+        }
+        for p in ports
+            .iter()
+            .filter(|p| p.name.as_deref().unwrap_or_default() == port_name)
+        {
+            for e in &eps {
+                if list.len() == max {
+                    more = true;
+                }
+                if !ready(e) {
+                    continue;
+                }
+                if !more {
+                    list.push(format!(
+                        "{}:{}",
+                        e.addresses.first().cloned().unwrap_or_default(),
+                        p.port.unwrap_or(0)
+                    ));
+                }
+                count += 1;
+            }
+        }
+    }
+    let ret = list.join(",");
+    if more {
+        format!("{ret} + {} more...", count - max)
+    } else {
+        ret
+    }
+}
+
+/// `ServiceDescriber`: the Service with the endpoints of its slices, per port.
+fn describe_service(world: &World, svc: &Service) -> String {
+    let mut doc = Doc::default();
+    let spec = svc.spec.clone().unwrap_or_default();
+    let ns = svc.metadata.namespace.clone().unwrap_or_default();
+    let name = svc.metadata.name.clone().unwrap_or_default();
+    doc.kv(0, "Name", &name);
+    doc.kv(0, "Namespace", &ns);
+    map_lines(&mut doc, 0, "Labels", svc.metadata.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(&svc.metadata)),
+        ": ",
+    );
+    doc.kv(
+        0,
+        "Selector",
+        crate::labels::format_labels(spec.selector.as_ref()),
+    );
+    doc.kv(0, "Type", spec.type_.clone().unwrap_or_default());
+    if let Some(p) = &spec.ip_family_policy {
+        doc.kv(0, "IP Family Policy", p);
+    }
+    doc.kv(
+        0,
+        "IP Families",
+        spec.ip_families
+            .as_ref()
+            .filter(|f| !f.is_empty())
+            .map(|f| f.join(","))
+            .unwrap_or_else(|| "<none>".into()),
+    );
+    doc.kv(0, "IP", spec.cluster_ip.clone().unwrap_or_default());
+    doc.kv(
+        0,
+        "IPs",
+        spec.cluster_ips
+            .as_ref()
+            .filter(|f| !f.is_empty())
+            .map(|f| f.join(","))
+            .unwrap_or_else(|| "<none>".into()),
+    );
+    if let Some(ips) = spec.external_ips.as_ref().filter(|i| !i.is_empty()) {
+        doc.kv(0, "External IPs", ips.join(","));
+    }
+    if let Some(n) = spec.external_name.as_ref().filter(|n| !n.is_empty()) {
+        doc.kv(0, "External Name", n);
+    }
+    let slices: Vec<&EndpointSlice> = world
+        .store()
+        .endpointslices
+        .in_namespace(&ns)
+        .filter(|s| {
+            s.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(crate::controllers::endpointslice::LABEL_SERVICE_NAME))
+                == Some(&name)
+        })
+        .collect();
+    for p in spec.ports.iter().flatten() {
+        let pname = p.name.clone().filter(|n| !n.is_empty());
+        let shown = pname.clone().unwrap_or_else(|| "<unset>".into());
+        let proto = p.protocol.clone().unwrap_or_default();
+        doc.line(0, &["Port:", &shown, &format!("{}/{proto}", p.port)]);
+        let target = match &p.target_port {
+            Some(IntOrString::Int(n)) => n.to_string(),
+            Some(IntOrString::String(s)) => s.clone(),
+            None => "0".into(),
+        };
+        doc.kv(0, "TargetPort", format!("{target}/{proto}"));
+        if let Some(np) = p.node_port.filter(|n| *n != 0) {
+            doc.line(0, &["NodePort:", &shown, &format!("{np}/{proto}")]);
+        }
+        doc.kv(
+            0,
+            "Endpoints",
+            format_endpoint_slices(&slices, pname.as_deref().unwrap_or_default()),
+        );
+    }
+    doc.kv(
+        0,
+        "Session Affinity",
+        spec.session_affinity.clone().unwrap_or_default(),
+    );
+    if let Some(p) = spec
+        .external_traffic_policy
+        .as_ref()
+        .filter(|p| !p.is_empty())
+    {
+        doc.kv(0, "External Traffic Policy", p);
+    }
+    if let Some(p) = &spec.internal_traffic_policy {
+        doc.kv(0, "Internal Traffic Policy", p);
+    }
+    events_section(
+        &mut doc,
+        world,
+        svc.metadata.uid.as_deref().unwrap_or_default(),
+    );
+    doc.finish()
+}
+
+/// `EndpointsDescriber`.
+fn describe_endpoints(world: &World, ep: &Endpoints) -> String {
+    let mut doc = Doc::default();
+    doc.kv(0, "Name", ep.metadata.name.clone().unwrap_or_default());
+    doc.kv(
+        0,
+        "Namespace",
+        ep.metadata.namespace.clone().unwrap_or_default(),
+    );
+    map_lines(&mut doc, 0, "Labels", ep.metadata.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(&ep.metadata)),
+        ": ",
+    );
+    doc.line(0, &["Subsets:"]);
+    for ss in ep.subsets.iter().flatten() {
+        let ips = |a: Option<&Vec<k8s_openapi::api::core::v1::EndpointAddress>>| {
+            let v: Vec<String> = a.into_iter().flatten().map(|a| a.ip.clone()).collect();
+            if v.is_empty() {
+                "<none>".to_string()
+            } else {
+                v.join(",")
+            }
+        };
+        doc.kv(2, "Addresses", ips(ss.addresses.as_ref()));
+        doc.kv(2, "NotReadyAddresses", ips(ss.not_ready_addresses.as_ref()));
+        if let Some(ports) = ss.ports.as_ref().filter(|p| !p.is_empty()) {
+            doc.line(2, &["Ports:"]);
+            doc.line(4, &["Name", "Port", "Protocol"]);
+            doc.line(4, &["----", "----", "--------"]);
+            for p in ports {
+                let name = p
+                    .name
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| "<unset>".into());
+                doc.line(
+                    4,
+                    &[
+                        &name,
+                        &p.port.to_string(),
+                        p.protocol.as_deref().unwrap_or_default(),
+                    ],
+                );
+            }
+        }
+        doc.0.push('\n');
+    }
+    events_section(
+        &mut doc,
+        world,
+        ep.metadata.uid.as_deref().unwrap_or_default(),
+    );
+    doc.finish()
+}
+
+/// `describeEndpointSliceV1`.
+fn describe_endpoint_slice(world: &World, s: &EndpointSlice) -> String {
+    let mut doc = Doc::default();
+    doc.kv(0, "Name", s.metadata.name.clone().unwrap_or_default());
+    doc.kv(
+        0,
+        "Namespace",
+        s.metadata.namespace.clone().unwrap_or_default(),
+    );
+    map_lines(&mut doc, 0, "Labels", s.metadata.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(&s.metadata)),
+        ": ",
+    );
+    doc.kv(0, "AddressType", &s.address_type);
+    match s.ports.as_ref().filter(|p| !p.is_empty()) {
+        None => doc.line(0, &["Ports: <unset>"]),
+        Some(ports) => {
+            doc.line(0, &["Ports:"]);
+            doc.line(2, &["Name", "Port", "Protocol"]);
+            doc.line(2, &["----", "----", "--------"]);
+            for p in ports {
+                let name = p
+                    .name
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| "<unset>".into());
+                let port = p
+                    .port
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "<unset>".into());
+                doc.line(
+                    2,
+                    &[&name, &port, p.protocol.as_deref().unwrap_or_default()],
+                );
+            }
+        }
+    }
+    match s.endpoints.as_ref().filter(|e| !e.is_empty()) {
+        None => doc.line(0, &["Endpoints: <none>"]),
+        Some(eps) => {
+            doc.line(0, &["Endpoints:"]);
+            let unset = || "<unset>".to_string();
+            for e in eps {
+                let addrs = if e.addresses.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    e.addresses.join(", ")
+                };
+                doc.kv(2, "- Addresses", addrs);
+                doc.line(4, &["Conditions:"]);
+                doc.kv(
+                    6,
+                    "Ready",
+                    e.conditions
+                        .as_ref()
+                        .and_then(|c| c.ready)
+                        .map(|b| b.to_string())
+                        .unwrap_or_else(unset),
+                );
+                doc.kv(4, "Hostname", e.hostname.clone().unwrap_or_else(unset));
+                if let Some(r) = &e.target_ref {
+                    doc.kv(
+                        4,
+                        "TargetRef",
+                        format!(
+                            "{}/{}",
+                            r.kind.clone().unwrap_or_default(),
+                            r.name.clone().unwrap_or_default()
+                        ),
+                    );
+                }
+                doc.kv(4, "NodeName", e.node_name.clone().unwrap_or_else(unset));
+                doc.kv(4, "Zone", e.zone.clone().unwrap_or_else(unset));
+            }
+        }
+    }
+    events_section(
+        &mut doc,
+        world,
+        s.metadata.uid.as_deref().unwrap_or_default(),
+    );
+    doc.finish()
+}
+
 fn describe_generic(world: &World, item: &Item) -> String {
     let mut doc = Doc::default();
     let meta = item.meta();
@@ -1179,14 +1489,23 @@ pub fn describe(world: &World, args: &Args) -> Result<Output, String> {
                 (Item::StorageClass(c), _) => describe_storage_class(world, c),
                 (Item::PersistentVolume(v), _) => describe_volume(world, v),
                 (Item::PersistentVolumeClaim(c), _) => describe_claim(world, c),
+                (Item::Service(s), _) => describe_service(world, s),
+                (Item::Endpoints(e), _) => describe_endpoints(world, e),
+                (Item::EndpointSlice(e), _) => describe_endpoint_slice(world, e),
                 (_, ResType::Sim(Kind::Event)) | (_, _) => describe_generic(world, &i),
             });
         }
     }
     let mut out = Output::out(blocks.join("\n\n"));
+    if targets(&args.positional)?
+        .iter()
+        .any(|(t, _)| *t == ResType::Sim(Kind::Endpoints))
+    {
+        out.stderr = format!("{}\n", super::ENDPOINTS_DEPRECATED);
+    }
     if !errors.is_empty() {
         out.ok = false;
-        out.stderr = errors.join("\n") + "\n";
+        out.stderr.push_str(&(errors.join("\n") + "\n"));
     }
     Ok(out)
 }

@@ -11,8 +11,10 @@ use crate::store::{Key, Kind, OtherObject};
 use crate::time::{human_duration, SimTime};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
-    Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec,
+    Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
+    PodTemplateSpec, Service,
 };
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
@@ -49,6 +51,9 @@ pub enum Item {
     StorageClass(StorageClass),
     PersistentVolume(PersistentVolume),
     PersistentVolumeClaim(PersistentVolumeClaim),
+    Service(Service),
+    Endpoints(Endpoints),
+    EndpointSlice(EndpointSlice),
     Other(OtherObject),
 }
 
@@ -64,6 +69,9 @@ impl Item {
             Item::StorageClass(o) => o.metadata.clone(),
             Item::PersistentVolume(o) => o.metadata.clone(),
             Item::PersistentVolumeClaim(o) => o.metadata.clone(),
+            Item::Service(o) => o.metadata.clone(),
+            Item::Endpoints(o) => o.metadata.clone(),
+            Item::EndpointSlice(o) => o.metadata.clone(),
             Item::Other(o) => {
                 serde_json::from_value(o.value.get("metadata").cloned().unwrap_or_default())
                     .unwrap_or_default()
@@ -82,6 +90,9 @@ impl Item {
             Item::StorageClass(o) => serde_json::to_value(o),
             Item::PersistentVolume(o) => serde_json::to_value(o),
             Item::PersistentVolumeClaim(o) => serde_json::to_value(o),
+            Item::Service(o) => serde_json::to_value(o),
+            Item::Endpoints(o) => serde_json::to_value(o),
+            Item::EndpointSlice(o) => serde_json::to_value(o),
             Item::Other(o) => Ok(o.value.clone()),
         }
         .unwrap_or(Value::Null)
@@ -99,6 +110,9 @@ impl Item {
             Item::StorageClass(_) => Kind::StorageClass.qualified().into(),
             Item::PersistentVolume(_) => Kind::PersistentVolume.qualified().into(),
             Item::PersistentVolumeClaim(_) => Kind::PersistentVolumeClaim.qualified().into(),
+            Item::Service(_) => Kind::Service.qualified().into(),
+            Item::Endpoints(_) => Kind::Endpoints.qualified().into(),
+            Item::EndpointSlice(_) => Kind::EndpointSlice.qualified().into(),
             Item::Other(o) => match o.api_version.split_once('/') {
                 Some((g, _)) => format!("{}.{g}", o.kind.to_lowercase()),
                 None => o.kind.to_lowercase(),
@@ -208,6 +222,27 @@ pub fn list(world: &World, t: ResType, ns: Option<&str>) -> Vec<Item> {
             .cloned()
             .map(Item::PersistentVolumeClaim)
             .collect(),
+        ResType::Sim(Kind::Service) => s
+            .services
+            .iter()
+            .filter(|o| in_ns(&o.metadata))
+            .cloned()
+            .map(Item::Service)
+            .collect(),
+        ResType::Sim(Kind::Endpoints) => s
+            .endpoints
+            .iter()
+            .filter(|o| in_ns(&o.metadata))
+            .cloned()
+            .map(Item::Endpoints)
+            .collect(),
+        ResType::Sim(Kind::EndpointSlice) => s
+            .endpointslices
+            .iter()
+            .filter(|o| in_ns(&o.metadata))
+            .cloned()
+            .map(Item::EndpointSlice)
+            .collect(),
         ResType::Other(kind, _) => s
             .others
             .iter()
@@ -244,6 +279,11 @@ pub fn find(world: &World, t: ResType, ns: &str, name: &str) -> Option<Item> {
             .get(&key)
             .cloned()
             .map(Item::PersistentVolumeClaim),
+        ResType::Sim(Kind::Service) => s.services.get(&key).cloned().map(Item::Service),
+        ResType::Sim(Kind::Endpoints) => s.endpoints.get(&key).cloned().map(Item::Endpoints),
+        ResType::Sim(Kind::EndpointSlice) => {
+            s.endpointslices.get(&key).cloned().map(Item::EndpointSlice)
+        }
         ResType::Other(kind, _) => {
             let namespaced = s.others.contains_key(&(kind.to_string(), key.clone()));
             let k = if namespaced { key } else { ckey };
@@ -618,6 +658,51 @@ pub fn table(
             }
             hs
         }
+        ResType::Sim(Kind::Service) => {
+            for i in items {
+                if let Item::Service(svc) = i {
+                    rows.push(service_row(svc, wide, now));
+                }
+            }
+            let mut hs = h(&[
+                "NAME",
+                "TYPE",
+                "CLUSTER-IP",
+                "EXTERNAL-IP",
+                "PORT(S)",
+                "AGE",
+            ]);
+            if wide {
+                hs.push("SELECTOR".into());
+            }
+            hs
+        }
+        ResType::Sim(Kind::Endpoints) => {
+            for i in items {
+                if let Item::Endpoints(ep) = i {
+                    rows.push(vec![
+                        ep.metadata.name.clone().unwrap_or_default(),
+                        format_endpoints(ep),
+                        age(&ep.metadata, now),
+                    ]);
+                }
+            }
+            h(&["NAME", "ENDPOINTS", "AGE"])
+        }
+        ResType::Sim(Kind::EndpointSlice) => {
+            for i in items {
+                if let Item::EndpointSlice(sl) = i {
+                    rows.push(vec![
+                        sl.metadata.name.clone().unwrap_or_default(),
+                        sl.address_type.clone(),
+                        format_discovery_ports(sl),
+                        format_discovery_endpoints(sl),
+                        age(&sl.metadata, now),
+                    ]);
+                }
+            }
+            h(&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"])
+        }
         ResType::Other(..) => {
             for i in items {
                 rows.push(vec![i.meta().name.unwrap_or_default(), age(&i.meta(), now)]);
@@ -626,6 +711,159 @@ pub fn table(
         }
     };
     (headers, rows)
+}
+
+/// `printService`: ClusterIP (or `None`), external addresses by type, `port[:nodePort]/proto`.
+fn service_row(svc: &Service, wide: bool, now: SimTime) -> Vec<String> {
+    let spec = svc.spec.clone().unwrap_or_default();
+    let t = spec.type_.clone().unwrap_or_default();
+    let cluster_ip = spec
+        .cluster_ips
+        .as_ref()
+        .and_then(|ips| ips.first().cloned())
+        .unwrap_or_else(|| "<none>".into());
+    let external = spec.external_ips.clone().unwrap_or_default();
+    let external_ip = match t.as_str() {
+        "ClusterIP" | "NodePort" if !external.is_empty() => external.join(","),
+        "ClusterIP" | "NodePort" => "<none>".into(),
+        "LoadBalancer" => {
+            let mut ips: Vec<String> = svc
+                .status
+                .as_ref()
+                .and_then(|s| s.load_balancer.as_ref())
+                .and_then(|l| l.ingress.as_ref())
+                .into_iter()
+                .flatten()
+                .filter_map(|i| i.ip.clone().or(i.hostname.clone()))
+                .collect();
+            ips.extend(external);
+            if ips.is_empty() {
+                "<pending>".into()
+            } else {
+                ips.join(",")
+            }
+        }
+        "ExternalName" => spec.external_name.clone().unwrap_or_default(),
+        _ => "<unknown>".into(),
+    };
+    let ports: Vec<String> = spec
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| {
+            let proto = p.protocol.clone().unwrap_or_default();
+            match p.node_port.filter(|n| *n > 0) {
+                Some(np) => format!("{}:{np}/{proto}", p.port),
+                None => format!("{}/{proto}", p.port),
+            }
+        })
+        .collect();
+    let mut r = vec![
+        svc.metadata.name.clone().unwrap_or_default(),
+        t,
+        cluster_ip,
+        external_ip,
+        if ports.is_empty() {
+            "<none>".into()
+        } else {
+            ports.join(",")
+        },
+        age(&svc.metadata, now),
+    ];
+    if wide {
+        r.push(format_labels(spec.selector.as_ref()));
+    }
+    r
+}
+
+/// `formatEndpoints`: up to three `ip:port` of ready addresses, then `+ N more...`; `<none>`
+/// without subsets (and an empty cell when every address is not ready).
+pub fn format_endpoints(ep: &Endpoints) -> String {
+    let subsets = ep.subsets.clone().unwrap_or_default();
+    if subsets.is_empty() {
+        return "<none>".into();
+    }
+    let max = 3;
+    let mut list: Vec<String> = Vec::new();
+    let mut more = false;
+    let mut count = 0;
+    for ss in &subsets {
+        let addrs = ss.addresses.clone().unwrap_or_default();
+        let ports = ss.ports.clone().unwrap_or_default();
+        if ports.is_empty() {
+            count += addrs.len();
+            for a in &addrs {
+                if list.len() == max {
+                    more = true;
+                    break;
+                }
+                list.push(a.ip.clone());
+            }
+            continue;
+        }
+        for p in &ports {
+            count += addrs.len();
+            for a in &addrs {
+                if list.len() == max {
+                    more = true;
+                    break;
+                }
+                list.push(format!("{}:{}", a.ip, p.port));
+            }
+        }
+    }
+    let ret = list.join(",");
+    if more {
+        format!("{ret} + {} more...", count - max)
+    } else {
+        ret
+    }
+}
+
+/// `listWithMoreString`: `<unset>` for an empty list.
+fn list_with_more(list: Vec<String>, more: bool, count: usize, max: usize) -> String {
+    let ret = list.join(",");
+    if more {
+        format!("{ret} + {} more...", count - max)
+    } else if ret.is_empty() {
+        "<unset>".into()
+    } else {
+        ret
+    }
+}
+
+/// `formatDiscoveryPorts`.
+fn format_discovery_ports(s: &EndpointSlice) -> String {
+    let (max, mut list, mut more, mut count) = (3, Vec::new(), false, 0);
+    for p in s.ports.iter().flatten() {
+        if list.len() < max {
+            list.push(match (p.port, &p.name) {
+                (Some(n), _) => n.to_string(),
+                (None, Some(name)) => name.clone(),
+                (None, None) => "*".into(),
+            });
+        } else if list.len() == max {
+            more = true;
+        }
+        count += 1;
+    }
+    list_with_more(list, more, count, max)
+}
+
+/// `formatDiscoveryEndpoints`: every address, ready or not.
+fn format_discovery_endpoints(s: &EndpointSlice) -> String {
+    let (max, mut list, mut more, mut count) = (3, Vec::new(), false, 0);
+    for e in s.endpoints.iter().flatten() {
+        for a in &e.addresses {
+            if list.len() < max {
+                list.push(a.clone());
+            } else if list.len() == max {
+                more = true;
+            }
+            count += 1;
+        }
+    }
+    list_with_more(list, more, count, max)
 }
 
 /// `printStorageClass`: the default class is named `NAME (default)`.
@@ -876,6 +1114,13 @@ pub fn get(world: &World, args: &Args) -> Result<Output, String> {
         }
     }
     let mut result = Output::out(out);
+    if groups
+        .iter()
+        .any(|(t, _)| *t == ResType::Sim(Kind::Endpoints))
+    {
+        result.stderr.push_str(super::ENDPOINTS_DEPRECATED);
+        result.stderr.push('\n');
+    }
     if all_items.is_empty() && errors.is_empty() && !named {
         let msg = match &ns {
             Some(n) => format!("No resources found in {n} namespace."),

@@ -25,6 +25,10 @@ use crate::sim::World;
 use crate::store::Kind;
 pub use args::{tokenize, Args};
 
+/// The warning the API server (v1.33+) sends with every request for v1 Endpoints.
+pub const ENDPOINTS_DEPRECATED: &str =
+    "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice";
+
 /// What a command printed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Output {
@@ -91,7 +95,6 @@ pub enum ResType {
 const OTHER_TYPES: &[(&str, &str, &[&str])] = &[
     ("ConfigMap", "configmaps", &["configmap", "cm"]),
     ("Secret", "secrets", &["secret"]),
-    ("Service", "services", &["service", "svc"]),
     (
         "ServiceAccount",
         "serviceaccounts",
@@ -139,7 +142,6 @@ const OTHER_TYPES: &[(&str, &str, &[&str])] = &[
         &["controllerrevision"],
     ),
     ("PriorityClass", "priorityclasses", &["priorityclass", "pc"]),
-    ("Endpoints", "endpoints", &["ep"]),
     ("LimitRange", "limitranges", &["limitrange", "limits"]),
     (
         "ResourceQuota",
@@ -153,7 +155,6 @@ const OTHER_TYPES: &[(&str, &str, &[&str])] = &[
     ),
     ("Lease", "leases", &["lease"]),
     ("IngressClass", "ingressclasses", &["ingressclass"]),
-    ("EndpointSlice", "endpointslices", &["endpointslice"]),
     (
         "CustomResourceDefinition",
         "customresourcedefinitions",
@@ -184,6 +185,12 @@ pub fn resolve_type(s: &str) -> Option<ResType> {
         | "sc"
         | "storageclasses.storage.k8s.io"
         | "storageclass.storage.k8s.io" => Some(Kind::StorageClass),
+        "services" | "service" | "svc" => Some(Kind::Service),
+        "endpoints" | "ep" => Some(Kind::Endpoints),
+        "endpointslices"
+        | "endpointslice"
+        | "endpointslices.discovery.k8s.io"
+        | "endpointslice.discovery.k8s.io" => Some(Kind::EndpointSlice),
         _ => None,
     };
     if let Some(k) = sim {

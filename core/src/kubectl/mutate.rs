@@ -602,6 +602,9 @@ pub fn delete(world: &mut World, args: &Args, files: &dyn FileSource) -> Result<
             Item::StorageClass(_) => Some(Kind::StorageClass),
             Item::PersistentVolume(_) => Some(Kind::PersistentVolume),
             Item::PersistentVolumeClaim(_) => Some(Kind::PersistentVolumeClaim),
+            Item::Service(_) => Some(Kind::Service),
+            Item::Endpoints(_) => Some(Kind::Endpoints),
+            Item::EndpointSlice(_) => Some(Kind::EndpointSlice),
             Item::Other(_) => None,
         };
         let plural_q = i

@@ -140,3 +140,89 @@ pub fn storage_class(c: &mut k8s_openapi::api::storage::v1::StorageClass) {
     c.volume_binding_mode
         .get_or_insert_with(|| "Immediate".into());
 }
+
+/// `SetDefaults_Service` and the registry's defaulting at create (`pkg/apis/core/v1/defaults.go`,
+/// `pkg/registry/core/service/storage`): type ClusterIP, sessionAffinity None, TCP ports whose
+/// targetPort defaults to the port, traffic policies, and single-stack IPv4 families (a headless
+/// Service without a selector asks for dual stack, which a single-stack cluster grants as IPv4).
+/// `clusterIPs` follows `clusterIP`.
+pub fn service(s: &mut k8s_openapi::api::core::v1::Service) {
+    let spec = s.spec.get_or_insert_with(Default::default);
+    let t = spec.type_.get_or_insert_with(|| "ClusterIP".into()).clone();
+    spec.session_affinity.get_or_insert_with(|| "None".into());
+    for p in spec.ports.iter_mut().flatten() {
+        p.protocol.get_or_insert_with(|| "TCP".into());
+        let unset = match &p.target_port {
+            None => true,
+            Some(IntOrString::Int(0)) => true,
+            Some(IntOrString::String(v)) => v.is_empty(),
+            _ => false,
+        };
+        if unset {
+            p.target_port = Some(IntOrString::Int(p.port));
+        }
+    }
+    if t == "ExternalName" {
+        return;
+    }
+    spec.internal_traffic_policy
+        .get_or_insert_with(|| "Cluster".into());
+    if t == "NodePort" || t == "LoadBalancer" {
+        spec.external_traffic_policy
+            .get_or_insert_with(|| "Cluster".into());
+    }
+    if t == "LoadBalancer" {
+        spec.allocate_load_balancer_node_ports.get_or_insert(true);
+    }
+    match (&spec.cluster_ip, &spec.cluster_ips) {
+        (Some(ip), None) if !ip.is_empty() => spec.cluster_ips = Some(vec![ip.clone()]),
+        (None, Some(ips)) => spec.cluster_ip = ips.first().cloned(),
+        _ => {}
+    }
+    let headless = spec.cluster_ip.as_deref() == Some("None");
+    let policy = if headless && spec.selector.is_none() {
+        "RequireDualStack"
+    } else {
+        "SingleStack"
+    };
+    spec.ip_family_policy.get_or_insert_with(|| policy.into());
+    spec.ip_families.get_or_insert_with(|| vec!["IPv4".into()]);
+}
+
+/// `SetDefaults_EndpointPort`: TCP.
+pub fn endpoints(e: &mut k8s_openapi::api::core::v1::Endpoints) {
+    for s in e.subsets.iter_mut().flatten() {
+        for p in s.ports.iter_mut().flatten() {
+            p.protocol.get_or_insert_with(|| "TCP".into());
+        }
+    }
+}
+
+/// `SetDefaults_EndpointPort` (discovery): TCP, and an empty name.
+pub fn endpoint_slice(e: &mut k8s_openapi::api::discovery::v1::EndpointSlice) {
+    for p in e.ports.iter_mut().flatten() {
+        p.protocol.get_or_insert_with(|| "TCP".into());
+        p.name.get_or_insert_with(String::new);
+    }
+}
+
+/// `normalizeClusterIPs` on update: a client that changed only `clusterIP` meant the first of
+/// `clusterIPs` too (validation then refuses the change).
+pub fn normalize_cluster_ips(
+    old: &k8s_openapi::api::core::v1::Service,
+    new: &mut k8s_openapi::api::core::v1::Service,
+) {
+    let old_spec = old.spec.clone().unwrap_or_default();
+    let Some(spec) = new.spec.as_mut() else {
+        return;
+    };
+    if old_spec.cluster_ip != spec.cluster_ip && old_spec.cluster_ips == spec.cluster_ips {
+        match spec.cluster_ip.clone().filter(|ip| !ip.is_empty()) {
+            None => spec.cluster_ips = None,
+            Some(ip) => match spec.cluster_ips.as_mut().and_then(|v| v.first_mut()) {
+                Some(first) => *first = ip,
+                None => spec.cluster_ips = Some(vec![ip]),
+            },
+        }
+    }
+}

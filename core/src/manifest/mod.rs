@@ -20,7 +20,10 @@ use crate::controllers::Object;
 use crate::sim::World;
 use crate::store::{Key, Kind, OtherObject};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Namespace, PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{
+    Endpoints, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, Service,
+};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -108,6 +111,9 @@ pub enum Parsed {
     StorageClass(StorageClass),
     PersistentVolume(PersistentVolume),
     PersistentVolumeClaim(PersistentVolumeClaim),
+    Service(Service),
+    Endpoints(Endpoints),
+    EndpointSlice(EndpointSlice),
     Other(OtherObject),
 }
 
@@ -129,9 +135,7 @@ pub struct Document {
 const KNOWN_OTHER: &[(&str, &str, bool)] = &[
     ("ConfigMap", "v1", true),
     ("Secret", "v1", true),
-    ("Service", "v1", true),
     ("ServiceAccount", "v1", true),
-    ("Endpoints", "v1", true),
     ("LimitRange", "v1", true),
     ("ResourceQuota", "v1", true),
     ("ReplicationController", "v1", true),
@@ -146,7 +150,6 @@ const KNOWN_OTHER: &[(&str, &str, bool)] = &[
     ("Ingress", "networking.k8s.io/v1", true),
     ("IngressClass", "networking.k8s.io/v1", false),
     ("NetworkPolicy", "networking.k8s.io/v1", true),
-    ("EndpointSlice", "discovery.k8s.io/v1", true),
     ("Role", "rbac.authorization.k8s.io/v1", true),
     ("RoleBinding", "rbac.authorization.k8s.io/v1", true),
     ("ClusterRole", "rbac.authorization.k8s.io/v1", false),
@@ -525,6 +528,11 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
         ("PersistentVolumeClaim", "v1") => {
             ctx.typed(raw, from_text).map(Parsed::PersistentVolumeClaim)
         }
+        ("Service", "v1") => ctx.typed(raw, from_text).map(Parsed::Service),
+        ("Endpoints", "v1") => ctx.typed(raw, from_text).map(Parsed::Endpoints),
+        ("EndpointSlice", "discovery.k8s.io/v1") => {
+            ctx.typed(raw, from_text).map(Parsed::EndpointSlice)
+        }
         ("Node", "v1") => {
             ctx.error(None, Some("kind".into()), "nodes join the cluster by registering their kubelet; add one with `sim node add NAME`".into());
             None
@@ -559,6 +567,9 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
                         "StorageClass",
                         "PersistentVolume",
                         "PersistentVolumeClaim",
+                        "Service",
+                        "Endpoints",
+                        "EndpointSlice",
                     ]
                     .contains(&kind);
                 let hint = if known_kind {
@@ -665,6 +676,9 @@ pub fn apply_in(
             Kind::StorageClass => world.store.storageclasses.get(&key).is_some(),
             Kind::PersistentVolume => world.store.persistentvolumes.get(&key).is_some(),
             Kind::PersistentVolumeClaim => world.store.persistentvolumeclaims.get(&key).is_some(),
+            Kind::Service => world.store.services.get(&key).is_some(),
+            Kind::Endpoints => world.store.endpoints.get(&key).is_some(),
+            Kind::EndpointSlice => world.store.endpointslices.get(&key).is_some(),
             _ => false,
         };
         let rv = world.store.resource_version();
@@ -1016,6 +1030,50 @@ fn prepare(
             }
             prepared
         }
+        Parsed::Service(_) => {
+            let live_service = world.store.services.get(&key);
+            let prepared = merged!(
+                Service,
+                services,
+                |s: &mut Service| {
+                    if let Some(old) = live_service {
+                        defaults::normalize_cluster_ips(old, s);
+                    }
+                    defaults::service(s)
+                },
+                validate::service,
+                validate::service_update,
+                Service
+            );
+            if let Some(Prepared::Object(o)) = &prepared {
+                if let Object::Service(svc) = &**o {
+                    let errs = validate::service_allocation(&world.store, svc);
+                    if !errs.is_empty() {
+                        for e in errs {
+                            ctx.error(Some(what.clone()), Some(e.path), e.message);
+                        }
+                        return None;
+                    }
+                }
+            }
+            prepared
+        }
+        Parsed::Endpoints(_) => merged!(
+            Endpoints,
+            endpoints,
+            defaults::endpoints,
+            validate::endpoints,
+            validate::endpoints_update,
+            Endpoints
+        ),
+        Parsed::EndpointSlice(_) => merged!(
+            EndpointSlice,
+            endpointslices,
+            defaults::endpoint_slice,
+            validate::endpoint_slice,
+            validate::endpoint_slice_update,
+            EndpointSlice
+        ),
         Parsed::Other(_) => None,
     }
 }
@@ -1040,12 +1098,19 @@ keep_status!(
     ReplicaSet,
     Pod,
     PersistentVolume,
-    PersistentVolumeClaim
+    PersistentVolumeClaim,
+    Service
 );
 
-impl KeepStatus for StorageClass {
-    fn keep_status(&mut self, _live: &Self) {}
+macro_rules! no_status {
+    ($($ty:ty),*) => {$(
+        impl KeepStatus for $ty {
+            fn keep_status(&mut self, _live: &Self) {}
+        }
+    )*};
 }
+
+no_status!(StorageClass, Endpoints, EndpointSlice);
 
 #[cfg(test)]
 mod tests {

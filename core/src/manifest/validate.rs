@@ -700,6 +700,419 @@ pub fn storage_class_update(old: &StorageClass, new: &StorageClass) -> Vec<Field
     e.0
 }
 
+/// `IsDNS1035Label`: what a Service name must be.
+fn check_dns1035_label(s: &str) -> Result<(), String> {
+    let b = s.as_bytes();
+    if b.len() > 63 {
+        return Err("must be no more than 63 characters".into());
+    }
+    let ok = !b.is_empty()
+        && b[0].is_ascii_lowercase()
+        && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+    if !ok {
+        return Err("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')".into());
+    }
+    Ok(())
+}
+
+/// `IsValidPortName`: an IANA service name.
+fn check_port_name(s: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if s.len() > 15 {
+        out.push("must be no more than 15 characters");
+    }
+    if !s
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+    {
+        out.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    }
+    if !s.bytes().any(|c| c.is_ascii_lowercase()) {
+        out.push("must contain at least one letter (a-z)");
+    }
+    if s.contains("--") {
+        out.push("must not contain consecutive hyphens");
+    }
+    if s.starts_with('-') || s.ends_with('-') {
+        out.push("must not begin or end with a hyphen");
+    }
+    out
+}
+
+const PORT_RANGE: &str = "must be between 1 and 65535, inclusive";
+const VALID_IP: &str = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
+
+fn go_strings(v: &[String]) -> String {
+    let q: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+    format!("[]string{{{}}}", q.join(", "))
+}
+
+/// Go's `%#v` of a `core.ServicePort`, as the API server prints a duplicate one.
+fn go_service_port(p: &k8s_openapi::api::core::v1::ServicePort) -> String {
+    let target = match &p.target_port {
+        Some(IntOrString::Int(n)) => {
+            format!("intstr.IntOrString{{Type:0, IntVal:{n}, StrVal:\"\"}}")
+        }
+        Some(IntOrString::String(s)) => {
+            format!("intstr.IntOrString{{Type:1, IntVal:0, StrVal:{s:?}}}")
+        }
+        None => "intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}".into(),
+    };
+    format!(
+        "core.ServicePort{{Name:{:?}, Protocol:{:?}, AppProtocol:(*string)(nil), Port:{}, TargetPort:{target}, NodePort:{}}}",
+        p.name.clone().unwrap_or_default(),
+        p.protocol.clone().unwrap_or_default(),
+        p.port,
+        p.node_port.unwrap_or(0)
+    )
+}
+
+/// `ValidateService` (`pkg/apis/core/validation/validation.go`), after defaulting.
+pub fn service(s: &k8s_openapi::api::core::v1::Service) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&s.metadata, false));
+    e.0.retain(|x| x.path != "metadata.name");
+    if let Some(n) = s.metadata.name.as_deref().filter(|n| !n.is_empty()) {
+        if let Err(m) = check_dns1035_label(n) {
+            e.invalid("metadata.name", format!("{n:?}"), &m);
+        }
+    } else if s.metadata.generate_name.is_none() {
+        e.add(
+            "metadata.name",
+            "Required value: name or generateName is required",
+        );
+    }
+    let spec = s.spec.clone().unwrap_or_default();
+    let t = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
+    if !["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"].contains(&t.as_str()) {
+        e.add("spec.type", format!("Unsupported value: {t:?}: supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""));
+    }
+    let cluster_ip = spec.cluster_ip.clone().unwrap_or_default();
+    let headless = cluster_ip == "None";
+    let ports = spec.ports.clone().unwrap_or_default();
+    if t == "ExternalName" {
+        match spec.external_name.as_deref() {
+            None | Some("") => e.required("spec.externalName"),
+            Some(n) => {
+                if let Err(m) = check_dns1123_subdomain(n.trim_end_matches('.')) {
+                    e.invalid("spec.externalName", format!("{n:?}"), &m);
+                }
+            }
+        }
+        if !cluster_ip.is_empty() {
+            e.add(
+                "spec.clusterIPs",
+                "Invalid value: \"ExternalName\": may not be set for ExternalName services",
+            );
+        }
+    } else if ports.is_empty() && !headless {
+        e.required("spec.ports");
+    }
+    if headless && (t == "NodePort" || t == "LoadBalancer") {
+        e.invalid(
+            "spec.clusterIPs[0]",
+            "\"None\"",
+            &format!("may not be set to 'None' for {t} services"),
+        );
+    }
+    if !cluster_ip.is_empty() && !headless && cluster_ip.parse::<std::net::IpAddr>().is_err() {
+        e.invalid("spec.clusterIPs[0]", format!("{cluster_ip:?}"), VALID_IP);
+    }
+    if let (Some(ips), false) = (spec.cluster_ips.as_ref(), cluster_ip.is_empty()) {
+        if ips.first() != Some(&cluster_ip) {
+            e.invalid(
+                "spec.clusterIPs",
+                go_strings(ips),
+                "first value must match `clusterIP`",
+            );
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    let mut seen: Vec<(i32, String)> = Vec::new();
+    for (i, p) in ports.iter().enumerate() {
+        let path = format!("spec.ports[{i}]");
+        let name = p.name.clone().unwrap_or_default();
+        if name.is_empty() {
+            if ports.len() > 1 {
+                e.required(&format!("{path}.name"));
+            }
+        } else {
+            if let Err(m) = check_dns1123_label(&name) {
+                e.invalid(&format!("{path}.name"), format!("{name:?}"), &m);
+            }
+            if !names.insert(name.clone()) {
+                e.add(format!("{path}.name"), format!("Duplicate value: {name:?}"));
+            }
+        }
+        if !(1..=65535).contains(&p.port) {
+            e.invalid(&format!("{path}.port"), p.port, PORT_RANGE);
+        }
+        let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+        if !["SCTP", "TCP", "UDP"].contains(&proto.as_str()) {
+            e.add(
+                format!("{path}.protocol"),
+                format!(
+                    "Unsupported value: {proto:?}: supported values: \"SCTP\", \"TCP\", \"UDP\""
+                ),
+            );
+        }
+        match &p.target_port {
+            Some(IntOrString::Int(n)) if !(1..=65535).contains(n) => {
+                e.invalid(&format!("{path}.targetPort"), n, PORT_RANGE)
+            }
+            Some(IntOrString::String(v)) => {
+                for m in check_port_name(v) {
+                    e.invalid(&format!("{path}.targetPort"), format!("{v:?}"), m);
+                }
+            }
+            _ => {}
+        }
+        if let Some(np) = p.node_port.filter(|n| *n != 0) {
+            if t == "ClusterIP" || t == "ExternalName" {
+                e.add(
+                    format!("{path}.nodePort"),
+                    format!("Forbidden: may not be used when `type` is '{t}'"),
+                );
+            } else if !(1..=65535).contains(&np) {
+                e.invalid(&format!("{path}.nodePort"), np, PORT_RANGE);
+            }
+        }
+        if seen.contains(&(p.port, proto.clone())) {
+            e.add(
+                path.clone(),
+                format!("Duplicate value: {}", go_service_port(p)),
+            );
+        }
+        seen.push((p.port, proto));
+    }
+    if let Some(sel) = &spec.selector {
+        for (k, v) in sel {
+            if let Err(m) = check_key(k) {
+                e.invalid("spec.selector", format!("{k:?}"), &m);
+            }
+            if let Err(m) = check_value(v) {
+                e.invalid("spec.selector", format!("{v:?}"), &m);
+            }
+        }
+    }
+    if let Some(a) = spec.session_affinity.as_deref() {
+        if a != "ClientIP" && a != "None" {
+            e.add(
+                "spec.sessionAffinity",
+                format!("Unsupported value: {a:?}: supported values: \"ClientIP\", \"None\""),
+            );
+        }
+    }
+    for (path, v) in [
+        (
+            "spec.internalTrafficPolicy",
+            spec.internal_traffic_policy.as_deref(),
+        ),
+        (
+            "spec.externalTrafficPolicy",
+            spec.external_traffic_policy.as_deref(),
+        ),
+    ] {
+        if let Some(v) = v {
+            if v != "Cluster" && v != "Local" {
+                e.add(
+                    path,
+                    format!("Unsupported value: {v:?}: supported values: \"Cluster\", \"Local\""),
+                );
+            }
+        }
+    }
+    e.0
+}
+
+/// `ValidateServiceUpdate`: the ClusterIP is fixed once allocated (unless the Service is or
+/// becomes ExternalName, or stays headless).
+pub fn service_update(
+    old: &k8s_openapi::api::core::v1::Service,
+    new: &k8s_openapi::api::core::v1::Service,
+) -> Vec<FieldError> {
+    let mut e = Errs::default();
+    let ty = |s: &k8s_openapi::api::core::v1::Service| {
+        s.spec
+            .as_ref()
+            .and_then(|s| s.type_.clone())
+            .unwrap_or_default()
+    };
+    if ty(old) == "ExternalName" || ty(new) == "ExternalName" {
+        return e.0;
+    }
+    let ips = |s: &k8s_openapi::api::core::v1::Service| {
+        s.spec
+            .as_ref()
+            .and_then(|s| {
+                s.cluster_ips
+                    .clone()
+                    .or_else(|| s.cluster_ip.clone().map(|ip| vec![ip]))
+            })
+            .unwrap_or_default()
+    };
+    let (a, b) = (ips(old), ips(new));
+    if a.first().map(String::as_str) == Some("None")
+        && b.first().map(String::as_str) == Some("None")
+    {
+        return e.0;
+    }
+    if a.first() != b.first() {
+        e.invalid(
+            "spec.clusterIPs[0]",
+            go_strings(&b),
+            "may not change once set",
+        );
+    }
+    e.0
+}
+
+/// The registry's allocation checks for addresses and ports chosen by hand: inside the
+/// service CIDR and the node-port range, and not taken by another Service.
+pub fn service_allocation(
+    store: &crate::store::Store,
+    s: &k8s_openapi::api::core::v1::Service,
+) -> Vec<FieldError> {
+    use crate::service_registry as reg;
+    let mut e = Errs::default();
+    let key = crate::store::Key::of(&s.metadata);
+    let live = store.services.get(&key);
+    let spec = s.spec.clone().unwrap_or_default();
+    let ip = spec.cluster_ip.clone().unwrap_or_default();
+    let live_ip = live
+        .and_then(|l| l.spec.as_ref())
+        .and_then(|l| l.cluster_ip.clone());
+    if !ip.is_empty()
+        && ip != "None"
+        && live_ip.as_deref() != Some(ip.as_str())
+        && ip.parse::<std::net::IpAddr>().is_ok()
+    {
+        let shown = go_strings(
+            spec.cluster_ips
+                .as_deref()
+                .unwrap_or(std::slice::from_ref(&ip)),
+        );
+        if !reg::in_service_range(&ip) {
+            e.invalid("spec.clusterIPs", &shown, &format!("failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {}", reg::SERVICE_CIDR));
+        } else if reg::used_cluster_ips(store, Some(&key)).contains(&ip) {
+            e.invalid(
+                "spec.clusterIPs",
+                &shown,
+                &format!("failed to allocate IP {ip}: provided IP is already allocated"),
+            );
+        }
+    }
+    let used = reg::used_node_ports(store, Some(&key));
+    let mut mine = std::collections::BTreeSet::new();
+    for (i, p) in spec.ports.iter().flatten().enumerate() {
+        let Some(np) = p.node_port.filter(|n| *n != 0) else {
+            continue;
+        };
+        if !(1..=65535).contains(&np) {
+            continue;
+        }
+        let path = format!("spec.ports[{i}].nodePort");
+        if !(reg::NODE_PORT_MIN..=reg::NODE_PORT_MAX).contains(&np) {
+            e.invalid(
+                &path,
+                np,
+                &format!(
+                    "provided port is not in the valid range. The range of valid ports is {}-{}",
+                    reg::NODE_PORT_MIN,
+                    reg::NODE_PORT_MAX
+                ),
+            );
+        } else if used.contains(&np) || !mine.insert(np) {
+            e.invalid(&path, np, "provided port is already allocated");
+        }
+    }
+    e.0
+}
+
+fn ip_errors(e: &mut Errs, path: &str, ip: &str) {
+    if ip.parse::<std::net::IpAddr>().is_err() {
+        e.invalid(path, format!("{ip:?}"), VALID_IP);
+    }
+}
+
+/// `ValidateEndpoints`: addresses are IPs, ports are in range.
+pub fn endpoints(ep: &k8s_openapi::api::core::v1::Endpoints) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&ep.metadata, false));
+    for (i, ss) in ep.subsets.iter().flatten().enumerate() {
+        for (field, list) in [
+            ("addresses", ss.addresses.as_ref()),
+            ("notReadyAddresses", ss.not_ready_addresses.as_ref()),
+        ] {
+            for (j, a) in list.into_iter().flatten().enumerate() {
+                ip_errors(&mut e, &format!("subsets[{i}].{field}[{j}].ip"), &a.ip);
+            }
+        }
+        for (j, p) in ss.ports.iter().flatten().enumerate() {
+            if !(1..=65535).contains(&p.port) {
+                e.invalid(&format!("subsets[{i}].ports[{j}].port"), p.port, PORT_RANGE);
+            }
+        }
+    }
+    e.0
+}
+
+pub fn endpoints_update(
+    _old: &k8s_openapi::api::core::v1::Endpoints,
+    _new: &k8s_openapi::api::core::v1::Endpoints,
+) -> Vec<FieldError> {
+    Vec::new()
+}
+
+/// `ValidateEndpointSlice`: a known address type, addresses of that type, ports in range.
+pub fn endpoint_slice(s: &k8s_openapi::api::discovery::v1::EndpointSlice) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&s.metadata, false));
+    let t = s.address_type.as_str();
+    if !["FQDN", "IPv4", "IPv6"].contains(&t) {
+        e.add(
+            "addressType",
+            format!("Unsupported value: {t:?}: supported values: \"FQDN\", \"IPv4\", \"IPv6\""),
+        );
+    }
+    for (i, ep) in s.endpoints.iter().flatten().enumerate() {
+        if ep.addresses.is_empty() {
+            e.required(&format!("endpoints[{i}].addresses"));
+        }
+        for (j, a) in ep.addresses.iter().enumerate() {
+            let path = format!("endpoints[{i}].addresses[{j}]");
+            match t {
+                "IPv4" if a.parse::<std::net::Ipv4Addr>().is_err() => {
+                    e.invalid(&path, format!("{a:?}"), "must be a valid IPv4 address")
+                }
+                "IPv6" if a.parse::<std::net::Ipv6Addr>().is_err() => {
+                    e.invalid(&path, format!("{a:?}"), "must be a valid IPv6 address")
+                }
+                _ => {}
+            }
+        }
+    }
+    for (i, p) in s.ports.iter().flatten().enumerate() {
+        if let Some(n) = p.port.filter(|n| !(1..=65535).contains(n)) {
+            e.invalid(&format!("ports[{i}].port"), n, PORT_RANGE);
+        }
+    }
+    e.0
+}
+
+/// `ValidateEndpointSliceUpdate`: the address type is fixed.
+pub fn endpoint_slice_update(
+    old: &k8s_openapi::api::discovery::v1::EndpointSlice,
+    new: &k8s_openapi::api::discovery::v1::EndpointSlice,
+) -> Vec<FieldError> {
+    if old.address_type != new.address_type {
+        return vec![FieldError {
+            path: "addressType".into(),
+            message: format!("Invalid value: {:?}: field is immutable", new.address_type),
+        }];
+    }
+    Vec::new()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
