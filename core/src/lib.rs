@@ -10,6 +10,7 @@
 //!   atomically.
 //! - [`kubectl`]: the command language shared by the web console and the CLI, with kubectl's
 //!   output formats.
+//! - [`dns`]: cluster DNS records, the pod search path and busybox's `nslookup`.
 //! - [`view`]: plain rows for user interfaces.
 //!
 //! Architecture invariant: nothing here performs I/O or reads a clock; the same seed and the
@@ -17,6 +18,7 @@
 
 pub mod cluster;
 pub mod controllers;
+pub mod dns;
 pub mod explain;
 pub mod kubectl;
 pub mod labels;
