@@ -12,8 +12,7 @@ use crate::cluster::{self, NodeSpec};
 use crate::controllers::kubelet::{self, PodRuntime};
 use crate::controllers::{
     attachdetach, deployment, endpoints, endpointslice, gc, replicaset, scheduler, volume,
-    volumebinding, Action, Component,
-    EventRecord, Object, Reconcile,
+    volumebinding, Action, Component, EventRecord, Object, Reconcile,
 };
 use crate::labels::Selector;
 use crate::podutil;

@@ -540,3 +540,117 @@ fn a_read_write_once_volume_is_never_attached_to_two_nodes() {
         }
     }
 }
+
+/// After settling, every Endpoints object lists exactly the ready, non-terminating selected
+/// pods' IPs under `addresses`, and every managed EndpointSlice of the Service lists each
+/// selected pod with an IP once.
+fn check_services_settled(w: &World) -> Result<(), String> {
+    use kubeplay_core::controllers::{endpoints, endpointslice};
+    use std::collections::BTreeSet;
+    let s = w.store();
+    for svc in s.services.iter() {
+        if endpoints::selector(svc).is_none() {
+            continue;
+        }
+        let key = kubeplay_core::store::Key::of(&svc.metadata);
+        let publish = svc
+            .spec
+            .as_ref()
+            .and_then(|sp| sp.publish_not_ready_addresses)
+            .unwrap_or(false);
+        let want: BTreeSet<String> = endpoints::selected_pods(s, svc)
+            .into_iter()
+            .filter(|p| endpoints::should_pod_be_in_endpoints(p, publish))
+            .filter(|p| publish || podutil::is_ready(p))
+            .filter_map(|p| endpoints::pod_ip(p).map(String::from))
+            .collect();
+        let ep = s
+            .endpoints
+            .get(&key)
+            .ok_or_else(|| format!("service {key} has no Endpoints"))?;
+        let got: BTreeSet<String> = ep
+            .subsets
+            .iter()
+            .flatten()
+            .flat_map(|ss| ss.addresses.iter().flatten())
+            .map(|a| a.ip.clone())
+            .collect();
+        if got != want {
+            return Err(format!(
+                "Endpoints {key} lists {got:?}, the ready selected pods are {want:?}"
+            ));
+        }
+        let in_slices: Vec<String> = endpointslice::managed_slices(s, &key.namespace, &key.name)
+            .into_iter()
+            .flat_map(|sl| sl.endpoints.iter().flatten())
+            .flat_map(|e| e.addresses.iter().cloned())
+            .collect();
+        let with_ip: BTreeSet<String> = endpoints::selected_pods(s, svc)
+            .into_iter()
+            .filter(|p| endpoints::should_pod_be_in_endpoints(p, true))
+            .filter_map(|p| endpoints::pod_ip(p).map(String::from))
+            .collect();
+        let unique: BTreeSet<String> = in_slices.iter().cloned().collect();
+        if unique.len() != in_slices.len() || unique != with_ip {
+            return Err(format!(
+                "slices of {key} list {in_slices:?}, the selected pods with IPs are {with_ip:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn endpoints_list_exactly_the_ready_selected_pods_after_settling() {
+    for seed in 0..env_usize("KUBEPLAY_SERVICE_SEEDS", 6) as u64 {
+        let mut rng = Rng::new(seed);
+        let mut w = World::new(seed);
+        for op in 0..25 {
+            let name = NAMES[rng.below(3) as usize];
+            let line = match rng.below(7) {
+                0 | 1 => manifest(
+                    name,
+                    rng.below(5),
+                    "25%",
+                    "25%",
+                    GOOD_IMAGES[rng.below(4) as usize],
+                ),
+                2 => format!(
+                    "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  selector:\n    app: {name}\n  ports:\n  - port: 80\n"
+                ),
+                3 => format!(
+                    "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}-headless\nspec:\n  clusterIP: None\n  publishNotReadyAddresses: {}\n  selector:\n    app: {name}\n",
+                    rng.below(2) == 0
+                ),
+                4 => format!(
+                    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: extra-{op}\n  labels:\n    app: {name}\n  annotations:\n    kubeplay.dev/ready-after: {}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.25.3\n",
+                    ["never", "3s", "0s"][rng.below(3) as usize]
+                ),
+                5 => {
+                    let cmd = match rng.below(3) {
+                        0 => format!("delete svc {name}"),
+                        1 => format!("delete deployment {name}"),
+                        _ => format!("delete pod -l app={name}"),
+                    };
+                    run(&mut w, &cmd, &NoFiles);
+                    String::new()
+                }
+                _ => {
+                    run(&mut w, &format!("delete endpoints {name}"), &NoFiles);
+                    String::new()
+                }
+            };
+            if !line.is_empty() {
+                let _ = kubeplay_core::manifest::apply(&mut w, &line);
+            }
+            for _ in 0..rng.between(0, 30) {
+                if !w.step() {
+                    break;
+                }
+            }
+        }
+        let settled = w.settle(Dur::mins(10));
+        assert!(settled.settled, "seed {seed}: {settled}");
+        check_services_settled(&w).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    }
+}
