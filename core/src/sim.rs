@@ -11,8 +11,8 @@
 use crate::cluster::{self, NodeSpec};
 use crate::controllers::kubelet::{self, PodRuntime};
 use crate::controllers::{
-    attachdetach, deployment, endpoints, endpointslice, gc, replicaset, scheduler, volume,
-    volumebinding, Action, Component, EventRecord, Object, Reconcile,
+    attachdetach, deployment, endpoints, endpointslice, gc, replicaset, scheduler, statefulset,
+    volume, volumebinding, Action, Component, EventRecord, Object, Reconcile,
 };
 use crate::labels::Selector;
 use crate::podutil;
@@ -22,7 +22,7 @@ use crate::store::{
     Change, ChangeType, Deleted, Key, Kind, ObjRef, Propagation, Store, StoreError,
 };
 use crate::time::{human_duration, Dur, SimTime};
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Endpoints, Event, EventSource, Namespace, Node, ObjectReference, PersistentVolume,
     PersistentVolumeClaim, Pod, Service,
@@ -445,6 +445,14 @@ impl World {
                     Work::Sync(Component::EndpointSliceController, key),
                 );
             }
+            Work::Sync(Component::StatefulSetController, key) => {
+                let r = statefulset::reconcile(&self.store, &key, now);
+                self.apply(
+                    Component::StatefulSetController,
+                    r,
+                    Work::Sync(Component::StatefulSetController, key),
+                );
+            }
             Work::Gc(r) => {
                 let rec = gc::reconcile(&self.store, &r, now);
                 self.apply(Component::GarbageCollector, rec, Work::Gc(r));
@@ -576,6 +584,13 @@ impl World {
                         Kind::EndpointSlice => {
                             self.store.remove::<EndpointSlice>(&key, now).map(|_| ())
                         }
+                        Kind::StatefulSet => {
+                            self.store.remove::<StatefulSet>(&key, now).map(|_| ())
+                        }
+                        Kind::ControllerRevision => self
+                            .store
+                            .remove::<ControllerRevision>(&key, now)
+                            .map(|_| ()),
                         _ => Ok(()),
                     };
                 }
@@ -650,6 +665,8 @@ impl World {
                 }
                 Object::Endpoints(o) => self.store.create(o, now).map(|_| ()),
                 Object::EndpointSlice(o) => self.store.create(o, now).map(|_| ()),
+                Object::StatefulSet(o) => self.store.create(o, now).map(|_| ()),
+                Object::ControllerRevision(o) => self.store.create(o, now).map(|_| ()),
             };
             match res {
                 Ok(()) => return Some(name),
@@ -686,6 +703,8 @@ impl World {
             }
             Object::Endpoints(o) => write!(o),
             Object::EndpointSlice(o) => write!(o),
+            Object::StatefulSet(o) => write!(o),
+            Object::ControllerRevision(o) => write!(o),
         }
     }
 
@@ -746,6 +765,13 @@ impl World {
             Kind::EndpointSlice => self
                 .store
                 .delete::<EndpointSlice>(key, now, None, propagation),
+            Kind::StatefulSet => self
+                .store
+                .delete::<StatefulSet>(key, now, None, propagation),
+            Kind::ControllerRevision => {
+                self.store
+                    .delete::<ControllerRevision>(key, now, None, propagation)
+            }
         }
     }
 
@@ -875,10 +901,32 @@ impl World {
                 }
                 self.route_gc(&c, this);
             }
+            Kind::StatefulSet => {
+                self.assign_color(&c);
+                self.enqueue(Work::Sync(Component::StatefulSetController, key), Dur::ZERO);
+                self.route_gc(&c, this);
+            }
+            Kind::ControllerRevision => {
+                let mut owned = false;
+                for uid in &c.owners {
+                    if let Some(s) = self.controller_key_for_uid(uid, Kind::StatefulSet) {
+                        owned = true;
+                        self.enqueue(Work::Sync(Component::StatefulSetController, s), Dur::ZERO);
+                    }
+                }
+                if !owned && c.op != ChangeType::Deleted {
+                    self.wake_selecting_stateful_sets(&key.namespace, &c.labels);
+                }
+                self.route_gc(&c, this);
+            }
             Kind::Pod => {
                 let pod = self.store.pods.get(&key).cloned();
                 let mut owned = false;
                 for uid in &c.owners {
+                    if let Some(s) = self.controller_key_for_uid(uid, Kind::StatefulSet) {
+                        owned = true;
+                        self.enqueue(Work::Sync(Component::StatefulSetController, s), Dur::ZERO);
+                    }
                     if let Some(rs) = self.controller_key_for_uid(uid, Kind::ReplicaSet) {
                         owned = true;
                         if let Some(d) = self
@@ -900,6 +948,7 @@ impl World {
                 }
                 if !owned && c.op != ChangeType::Deleted {
                     self.wake_selecting_replica_sets(&key.namespace, &c.labels);
+                    self.wake_selecting_stateful_sets(&key.namespace, &c.labels);
                 }
                 match &pod {
                     Some(p) if podutil::node_name(p).is_none() => {
@@ -933,6 +982,12 @@ impl World {
                 let sync = |k: Key| Work::Sync(Component::PersistentVolumeController, k);
                 self.enqueue(sync(key.clone()), Dur::ZERO);
                 self.wake_claim_users(&key.namespace, &key.name);
+                // A StatefulSet whose claim changed (a Pending pod may need it back, a stale
+                // claim may be gone).
+                for s in statefulset::sets_for_claim(&self.store, &key) {
+                    self.enqueue(Work::Sync(Component::StatefulSetController, s), Dur::ZERO);
+                }
+                self.route_gc(&c, this);
                 // The volume it is bound to (or was: a deleted claim releases its volume).
                 let volumes: Vec<Key> = self
                     .store
@@ -1232,6 +1287,9 @@ impl World {
                     Kind::Deployment => self.store.deployments.get(&this.key).map(|o| &o.metadata),
                     Kind::ReplicaSet => self.store.replicasets.get(&this.key).map(|o| &o.metadata),
                     Kind::Pod => self.store.pods.get(&this.key).map(|o| &o.metadata),
+                    Kind::StatefulSet => {
+                        self.store.statefulsets.get(&this.key).map(|o| &o.metadata)
+                    }
                     _ => None,
                 }
                 .is_some_and(|m| {
@@ -1260,6 +1318,22 @@ impl World {
             .collect();
         for k in keys {
             self.enqueue(Work::Sync(Component::DeploymentController, k), Dur::ZERO);
+        }
+    }
+
+    fn wake_selecting_stateful_sets(&mut self, ns: &str, labels: &[BTreeMap<String, String>]) {
+        let keys: Vec<Key> = self
+            .store
+            .statefulsets
+            .in_namespace(ns)
+            .filter(|s| {
+                let sel = Selector::from_label_selector(&s.spec.selector).unwrap_or_default();
+                !sel.is_empty() && labels.iter().any(|l| sel.matches(l))
+            })
+            .map(|s| Key::of(&s.metadata))
+            .collect();
+        for k in keys {
+            self.enqueue(Work::Sync(Component::StatefulSetController, k), Dur::ZERO);
         }
     }
 

@@ -10,7 +10,7 @@
 //! Architecture invariant: the store never calls a controller. It only records what changed.
 
 use crate::time::SimTime;
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
@@ -37,10 +37,12 @@ pub enum Kind {
     Service,
     Endpoints,
     EndpointSlice,
+    StatefulSet,
+    ControllerRevision,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -53,6 +55,8 @@ impl Kind {
         Kind::Service,
         Kind::Endpoints,
         Kind::EndpointSlice,
+        Kind::StatefulSet,
+        Kind::ControllerRevision,
     ];
 
     pub fn name(self) -> &'static str {
@@ -69,12 +73,16 @@ impl Kind {
             Kind::Service => "Service",
             Kind::Endpoints => "Endpoints",
             Kind::EndpointSlice => "EndpointSlice",
+            Kind::StatefulSet => "StatefulSet",
+            Kind::ControllerRevision => "ControllerRevision",
         }
     }
 
     pub fn api_version(self) -> &'static str {
         match self {
-            Kind::ReplicaSet | Kind::Deployment => "apps/v1",
+            Kind::ReplicaSet | Kind::Deployment | Kind::StatefulSet | Kind::ControllerRevision => {
+                "apps/v1"
+            }
             Kind::StorageClass => "storage.k8s.io/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
             _ => "v1",
@@ -103,6 +111,8 @@ impl Kind {
             Kind::Service => "service",
             Kind::Endpoints => "endpoints",
             Kind::EndpointSlice => "endpointslice.discovery.k8s.io",
+            Kind::StatefulSet => "statefulset.apps",
+            Kind::ControllerRevision => "controllerrevision.apps",
         }
     }
 }
@@ -183,6 +193,8 @@ pub struct Change {
     pub owners: Vec<String>,
     /// Labels before and after (only kept for pods, replica sets and endpoint slices, for
     /// routing).
+    /// Labels before and after (only kept for pods, replica sets and controller revisions, for
+    /// selector routing).
     pub labels: Vec<BTreeMap<String, String>>,
 }
 
@@ -235,6 +247,8 @@ pub fn resource_name(kind: Kind) -> &'static str {
         Kind::Service => "services",
         Kind::Endpoints => "endpoints",
         Kind::EndpointSlice => "endpointslices.discovery.k8s.io",
+        Kind::StatefulSet => "statefulsets.apps",
+        Kind::ControllerRevision => "controllerrevisions.apps",
     }
 }
 
@@ -403,6 +417,12 @@ stored!(Endpoints, Kind::Endpoints, endpoints);
 stored!(EndpointSlice, Kind::EndpointSlice, endpointslices, generation: |o: &EndpointSlice, n: &EndpointSlice| {
     o.endpoints != n.endpoints || o.ports != n.ports || o.address_type != n.address_type
 });
+stored!(
+    ControllerRevision,
+    Kind::ControllerRevision,
+    controllerrevisions
+);
+stored!(StatefulSet, Kind::StatefulSet, statefulsets, generation: |o: &StatefulSet, n: &StatefulSet| o.spec != n.spec);
 stored!(ReplicaSet, Kind::ReplicaSet, replicasets, generation: |o: &ReplicaSet, n: &ReplicaSet| o.spec != n.spec);
 // Deployment annotations are copied to its ReplicaSets, so the apiserver bumps generation for them too.
 stored!(Deployment, Kind::Deployment, deployments, generation: |o: &Deployment, n: &Deployment| {
@@ -448,6 +468,8 @@ pub struct Store {
     pub services: Table<Service>,
     pub endpoints: Table<Endpoints>,
     pub endpointslices: Table<EndpointSlice>,
+    pub statefulsets: Table<StatefulSet>,
+    pub controllerrevisions: Table<ControllerRevision>,
     /// Kinds outside the simulation, by (kind, namespace, name).
     pub others: BTreeMap<(String, Key), OtherObject>,
     resource_version: u64,
@@ -548,7 +570,7 @@ impl Store {
             }
             if matches!(
                 T::STORED_KIND,
-                Kind::Pod | Kind::ReplicaSet | Kind::EndpointSlice
+                Kind::Pod | Kind::ReplicaSet | Kind::EndpointSlice | Kind::ControllerRevision
             ) {
                 labels.push(m.labels.clone().unwrap_or_default());
             }

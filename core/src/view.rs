@@ -267,6 +267,29 @@ pub fn cluster(world: &World) -> ClusterView {
             status_line: line,
         });
     }
+    for set in store.statefulsets.iter() {
+        let ns = set.metadata.namespace.clone().unwrap_or_default();
+        let name = set.metadata.name.clone().unwrap_or_default();
+        let s = set.status.clone().unwrap_or_default();
+        workloads.push(WorkloadView {
+            kind: "StatefulSet".into(),
+            color: workload_color(
+                world,
+                set.metadata.uid.as_deref().unwrap_or_default(),
+                "StatefulSet",
+                &ns,
+                &name,
+            ),
+            status_line: format!(
+                "{}/{} ready, {} up-to-date",
+                s.ready_replicas.unwrap_or(0),
+                set.spec.replicas.unwrap_or(1),
+                s.updated_replicas.unwrap_or(0)
+            ),
+            namespace: ns,
+            name,
+        });
+    }
     for rs in store
         .replicasets
         .iter()

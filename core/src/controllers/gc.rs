@@ -26,6 +26,8 @@ fn meta_of<'a>(store: &'a Store, r: &ObjRef) -> Option<&'a ObjectMeta> {
         Kind::Service => store.services.get(&r.key).map(|o| &o.metadata),
         Kind::Endpoints => store.endpoints.get(&r.key).map(|o| &o.metadata),
         Kind::EndpointSlice => store.endpointslices.get(&r.key).map(|o| &o.metadata),
+        Kind::StatefulSet => store.statefulsets.get(&r.key).map(|o| &o.metadata),
+        Kind::ControllerRevision => store.controllerrevisions.get(&r.key).map(|o| &o.metadata),
         Kind::Event => None,
     }
 }
@@ -48,6 +50,15 @@ pub fn dependents(store: &Store, uid: &str) -> Vec<ObjRef> {
         kind: Kind::EndpointSlice,
         key: Key::of(&o.metadata),
     }));
+    out.extend(store.controllerrevisions.owned_by(uid).map(|o| ObjRef {
+        kind: Kind::ControllerRevision,
+        key: Key::of(&o.metadata),
+    }));
+    // Claims a StatefulSet's retention policy handed to the set or to one of its pods.
+    out.extend(store.persistentvolumeclaims.owned_by(uid).map(|o| ObjRef {
+        kind: Kind::PersistentVolumeClaim,
+        key: Key::of(&o.metadata),
+    }));
     out
 }
 
@@ -56,6 +67,13 @@ fn with_meta(store: &Store, r: &ObjRef, f: impl FnOnce(&mut ObjectMeta)) -> Opti
         Kind::Pod => Object::Pod(store.pods.get(&r.key)?.clone()),
         Kind::ReplicaSet => Object::ReplicaSet(store.replicasets.get(&r.key)?.clone()),
         Kind::Deployment => Object::Deployment(store.deployments.get(&r.key)?.clone()),
+        Kind::StatefulSet => Object::StatefulSet(store.statefulsets.get(&r.key)?.clone()),
+        Kind::ControllerRevision => {
+            Object::ControllerRevision(store.controllerrevisions.get(&r.key)?.clone())
+        }
+        Kind::PersistentVolumeClaim => {
+            Object::PersistentVolumeClaim(store.persistentvolumeclaims.get(&r.key)?.clone())
+        }
         _ => return None,
     };
     f(obj.meta_mut());
@@ -101,7 +119,11 @@ pub fn reconcile(store: &Store, r: &ObjRef, _now: SimTime) -> Reconcile {
         for dep in deps {
             let dm = meta_of(store, &dep);
             if dm.is_some_and(|m| m.deletion_timestamp.is_none()) {
-                let propagation = if dep.kind == Kind::Pod {
+                // Leaves (pods, revisions, claims) own nothing: no need to wait on them.
+                let propagation = if matches!(
+                    dep.kind,
+                    Kind::Pod | Kind::ControllerRevision | Kind::PersistentVolumeClaim
+                ) {
                     Propagation::Background
                 } else {
                     Propagation::Foreground

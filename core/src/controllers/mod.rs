@@ -16,12 +16,13 @@ pub mod kubelet;
 pub mod registry;
 pub mod replicaset;
 pub mod scheduler;
+pub mod statefulset;
 pub mod volume;
 pub mod volumebinding;
 
 use crate::store::{Key, Kind, Propagation};
 use crate::time::Dur;
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
@@ -44,6 +45,7 @@ pub enum Component {
     AttachDetachController,
     EndpointController,
     EndpointSliceController,
+    StatefulSetController,
 }
 
 impl Component {
@@ -60,6 +62,7 @@ impl Component {
             Component::AttachDetachController => "attachdetach-controller",
             Component::EndpointController => "endpoint-controller",
             Component::EndpointSliceController => "endpointslice-controller",
+            Component::StatefulSetController => "statefulset-controller",
         }
     }
 }
@@ -81,6 +84,8 @@ pub enum Object {
     Service(Service),
     Endpoints(Endpoints),
     EndpointSlice(EndpointSlice),
+    StatefulSet(StatefulSet),
+    ControllerRevision(ControllerRevision),
 }
 
 impl Object {
@@ -97,6 +102,8 @@ impl Object {
             Object::Service(_) => Kind::Service,
             Object::Endpoints(_) => Kind::Endpoints,
             Object::EndpointSlice(_) => Kind::EndpointSlice,
+            Object::StatefulSet(_) => Kind::StatefulSet,
+            Object::ControllerRevision(_) => Kind::ControllerRevision,
         }
     }
 
@@ -113,6 +120,8 @@ impl Object {
             Object::Service(o) => &o.metadata,
             Object::Endpoints(o) => &o.metadata,
             Object::EndpointSlice(o) => &o.metadata,
+            Object::StatefulSet(o) => &o.metadata,
+            Object::ControllerRevision(o) => &o.metadata,
         }
     }
 
@@ -129,6 +138,8 @@ impl Object {
             Object::Service(o) => &mut o.metadata,
             Object::Endpoints(o) => &mut o.metadata,
             Object::EndpointSlice(o) => &mut o.metadata,
+            Object::StatefulSet(o) => &mut o.metadata,
+            Object::ControllerRevision(o) => &mut o.metadata,
         }
     }
 }

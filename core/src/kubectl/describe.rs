@@ -13,7 +13,7 @@ use crate::quantity;
 use crate::sim::World;
 use crate::store::{controller_ref, Kind};
 use crate::time::{human_duration, SimTime};
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Endpoints, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, Service,
 };
@@ -591,6 +591,104 @@ fn describe_replica_set(world: &World, rs: &ReplicaSet) -> String {
     doc.line(0, &["Pod Template:"]);
     if let Some(t) = &rs.spec.template {
         pod_template(&mut doc, t, 2);
+    }
+    events_section(&mut doc, world, &uid);
+    doc.finish()
+}
+
+/// `StatefulSetDescriber`.
+fn describe_stateful_set(world: &World, set: &StatefulSet) -> String {
+    let mut doc = Doc::default();
+    let spec = &set.spec;
+    doc.kv(0, "Name", set.metadata.name.clone().unwrap_or_default());
+    doc.kv(
+        0,
+        "Namespace",
+        set.metadata.namespace.clone().unwrap_or_default(),
+    );
+    doc.kv(0, "CreationTimestamp", created(&set.metadata));
+    doc.kv(
+        0,
+        "Selector",
+        Selector::from_label_selector(&spec.selector)
+            .map(|x| x.to_string())
+            .unwrap_or_default(),
+    );
+    map_lines(&mut doc, 0, "Labels", set.metadata.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(&set.metadata)),
+        ": ",
+    );
+    doc.kv(
+        0,
+        "Replicas",
+        format!(
+            "{} desired | {} total",
+            spec.replicas.unwrap_or(1),
+            set.status.as_ref().map_or(0, |s| s.replicas)
+        ),
+    );
+    let strategy = spec.update_strategy.clone().unwrap_or_default();
+    doc.kv(
+        0,
+        "Update Strategy",
+        strategy.type_.clone().unwrap_or_default(),
+    );
+    if let Some(p) = strategy
+        .rolling_update
+        .as_ref()
+        .and_then(|r| r.partition.map(|p| (p, r.max_unavailable.clone())))
+    {
+        doc.kv(2, "Partition", p.0.to_string());
+        if p.1.is_some() {
+            doc.kv(2, "MaxUnavailable", int_or_string(p.1.as_ref()));
+        }
+    }
+    let uid = set.metadata.uid.clone().unwrap_or_default();
+    let pods: Vec<&Pod> = world.store().pods.owned_by(&uid).collect();
+    doc.kv(0, "Pods Status", pods_status_line(&pods));
+    doc.line(0, &["Pod Template:"]);
+    pod_template(&mut doc, &spec.template, 2);
+    let claims = spec.volume_claim_templates.clone().unwrap_or_default();
+    if claims.is_empty() {
+        doc.kv(0, "Volume Claims", "<none>");
+    } else {
+        doc.line(0, &["Volume Claims:"]);
+        for c in &claims {
+            let cs = c.spec.clone().unwrap_or_default();
+            doc.kv(2, "Name", c.metadata.name.clone().unwrap_or_default());
+            doc.kv(
+                2,
+                "StorageClass",
+                cs.storage_class_name.clone().unwrap_or_default(),
+            );
+            map_lines(&mut doc, 2, "Labels", c.metadata.labels.as_ref(), "=");
+            map_lines(
+                &mut doc,
+                2,
+                "Annotations",
+                c.metadata.annotations.as_ref(),
+                "=",
+            );
+            doc.kv(
+                2,
+                "Capacity",
+                cs.resources
+                    .as_ref()
+                    .and_then(|r| r.requests.as_ref())
+                    .and_then(|r| r.get("storage"))
+                    .map(|q| q.0.clone())
+                    .unwrap_or_else(|| "<default>".into()),
+            );
+            doc.kv(
+                2,
+                "Access Modes",
+                format!("[{}]", cs.access_modes.unwrap_or_default().join(" ")),
+            );
+        }
     }
     events_section(&mut doc, world, &uid);
     doc.finish()
@@ -1492,6 +1590,7 @@ pub fn describe(world: &World, args: &Args) -> Result<Output, String> {
                 (Item::Service(s), _) => describe_service(world, s),
                 (Item::Endpoints(e), _) => describe_endpoints(world, e),
                 (Item::EndpointSlice(e), _) => describe_endpoint_slice(world, e),
+                (Item::StatefulSet(set), _) => describe_stateful_set(world, set),
                 (_, ResType::Sim(Kind::Event)) | (_, _) => describe_generic(world, &i),
             });
         }

@@ -9,7 +9,7 @@ use crate::podutil;
 use crate::sim::World;
 use crate::store::{Key, Kind, OtherObject};
 use crate::time::{human_duration, SimTime};
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
     PodTemplateSpec, Service,
@@ -54,6 +54,8 @@ pub enum Item {
     Service(Service),
     Endpoints(Endpoints),
     EndpointSlice(EndpointSlice),
+    StatefulSet(StatefulSet),
+    ControllerRevision(ControllerRevision),
     Other(OtherObject),
 }
 
@@ -72,6 +74,8 @@ impl Item {
             Item::Service(o) => o.metadata.clone(),
             Item::Endpoints(o) => o.metadata.clone(),
             Item::EndpointSlice(o) => o.metadata.clone(),
+            Item::StatefulSet(o) => o.metadata.clone(),
+            Item::ControllerRevision(o) => o.metadata.clone(),
             Item::Other(o) => {
                 serde_json::from_value(o.value.get("metadata").cloned().unwrap_or_default())
                     .unwrap_or_default()
@@ -93,6 +97,8 @@ impl Item {
             Item::Service(o) => serde_json::to_value(o),
             Item::Endpoints(o) => serde_json::to_value(o),
             Item::EndpointSlice(o) => serde_json::to_value(o),
+            Item::StatefulSet(o) => serde_json::to_value(o),
+            Item::ControllerRevision(o) => serde_json::to_value(o),
             Item::Other(o) => Ok(o.value.clone()),
         }
         .unwrap_or(Value::Null)
@@ -113,6 +119,8 @@ impl Item {
             Item::Service(_) => Kind::Service.qualified().into(),
             Item::Endpoints(_) => Kind::Endpoints.qualified().into(),
             Item::EndpointSlice(_) => Kind::EndpointSlice.qualified().into(),
+            Item::StatefulSet(_) => Kind::StatefulSet.qualified().into(),
+            Item::ControllerRevision(_) => Kind::ControllerRevision.qualified().into(),
             Item::Other(o) => match o.api_version.split_once('/') {
                 Some((g, _)) => format!("{}.{g}", o.kind.to_lowercase()),
                 None => o.kind.to_lowercase(),
@@ -243,6 +251,20 @@ pub fn list(world: &World, t: ResType, ns: Option<&str>) -> Vec<Item> {
             .cloned()
             .map(Item::EndpointSlice)
             .collect(),
+        ResType::Sim(Kind::StatefulSet) => s
+            .statefulsets
+            .iter()
+            .filter(|o| in_ns(&o.metadata))
+            .cloned()
+            .map(Item::StatefulSet)
+            .collect(),
+        ResType::Sim(Kind::ControllerRevision) => s
+            .controllerrevisions
+            .iter()
+            .filter(|o| in_ns(&o.metadata))
+            .cloned()
+            .map(Item::ControllerRevision)
+            .collect(),
         ResType::Other(kind, _) => s
             .others
             .iter()
@@ -284,6 +306,12 @@ pub fn find(world: &World, t: ResType, ns: &str, name: &str) -> Option<Item> {
         ResType::Sim(Kind::EndpointSlice) => {
             s.endpointslices.get(&key).cloned().map(Item::EndpointSlice)
         }
+        ResType::Sim(Kind::StatefulSet) => s.statefulsets.get(&key).cloned().map(Item::StatefulSet),
+        ResType::Sim(Kind::ControllerRevision) => s
+            .controllerrevisions
+            .get(&key)
+            .cloned()
+            .map(Item::ControllerRevision),
         ResType::Other(kind, _) => {
             let namespaced = s.others.contains_key(&(kind.to_string(), key.clone()));
             let k = if namespaced { key } else { ckey };
@@ -703,6 +731,45 @@ pub fn table(
             }
             h(&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"])
         }
+        ResType::Sim(Kind::StatefulSet) => {
+            for i in items {
+                if let Item::StatefulSet(set) = i {
+                    let s = set.status.clone().unwrap_or_default();
+                    let mut r = vec![
+                        set.metadata.name.clone().unwrap_or_default(),
+                        format!(
+                            "{}/{}",
+                            s.ready_replicas.unwrap_or(0),
+                            set.spec.replicas.unwrap_or(1)
+                        ),
+                        age(&set.metadata, now),
+                    ];
+                    if wide {
+                        let (c, im) = containers_images(Some(&set.spec.template));
+                        r.extend([c, im]);
+                    }
+                    rows.push(r);
+                }
+            }
+            if wide {
+                h(&["NAME", "READY", "AGE", "CONTAINERS", "IMAGES"])
+            } else {
+                h(&["NAME", "READY", "AGE"])
+            }
+        }
+        ResType::Sim(Kind::ControllerRevision) => {
+            for i in items {
+                if let Item::ControllerRevision(r) = i {
+                    rows.push(vec![
+                        r.metadata.name.clone().unwrap_or_default(),
+                        controller_column(&r.metadata),
+                        r.revision.unwrap_or(0).to_string(),
+                        age(&r.metadata, now),
+                    ]);
+                }
+            }
+            h(&["NAME", "CONTROLLER", "REVISION", "AGE"])
+        }
         ResType::Other(..) => {
             for i in items {
                 rows.push(vec![i.meta().name.unwrap_or_default(), age(&i.meta(), now)]);
@@ -864,6 +931,21 @@ fn format_discovery_endpoints(s: &EndpointSlice) -> String {
         }
     }
     list_with_more(list, more, count, max)
+}
+
+/// `printControllerRevision`'s CONTROLLER cell: `statefulset.apps/web`, or `<none>`.
+fn controller_column(meta: &ObjectMeta) -> String {
+    match crate::store::controller_ref(meta) {
+        Some(r) => {
+            let group = r
+                .api_version
+                .split_once('/')
+                .map(|(g, _)| format!(".{g}"))
+                .unwrap_or_default();
+            format!("{}{group}/{}", r.kind.to_lowercase(), r.name)
+        }
+        None => "<none>".into(),
+    }
 }
 
 /// `printStorageClass`: the default class is named `NAME (default)`.

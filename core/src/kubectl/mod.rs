@@ -101,11 +101,6 @@ const OTHER_TYPES: &[(&str, &str, &[&str])] = &[
         &["serviceaccount", "sa"],
     ),
     (
-        "StatefulSet",
-        "statefulsets",
-        &["statefulset", "sts", "statefulsets.apps"],
-    ),
-    (
         "DaemonSet",
         "daemonsets",
         &["daemonset", "ds", "daemonsets.apps"],
@@ -135,11 +130,6 @@ const OTHER_TYPES: &[(&str, &str, &[&str])] = &[
         "NetworkPolicy",
         "networkpolicies",
         &["networkpolicy", "netpol"],
-    ),
-    (
-        "ControllerRevision",
-        "controllerrevisions",
-        &["controllerrevision"],
     ),
     ("PriorityClass", "priorityclasses", &["priorityclass", "pc"]),
     ("LimitRange", "limitranges", &["limitrange", "limits"]),
@@ -180,6 +170,13 @@ pub fn resolve_type(s: &str) -> Option<ResType> {
             Some(Kind::PersistentVolumeClaim)
         }
         "persistentvolumes" | "persistentvolume" | "pv" => Some(Kind::PersistentVolume),
+        "statefulsets" | "statefulset" | "sts" | "statefulsets.apps" | "statefulset.apps" => {
+            Some(Kind::StatefulSet)
+        }
+        "controllerrevisions"
+        | "controllerrevision"
+        | "controllerrevisions.apps"
+        | "controllerrevision.apps" => Some(Kind::ControllerRevision),
         "storageclasses"
         | "storageclass"
         | "sc"

@@ -288,9 +288,15 @@ pub fn scale(world: &mut World, args: &Args) -> Result<Output, String> {
                 .update_object(Object::ReplicaSet(r), false)
                 .map_err(|e| e.to_string())?;
         }
+        Item::StatefulSet(mut s) => {
+            s.spec.replicas = Some(replicas);
+            world
+                .update_object(Object::StatefulSet(s), false)
+                .map_err(|e| e.to_string())?;
+        }
         other => {
             return Err(format!(
-                "error: cannot scale {}: only deployments and replicasets can be scaled here",
+                "error: cannot scale {}: only deployments, replicasets and statefulsets can be scaled here",
                 other.qualified()
             ))
         }
@@ -322,10 +328,20 @@ pub fn set(world: &mut World, args: &Args) -> Result<Output, String> {
         flags: args.flags.clone(),
     };
     let (_, name, item) = single(world, &sub, "set image")?;
-    let Item::Deployment(mut d) = item else {
-        return Err("error: set image works on deployments here".into());
+    let qualified = item.qualified();
+    let (mut object, template) = match item {
+        Item::Deployment(d) => {
+            let t = d.spec.template.clone();
+            (Object::Deployment(d), t)
+        }
+        Item::StatefulSet(s) => {
+            let t = s.spec.template.clone();
+            (Object::StatefulSet(s), t)
+        }
+        _ => return Err("error: set image works on deployments and statefulsets here".into()),
     };
-    let spec = d.spec.template.spec.get_or_insert_with(Default::default);
+    let mut template = template;
+    let spec = template.spec.get_or_insert_with(Default::default);
     for p in &pairs {
         let (c, img) = p.split_once('=').unwrap_or((p, ""));
         if img.is_empty() {
@@ -350,16 +366,22 @@ pub fn set(world: &mut World, args: &Args) -> Result<Output, String> {
             args.positional.get(1).cloned().unwrap_or_default(),
             pairs.join(" ")
         );
-        d.metadata
+        object
+            .meta_mut()
             .annotations
             .get_or_insert_with(Default::default)
             .insert(CHANGE_CAUSE.into(), cause);
     }
+    match &mut object {
+        Object::Deployment(d) => d.spec.template = template,
+        Object::StatefulSet(s) => s.spec.template = template,
+        _ => {}
+    }
     world
-        .update_object(Object::Deployment(d), false)
+        .update_object(object, false)
         .map_err(|e| e.to_string())?;
     world.after_user_change();
-    Ok(Output::out(format!("deployment.apps/{name} image updated")))
+    Ok(Output::out(format!("{qualified}/{name} image updated")))
 }
 
 /// `kubectl label` / `kubectl annotate`.
@@ -467,6 +489,7 @@ pub fn label(world: &mut World, args: &Args, labels: bool) -> Result<Output, Str
             Item::ReplicaSet(mut o) => (edit(&mut o.metadata), Some(Object::ReplicaSet(o))),
             Item::Node(mut o) => (edit(&mut o.metadata), Some(Object::Node(o))),
             Item::Namespace(mut o) => (edit(&mut o.metadata), Some(Object::Namespace(o))),
+            Item::StatefulSet(mut o) => (edit(&mut o.metadata), Some(Object::StatefulSet(o))),
             _ => {
                 return Err(format!(
                     "error: kubeplay cannot {} {qualified}",
@@ -605,6 +628,8 @@ pub fn delete(world: &mut World, args: &Args, files: &dyn FileSource) -> Result<
             Item::Service(_) => Some(Kind::Service),
             Item::Endpoints(_) => Some(Kind::Endpoints),
             Item::EndpointSlice(_) => Some(Kind::EndpointSlice),
+            Item::StatefulSet(_) => Some(Kind::StatefulSet),
+            Item::ControllerRevision(_) => Some(Kind::ControllerRevision),
             Item::Other(_) => None,
         };
         let plural_q = i

@@ -1,4 +1,4 @@
-//! `kubectl rollout status|history|undo|pause|resume|restart` for Deployments
+//! `kubectl rollout status|history|undo|pause|resume|restart` for Deployments and StatefulSets
 //! (`pkg/cmd/rollout`, `pkg/polymorphichelpers/{rollout_status,history,rollback}.go`).
 
 use super::get::Item;
@@ -7,13 +7,54 @@ use crate::controllers::deployment::rollout_status_line;
 use crate::controllers::deployment::util::{
     revision, without_hash, CHANGE_CAUSE, REVISION, SKIP_COPY,
 };
+use crate::controllers::statefulset::{self, history as sts_history};
 use crate::controllers::Object;
 use crate::sim::World;
-use crate::store::Key;
+use crate::store::{Key, Kind};
 use crate::time::{parse_duration, Dur};
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::core::v1::PodTemplateSpec;
 
-fn deployment(world: &World, args: &Args) -> Result<Deployment, String> {
+/// The object a rollout command works on.
+enum Target {
+    Deployment(Deployment),
+    StatefulSet(StatefulSet),
+}
+
+impl Target {
+    fn name(&self) -> String {
+        match self {
+            Target::Deployment(d) => d.metadata.name.clone(),
+            Target::StatefulSet(s) => s.metadata.name.clone(),
+        }
+        .unwrap_or_default()
+    }
+
+    /// `deployment.apps/web`.
+    fn qualified(&self) -> String {
+        let kind = match self {
+            Target::Deployment(_) => Kind::Deployment,
+            Target::StatefulSet(_) => Kind::StatefulSet,
+        };
+        format!("{}/{}", kind.qualified(), self.name())
+    }
+
+    fn template_mut(&mut self) -> &mut PodTemplateSpec {
+        match self {
+            Target::Deployment(d) => &mut d.spec.template,
+            Target::StatefulSet(s) => &mut s.spec.template,
+        }
+    }
+
+    fn into_object(self) -> Object {
+        match self {
+            Target::Deployment(d) => Object::Deployment(d),
+            Target::StatefulSet(s) => Object::StatefulSet(s),
+        }
+    }
+}
+
+fn target(world: &World, args: &Args) -> Result<Target, String> {
     let target = args
         .positional
         .get(1)
@@ -28,33 +69,49 @@ fn deployment(world: &World, args: &Args) -> Result<Deployment, String> {
                 .ok_or("error: required resource not specified")?,
         ),
     };
-    match super::resolve_type(&t) {
-        Some(super::ResType::Sim(crate::store::Kind::Deployment)) => {}
+    let rt = match super::resolve_type(&t) {
+        Some(rt @ super::ResType::Sim(Kind::Deployment | Kind::StatefulSet)) => rt,
         Some(_) => {
             return Err(format!(
-                "error: no rollout support for {t:?} here yet (deployments only)"
+                "error: no rollout support for {t:?} here yet (deployments and statefulsets only)"
             ))
         }
         None => return Err(super::get::unknown_type(&t)),
-    }
+    };
     let ns = args.flag("namespace").unwrap_or("default");
-    match super::get::find(
-        world,
-        super::ResType::Sim(crate::store::Kind::Deployment),
-        ns,
-        &name,
-    ) {
-        Some(Item::Deployment(d)) => Ok(d),
-        _ => Err(format!(
-            "Error from server (NotFound): deployments.apps {name:?} not found"
-        )),
+    match super::get::find(world, rt, ns, &name) {
+        Some(Item::Deployment(d)) => Ok(Target::Deployment(d)),
+        Some(Item::StatefulSet(s)) => Ok(Target::StatefulSet(s)),
+        _ => Err(super::get::not_found(rt, &name)),
     }
+}
+
+/// Writes a changed target back and routes the change.
+fn write(world: &mut World, t: Target) -> Result<(), String> {
+    world
+        .update_object(t.into_object(), false)
+        .map_err(|e| e.to_string())?;
+    world.after_user_change();
+    Ok(())
 }
 
 fn owned_replica_sets(world: &World, d: &Deployment) -> Vec<ReplicaSet> {
     let uid = d.metadata.uid.clone().unwrap_or_default();
     let mut v: Vec<ReplicaSet> = world.store().replicasets.owned_by(&uid).cloned().collect();
     v.sort_by_key(revision);
+    v
+}
+
+/// `controlledHistory`: the set's revisions, by revision number.
+fn owned_revisions(world: &World, s: &StatefulSet) -> Vec<ControllerRevision> {
+    let uid = s.metadata.uid.clone().unwrap_or_default();
+    let mut v: Vec<ControllerRevision> = world
+        .store()
+        .controllerrevisions
+        .owned_by(&uid)
+        .cloned()
+        .collect();
+    sts_history::sort(&mut v);
     v
 }
 
@@ -77,31 +134,47 @@ pub fn rollout(world: &mut World, args: &Args) -> Result<Output, String> {
 /// Watches the rollout like kubectl does, running the simulation until it finishes, fails
 /// (progress deadline) or the timeout passes; prints each distinct waiting line once.
 fn status(world: &mut World, args: &Args) -> Result<Output, String> {
-    let d = deployment(world, args)?;
-    let key = Key::of(&d.metadata);
+    let t = target(world, args)?;
     let watch = args.flag("watch").is_none_or(|w| w != "false");
     let timeout = match args.flag("timeout") {
         Some(t) if t != "0" && t != "0s" => parse_duration(t).map_err(|e| format!("error: {e}"))?,
         _ => Dur::mins(60),
     };
-    if let Some(r) = args.int("revision")? {
-        let current = crate::controllers::deployment::util::annotation(&d.metadata, REVISION)
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0);
-        if r != current {
-            return Err(format!(
-                "error: desired revision ({r}) is different from the running revision ({current})"
-            ));
+    let (kind, key) = match &t {
+        Target::Deployment(d) => {
+            if let Some(r) = args.int("revision")? {
+                let current =
+                    crate::controllers::deployment::util::annotation(&d.metadata, REVISION)
+                        .and_then(|v| v.parse::<i64>().ok())
+                        .unwrap_or(0);
+                if r != current {
+                    return Err(format!(
+                        "error: desired revision ({r}) is different from the running revision ({current})"
+                    ));
+                }
+            }
+            ("deployment", Key::of(&d.metadata))
         }
-    }
+        Target::StatefulSet(s) => ("statefulset", Key::of(&s.metadata)),
+    };
+    let line_of = |world: &World| -> Option<Result<(String, bool), String>> {
+        let s = world.store();
+        match kind {
+            "deployment" => s.deployments.get(&key).map(rollout_status_line),
+            _ => s
+                .statefulsets
+                .get(&key)
+                .map(statefulset::rollout_status_line),
+        }
+    };
     let deadline = world.now() + timeout;
     let mut out = String::new();
     let mut last = String::new();
     loop {
-        let Some(d) = world.store().deployments.get(&key).cloned() else {
-            return Err(format!("{out}error: deployment {:?} was deleted", key.name));
+        let Some(line) = line_of(world) else {
+            return Err(format!("{out}error: {kind} {:?} was deleted", key.name));
         };
-        match rollout_status_line(&d) {
+        match line {
             Err(e) => return Err(format!("{out}error: {e}")),
             Ok((line, done)) => {
                 if line != last {
@@ -122,47 +195,88 @@ fn status(world: &mut World, args: &Args) -> Result<Output, String> {
                 world.step();
             }
             _ => {
-                return Err(format!("{out}error: the rollout is not progressing and nothing is scheduled to change it (is the deployment paused?)"));
+                let why = if kind == "deployment" {
+                    "is the deployment paused?"
+                } else {
+                    "is a pod stuck unready?"
+                };
+                return Err(format!("{out}error: the rollout is not progressing and nothing is scheduled to change it ({why})"));
             }
         }
     }
 }
 
-fn history(world: &mut World, args: &Args) -> Result<Output, String> {
-    let d = deployment(world, args)?;
-    let name = d.metadata.name.clone().unwrap_or_default();
-    let rss = owned_replica_sets(world, &d);
-    if let Some(r) = args.int("revision")? {
-        let rs = rss
+/// The `rollout history` table (`printHistory`) from (revision, change-cause) pairs, or one
+/// revision's pod template.
+fn print_history(
+    qualified: &str,
+    rows: &[(i64, Option<String>, PodTemplateSpec)],
+    revision: Option<i64>,
+) -> Result<Output, String> {
+    if let Some(r) = revision {
+        let (_, _, t) = rows
             .iter()
-            .find(|rs| revision(rs) == r)
+            .find(|(n, _, _)| *n == r)
             .ok_or_else(|| format!("error: unable to find the specified revision {r}"))?;
-        let mut doc = format!("deployment.apps/{name} with revision #{r}\nPod Template:\n");
-        let t = rs.spec.template.clone().unwrap_or_default();
-        let desc = super::describe_template(&t);
-        doc.push_str(&desc);
+        let mut doc = format!("{qualified} with revision #{r}\nPod Template:\n");
+        doc.push_str(&super::describe_template(t));
         return Ok(Output::out(doc));
     }
-    if rss.is_empty() {
+    if rows.is_empty() {
         return Ok(Output::out(format!(
-            "deployment.apps/{name} \nNo rollout history found."
+            "{qualified} \nNo rollout history found."
         )));
     }
     let mut text = String::from("REVISION\tCHANGE-CAUSE\n");
-    for rs in rss.iter().filter(|rs| revision(rs) > 0) {
-        let cause = crate::controllers::deployment::util::annotation(&rs.metadata, CHANGE_CAUSE)
-            .unwrap_or("<none>");
-        text.push_str(&format!("{}\t{cause}\n", revision(rs)));
+    for (n, cause, _) in rows {
+        text.push_str(&format!("{n}\t{}\n", cause.as_deref().unwrap_or("<none>")));
     }
     Ok(Output::out(format!(
-        "deployment.apps/{name} \n{}\n",
+        "{qualified} \n{}\n",
         tabwriter::align(&text, 0, 2)
     )))
 }
 
+fn history(world: &mut World, args: &Args) -> Result<Output, String> {
+    let t = target(world, args)?;
+    let cause = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
+        crate::controllers::deployment::util::annotation(m, CHANGE_CAUSE).map(String::from)
+    };
+    let rows: Vec<(i64, Option<String>, PodTemplateSpec)> = match &t {
+        Target::Deployment(d) => owned_replica_sets(world, d)
+            .iter()
+            .filter(|rs| revision(rs) > 0)
+            .map(|rs| {
+                (
+                    revision(rs),
+                    cause(&rs.metadata),
+                    rs.spec.template.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        Target::StatefulSet(s) => owned_revisions(world, s)
+            .iter()
+            .map(|r| {
+                (
+                    sts_history::number(r),
+                    cause(&r.metadata),
+                    sts_history::template_of(r).unwrap_or_default(),
+                )
+            })
+            .collect(),
+    };
+    print_history(&t.qualified(), &rows, args.int("revision")?)
+}
+
 /// Client-side rollback, as kubectl does it for apps/v1.
 fn undo(world: &mut World, args: &Args) -> Result<Output, String> {
-    let d = deployment(world, args)?;
+    match target(world, args)? {
+        Target::Deployment(d) => undo_deployment(world, args, d),
+        Target::StatefulSet(s) => undo_stateful_set(world, args, s),
+    }
+}
+
+fn undo_deployment(world: &mut World, args: &Args, d: Deployment) -> Result<Output, String> {
     let name = d.metadata.name.clone().unwrap_or_default();
     if d.spec.paused == Some(true) {
         return Err("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again".into());
@@ -203,47 +317,81 @@ fn undo(world: &mut World, args: &Args) -> Result<Output, String> {
             annotations.insert(k.clone(), v.clone());
         }
     }
-    world
-        .update_object(Object::Deployment(nd), false)
-        .map_err(|e| e.to_string())?;
-    world.after_user_change();
+    write(world, Target::Deployment(nd))?;
     Ok(Output::out(format!("deployment.apps/{name} rolled back")))
 }
 
+/// `StatefulSetRollbacker`: copies the chosen revision's template into the set; the controller
+/// then sees an old template and bumps that revision.
+fn undo_stateful_set(world: &mut World, args: &Args, s: StatefulSet) -> Result<Output, String> {
+    let name = s.metadata.name.clone().unwrap_or_default();
+    let to = args.int("to-revision")?.unwrap_or(0);
+    if to < 0 {
+        return Err(format!(
+            "error: unable to find specified revision {to} in history"
+        ));
+    }
+    let revisions = owned_revisions(world, &s);
+    if to == 0 && revisions.len() <= 1 {
+        return Err("error: no last revision to roll back to".into());
+    }
+    let chosen = if to == 0 {
+        revisions.get(revisions.len() - 2)
+    } else {
+        revisions.iter().find(|r| sts_history::number(r) == to)
+    };
+    let Some(template) = chosen.and_then(sts_history::template_of) else {
+        return Err(format!(
+            "error: unable to find specified revision {to} in history"
+        ));
+    };
+    if s.spec.template == template {
+        return Ok(Output::out(format!("statefulset.apps/{name} skipped rollback (current template already matches revision {to})")));
+    }
+    let mut ns = s.clone();
+    ns.spec.template = template;
+    write(world, Target::StatefulSet(ns))?;
+    Ok(Output::out(format!("statefulset.apps/{name} rolled back")))
+}
+
 fn pause(world: &mut World, args: &Args, on: bool) -> Result<Output, String> {
-    let mut d = deployment(world, args)?;
-    let name = d.metadata.name.clone().unwrap_or_default();
     let verb = if on { "paused" } else { "resumed" };
+    let mut d = match target(world, args)? {
+        Target::Deployment(d) => d,
+        Target::StatefulSet(s) => {
+            return Err(format!(
+                "error: statefulsets.apps {:?} {} is not supported",
+                s.metadata.name.clone().unwrap_or_default(),
+                if on { "pausing" } else { "resuming" }
+            ))
+        }
+    };
+    let name = d.metadata.name.clone().unwrap_or_default();
     if d.spec.paused.unwrap_or(false) == on {
         return Ok(Output::out(format!(
             "deployment.apps/{name} already {verb}"
         )));
     }
     d.spec.paused = if on { Some(true) } else { None };
-    world
-        .update_object(Object::Deployment(d), false)
-        .map_err(|e| e.to_string())?;
-    world.after_user_change();
+    write(world, Target::Deployment(d))?;
     Ok(Output::out(format!("deployment.apps/{name} {verb}")))
 }
 
 fn restart(world: &mut World, args: &Args) -> Result<Output, String> {
-    let mut d = deployment(world, args)?;
-    let name = d.metadata.name.clone().unwrap_or_default();
-    if d.spec.paused == Some(true) {
-        return Err(format!("error: deployments.apps {name:?} can't restart paused deployment (run rollout resume first)"));
+    let mut t = target(world, args)?;
+    if let Target::Deployment(d) = &t {
+        if d.spec.paused == Some(true) {
+            return Err(format!("error: deployments.apps {:?} can't restart paused deployment (run rollout resume first)", t.name()));
+        }
     }
     let now = world.now().rfc3339();
-    d.spec
-        .template
+    t.template_mut()
         .metadata
         .get_or_insert_with(Default::default)
         .annotations
         .get_or_insert_with(Default::default)
         .insert("kubectl.kubernetes.io/restartedAt".into(), now);
-    world
-        .update_object(Object::Deployment(d), false)
-        .map_err(|e| e.to_string())?;
-    world.after_user_change();
-    Ok(Output::out(format!("deployment.apps/{name} restarted")))
+    let q = t.qualified();
+    write(world, t)?;
+    Ok(Output::out(format!("{q} restarted")))
 }

@@ -226,3 +226,41 @@ pub fn normalize_cluster_ips(
         }
     }
 }
+/// `SetDefaults_StatefulSet` (with MaxUnavailableStatefulSet on, as since 1.35), and the claim
+/// templates' `SetDefaults_PersistentVolumeClaim`.
+pub fn stateful_set(s: &mut k8s_openapi::api::apps::v1::StatefulSet) {
+    use k8s_openapi::api::apps::v1::{
+        RollingUpdateStatefulSetStrategy, StatefulSetPersistentVolumeClaimRetentionPolicy,
+    };
+    let spec = &mut s.spec;
+    spec.pod_management_policy
+        .get_or_insert_with(|| "OrderedReady".into());
+    let strategy = spec.update_strategy.get_or_insert_with(Default::default);
+    if strategy.type_.as_deref().is_none_or(str::is_empty) {
+        strategy.type_ = Some("RollingUpdate".into());
+        strategy
+            .rolling_update
+            .get_or_insert_with(RollingUpdateStatefulSetStrategy::default);
+    }
+    if strategy.type_.as_deref() == Some("RollingUpdate") {
+        if let Some(ru) = strategy.rolling_update.as_mut() {
+            ru.partition.get_or_insert(0);
+            ru.max_unavailable.get_or_insert(IntOrString::Int(1));
+        }
+    }
+    let policy = spec
+        .persistent_volume_claim_retention_policy
+        .get_or_insert_with(StatefulSetPersistentVolumeClaimRetentionPolicy::default);
+    policy.when_deleted.get_or_insert_with(|| "Retain".into());
+    policy.when_scaled.get_or_insert_with(|| "Retain".into());
+    spec.replicas.get_or_insert(1);
+    spec.revision_history_limit.get_or_insert(10);
+    template(&mut spec.template);
+    for c in spec.volume_claim_templates.iter_mut().flatten() {
+        persistent_volume_claim(c);
+        c.status
+            .get_or_insert_with(Default::default)
+            .phase
+            .get_or_insert_with(|| "Pending".into());
+    }
+}

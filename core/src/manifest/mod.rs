@@ -19,7 +19,7 @@ use crate::controllers::deployment::util::LAST_APPLIED;
 use crate::controllers::Object;
 use crate::sim::World;
 use crate::store::{Key, Kind, OtherObject};
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Endpoints, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
@@ -114,6 +114,8 @@ pub enum Parsed {
     Service(Service),
     Endpoints(Endpoints),
     EndpointSlice(EndpointSlice),
+    StatefulSet(StatefulSet),
+    ControllerRevision(ControllerRevision),
     Other(OtherObject),
 }
 
@@ -139,9 +141,7 @@ const KNOWN_OTHER: &[(&str, &str, bool)] = &[
     ("LimitRange", "v1", true),
     ("ResourceQuota", "v1", true),
     ("ReplicationController", "v1", true),
-    ("StatefulSet", "apps/v1", true),
     ("DaemonSet", "apps/v1", true),
-    ("ControllerRevision", "apps/v1", true),
     ("Job", "batch/v1", true),
     ("CronJob", "batch/v1", true),
     ("HorizontalPodAutoscaler", "autoscaling/v2", true),
@@ -533,6 +533,10 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
         ("EndpointSlice", "discovery.k8s.io/v1") => {
             ctx.typed(raw, from_text).map(Parsed::EndpointSlice)
         }
+        ("StatefulSet", "apps/v1") => ctx.typed(raw, from_text).map(Parsed::StatefulSet),
+        ("ControllerRevision", "apps/v1") => {
+            ctx.typed(raw, from_text).map(Parsed::ControllerRevision)
+        }
         ("Node", "v1") => {
             ctx.error(None, Some("kind".into()), "nodes join the cluster by registering their kubelet; add one with `sim node add NAME`".into());
             None
@@ -570,6 +574,8 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
                         "Service",
                         "Endpoints",
                         "EndpointSlice",
+                        "StatefulSet",
+                        "ControllerRevision",
                     ]
                     .contains(&kind);
                 let hint = if known_kind {
@@ -679,6 +685,8 @@ pub fn apply_in(
             Kind::Service => world.store.services.get(&key).is_some(),
             Kind::Endpoints => world.store.endpoints.get(&key).is_some(),
             Kind::EndpointSlice => world.store.endpointslices.get(&key).is_some(),
+            Kind::StatefulSet => world.store.statefulsets.get(&key).is_some(),
+            Kind::ControllerRevision => world.store.controllerrevisions.get(&key).is_some(),
             _ => false,
         };
         let rv = world.store.resource_version();
@@ -1074,6 +1082,22 @@ fn prepare(
             validate::endpoint_slice_update,
             EndpointSlice
         ),
+        Parsed::StatefulSet(_) => merged!(
+            StatefulSet,
+            statefulsets,
+            defaults::stateful_set,
+            validate::stateful_set,
+            validate::stateful_set_update,
+            StatefulSet
+        ),
+        Parsed::ControllerRevision(_) => merged!(
+            ControllerRevision,
+            controllerrevisions,
+            |_: &mut ControllerRevision| {},
+            validate::controller_revision,
+            validate::controller_revision_update,
+            ControllerRevision
+        ),
         Parsed::Other(_) => None,
     }
 }
@@ -1099,7 +1123,8 @@ keep_status!(
     Pod,
     PersistentVolume,
     PersistentVolumeClaim,
-    Service
+    Service,
+    StatefulSet
 );
 
 macro_rules! no_status {
@@ -1110,7 +1135,7 @@ macro_rules! no_status {
     )*};
 }
 
-no_status!(StorageClass, Endpoints, EndpointSlice);
+no_status!(StorageClass, Endpoints, EndpointSlice, ControllerRevision);
 
 #[cfg(test)]
 mod tests {

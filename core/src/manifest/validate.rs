@@ -7,7 +7,7 @@ use crate::labels::{
     check_dns1123_label, check_dns1123_subdomain, check_key, check_value, Selector,
 };
 use crate::quantity;
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
     PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, PodTemplateSpec,
 };
@@ -469,6 +469,195 @@ pub fn pod_update(old: &Pod, new: &Pod) -> Vec<FieldError> {
         return vec![FieldError {
             path: "spec".into(),
             message: "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),
+        }];
+    }
+    Vec::new()
+}
+
+/// `ValidateStatefulSet` (`pkg/apis/apps/validation`), with the claim templates checked as
+/// claims so that a bad template is refused here rather than failing every claim creation later.
+pub fn stateful_set(set: &StatefulSet) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&set.metadata, false));
+    let spec = &set.spec;
+    match spec.pod_management_policy.as_deref() {
+        None | Some("") => e.required("spec.podManagementPolicy"),
+        Some("OrderedReady") | Some("Parallel") => {}
+        Some(p) => e.invalid(
+            "spec.podManagementPolicy",
+            format!("{p:?}"),
+            "must be 'OrderedReady' or 'Parallel'",
+        ),
+    }
+    let strategy = spec.update_strategy.clone().unwrap_or_default();
+    match strategy.type_.as_deref() {
+        None | Some("") => e.required("spec.updateStrategy"),
+        Some("OnDelete") => {
+            if strategy.rolling_update.is_some() {
+                e.add(
+                    "spec.updateStrategy.rollingUpdate",
+                    "Invalid value: only allowed for updateStrategy 'RollingUpdate'",
+                );
+            }
+        }
+        Some("RollingUpdate") => {
+            if let Some(ru) = &strategy.rolling_update {
+                non_negative(
+                    &mut e,
+                    "spec.updateStrategy.rollingUpdate.partition",
+                    ru.partition,
+                );
+                let path = "spec.updateStrategy.rollingUpdate.maxUnavailable";
+                if let Some(v) = int_or_percent(&mut e, path, ru.max_unavailable.as_ref()) {
+                    if v == 0 {
+                        let shown = match &ru.max_unavailable {
+                            Some(IntOrString::String(s)) => format!("{s:?}"),
+                            _ => "0".into(),
+                        };
+                        e.invalid(path, shown, "must be greater than 0");
+                    }
+                }
+            }
+        }
+        Some(other) => e.add(
+            "spec.updateStrategy.type",
+            format!(
+                "Unsupported value: {other:?}: supported values: \"OnDelete\", \"RollingUpdate\""
+            ),
+        ),
+    }
+    non_negative(&mut e, "spec.replicas", spec.replicas);
+    non_negative(&mut e, "spec.minReadySeconds", spec.min_ready_seconds);
+    non_negative(
+        &mut e,
+        "spec.revisionHistoryLimit",
+        spec.revision_history_limit,
+    );
+    if let Some(o) = &spec.ordinals {
+        non_negative(&mut e, "spec.ordinals.start", o.start);
+    }
+    if let Some(p) = &spec.persistent_volume_claim_retention_policy {
+        for (field, v) in [
+            ("whenDeleted", &p.when_deleted),
+            ("whenScaled", &p.when_scaled),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| *v != "Retain" && *v != "Delete") {
+                e.add(
+                    format!("spec.persistentVolumeClaimRetentionPolicy.{field}"),
+                    format!("Unsupported value: {v:?}: supported values: \"Retain\", \"Delete\""),
+                );
+            }
+        }
+    }
+    if let Some(name) = spec.service_name.as_deref().filter(|n| !n.is_empty()) {
+        if let Err(m) = check_dns1123_label(name) {
+            e.invalid("spec.serviceName", format!("{name:?}"), &m);
+        }
+    }
+    selector(
+        &mut e,
+        "spec.selector",
+        &spec.selector,
+        Some(&spec.template),
+        "statefulset",
+    );
+    template(&mut e, Some(&spec.template));
+    if let Some(d) = spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(|s| s.active_deadline_seconds)
+    {
+        e.invalid(
+            "spec.template.spec.activeDeadlineSeconds",
+            d,
+            "must not be specified",
+        );
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for (i, c) in spec.volume_claim_templates.iter().flatten().enumerate() {
+        let path = format!("spec.volumeClaimTemplates[{i}]");
+        match c.metadata.name.as_deref() {
+            None | Some("") => e.required(&format!("{path}.metadata.name")),
+            Some(n) => {
+                if let Err(m) = check_dns1123_label(n) {
+                    e.invalid(&format!("{path}.metadata.name"), format!("{n:?}"), &m);
+                } else if !names.insert(n.to_string()) {
+                    e.add(
+                        format!("{path}.metadata.name"),
+                        format!("Duplicate value: {n:?}"),
+                    );
+                }
+            }
+        }
+        let claim_spec = c.spec.clone().unwrap_or_default();
+        access_modes(
+            &mut e,
+            &format!("{path}.spec.accessModes"),
+            claim_spec.access_modes.as_ref(),
+        );
+        let request = claim_spec
+            .resources
+            .as_ref()
+            .and_then(|r| r.requests.as_ref())
+            .and_then(|r| r.get("storage"));
+        storage_quantity(
+            &mut e,
+            &format!("{path}.spec.resources[storage]"),
+            &format!("{path}.spec.resources.requests[storage]"),
+            request,
+        );
+        volume_mode(
+            &mut e,
+            &format!("{path}.spec.volumeMode"),
+            claim_spec.volume_mode.as_ref(),
+        );
+    }
+    e.0
+}
+
+/// `ValidateStatefulSetUpdate`: only some spec fields may change.
+pub fn stateful_set_update(old: &StatefulSet, new: &StatefulSet) -> Vec<FieldError> {
+    let strip = |s: &StatefulSet| {
+        let mut spec = s.spec.clone();
+        spec.replicas = None;
+        spec.ordinals = None;
+        spec.template = Default::default();
+        spec.update_strategy = None;
+        spec.revision_history_limit = None;
+        spec.persistent_volume_claim_retention_policy = None;
+        spec.min_ready_seconds = None;
+        spec
+    };
+    if strip(old) != strip(new) {
+        return vec![FieldError {
+            path: "spec".into(),
+            message: "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden".into(),
+        }];
+    }
+    Vec::new()
+}
+
+/// `ValidateControllerRevision`.
+pub fn controller_revision(r: &ControllerRevision) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&r.metadata, false));
+    if r.data.0.is_null() {
+        e.add("data", "Required value: data is mandatory");
+    }
+    if let Some(v) = r.revision.filter(|v| *v < 0) {
+        e.invalid("revision", v, "must be greater than or equal to 0");
+    }
+    e.0
+}
+
+/// `ValidateControllerRevisionUpdate`: the data may not change.
+pub fn controller_revision_update(
+    old: &ControllerRevision,
+    new: &ControllerRevision,
+) -> Vec<FieldError> {
+    if old.data != new.data {
+        return vec![FieldError {
+            path: "data".into(),
+            message: "Invalid value: field is immutable".into(),
         }];
     }
     Vec::new()
