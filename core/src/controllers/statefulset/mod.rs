@@ -883,7 +883,7 @@ pub fn rollout_status_line(set: &StatefulSet) -> Result<(String, bool), String> 
     }
     let want = set.spec.replicas.unwrap_or(1);
     let ready = s.ready_replicas.unwrap_or(0);
-    if want > 0 && ready < want {
+    if ready < want {
         return Ok((
             format!("Waiting for {} pods to be ready...", want - ready),
             false,
@@ -891,8 +891,8 @@ pub fn rollout_status_line(set: &StatefulSet) -> Result<(String, bool), String> 
     }
     let updated = s.updated_replicas.unwrap_or(0);
     if let Some(ru) = &strategy.rolling_update {
-        if let Some(p) = ru.partition.filter(|p| *p > 0) {
-            if want > p && updated < want - p {
+        if let Some(p) = ru.partition {
+            if updated < want - p {
                 return Ok((format!("Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...", want - p), false));
             }
         }
