@@ -329,3 +329,170 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest;
+    use crate::sim::World;
+    use crate::time::Dur;
+    use k8s_openapi::api::discovery::v1::EndpointSlice;
+
+    fn pod(name: &str, extra_meta: &str, extra_spec: &str, port: i32) -> String {
+        format!(
+            "apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  labels:
+    app: db
+{extra_meta}spec:
+{extra_spec}  containers:
+  - name: c
+    image: nginx:1.25.3
+    ports:
+    - name: sql
+      containerPort: {port}
+"
+        )
+    }
+
+    fn service(extra: &str) -> String {
+        format!(
+            "apiVersion: v1
+kind: Service
+metadata:
+  name: db
+spec:
+{extra}  selector:
+    app: db
+  ports:
+  - name: sql
+    port: 5432
+    targetPort: sql
+"
+        )
+    }
+
+    fn world(svc_extra: &str) -> World {
+        let mut w = World::new(11);
+        let text = [
+            service(svc_extra),
+            pod("db-0", "", "  hostname: db-0\n  subdomain: db\n", 5432),
+            pod("db-1", "", "  hostname: db-1\n  subdomain: other\n", 6432),
+            pod(
+                "db-2",
+                "  annotations:\n    kubeplay.dev/ready-after: never\n",
+                "",
+                5432,
+            ),
+        ]
+        .join("---\n");
+        manifest::apply(&mut w, &text).expect("valid manifests");
+        w.advance(Dur::secs(30));
+        w
+    }
+
+    fn endpoints_of(w: &World) -> Endpoints {
+        w.store()
+            .endpoints
+            .get(&Key::new("default", "db"))
+            .cloned()
+            .expect("the controller wrote Endpoints")
+    }
+
+    fn ip(w: &World, name: &str) -> String {
+        pod_ip(w.store().pods.get(&Key::new("default", name)).expect("pod"))
+            .expect("an IP")
+            .to_string()
+    }
+
+    #[test]
+    fn named_target_ports_resolve_per_pod_and_split_subsets() {
+        let w = world("");
+        let ep = endpoints_of(&w);
+        let subsets = ep.subsets.clone().unwrap_or_default();
+        assert_eq!(subsets.len(), 2, "{subsets:?}");
+        let by_port: Vec<(i32, Vec<String>, Vec<String>)> = subsets
+            .iter()
+            .map(|s| {
+                let ips = |a: &Option<Vec<EndpointAddress>>| {
+                    a.iter().flatten().map(|a| a.ip.clone()).collect::<Vec<_>>()
+                };
+                (
+                    s.ports.as_ref().unwrap()[0].port,
+                    ips(&s.addresses),
+                    ips(&s.not_ready_addresses),
+                )
+            })
+            .collect();
+        assert!(by_port.contains(&(5432, vec![ip(&w, "db-0")], vec![ip(&w, "db-2")])));
+        assert!(by_port.contains(&(6432, vec![ip(&w, "db-1")], vec![])));
+    }
+
+    #[test]
+    fn hostname_only_when_the_subdomain_is_the_service() {
+        let w = world("");
+        let ep = endpoints_of(&w);
+        let addrs: Vec<&EndpointAddress> = ep
+            .subsets
+            .iter()
+            .flatten()
+            .flat_map(|s| s.addresses.iter().flatten())
+            .collect();
+        let host = |ip: String| {
+            addrs
+                .iter()
+                .find(|a| a.ip == ip)
+                .and_then(|a| a.hostname.clone())
+        };
+        assert_eq!(host(ip(&w, "db-0")), Some("db-0".into()));
+        assert_eq!(host(ip(&w, "db-1")), None);
+    }
+
+    #[test]
+    fn publish_not_ready_addresses_lists_unready_pods_as_ready() {
+        let w = world("  publishNotReadyAddresses: true\n");
+        let ep = endpoints_of(&w);
+        assert!(ep
+            .subsets
+            .iter()
+            .flatten()
+            .all(|s| s.not_ready_addresses.is_none()));
+        let all: Vec<String> = ep
+            .subsets
+            .iter()
+            .flatten()
+            .flat_map(|s| s.addresses.iter().flatten())
+            .map(|a| a.ip.clone())
+            .collect();
+        assert!(all.contains(&ip(&w, "db-2")));
+    }
+
+    #[test]
+    fn terminating_pods_leave_endpoints_but_stay_in_slices_as_terminating() {
+        let mut w = world("");
+        let db0 = ip(&w, "db-0");
+        crate::kubectl::run(&mut w, "delete pod db-0", &crate::kubectl::NoFiles);
+        let ep = endpoints_of(&w);
+        assert!(!ep
+            .subsets
+            .iter()
+            .flatten()
+            .flat_map(|s| s
+                .addresses
+                .iter()
+                .flatten()
+                .chain(s.not_ready_addresses.iter().flatten()))
+            .any(|a| a.ip == db0));
+        let slices: Vec<&EndpointSlice> =
+            w.store().endpointslices.in_namespace("default").collect();
+        let e = slices
+            .iter()
+            .flat_map(|s| s.endpoints.iter().flatten())
+            .find(|e| e.addresses == vec![db0.clone()])
+            .expect("a terminating pod stays in its slice");
+        let c = e.conditions.clone().unwrap_or_default();
+        assert_eq!((c.ready, c.terminating), (Some(false), Some(true)));
+    }
+}
