@@ -32,6 +32,10 @@ use util::*;
 const MAX_BATCH_SIZE: usize = 500;
 
 /// `sync` for one StatefulSet.
+/// How soon a set whose pod could not be created (its name still taken) is synced again: the
+/// work queue's per-item back-off, simplified to a constant.
+const CREATE_RETRY: Dur = Dur::secs(1);
+
 pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     let mut out = Reconcile::done();
     let Some(set) = store.statefulsets.get(key) else {
@@ -484,7 +488,18 @@ impl Pass<'_> {
                 return Step::Exit;
             }
             if self.store.pods.get(&Key::new(self.ns(), &name)).is_some() {
-                // AlreadyExists: a pod of that name that is not ours (or not yet gone).
+                // AlreadyExists: a pod of that name that is not ours (an orphan, or one still
+                // terminating). The create fails, and the work queue retries the set with
+                // back-off until the name is free; orphans going away wake no controller.
+                let set_name = self.name().to_string();
+                self.event(
+                    true,
+                    "FailedCreate",
+                    format!(
+                        "create Pod {name} in StatefulSet {set_name} failed error: pods {name:?} already exists"
+                    ),
+                );
+                self.out.requeue(CREATE_RETRY);
                 return Step::Failed;
             }
             if !self.create_pod(pod) {
