@@ -19,7 +19,9 @@
 pub mod cluster;
 pub mod controllers;
 pub mod dns;
+pub mod exec;
 pub mod explain;
+pub mod files;
 pub mod kubectl;
 pub mod labels;
 pub mod manifest;

@@ -14,6 +14,7 @@ use crate::controllers::{
     attachdetach, deployment, endpoints, endpointslice, gc, replicaset, scheduler, statefulset,
     volume, volumebinding, Action, Component, EventRecord, Object, Reconcile,
 };
+use crate::files::Files;
 use crate::labels::Selector;
 use crate::podutil;
 use crate::rng::Rng;
@@ -138,6 +139,8 @@ pub struct World {
     rng: Rng,
     queue: Queue,
     runtimes: BTreeMap<String, PodRuntime>,
+    /// What volumes and container layers hold (see [`crate::files`]).
+    files: Files,
     node_images: BTreeMap<String, BTreeSet<String>>,
     next_pod_ip: BTreeMap<String, u32>,
     unschedulable: BTreeMap<Key, (u32, SimTime)>,
@@ -173,6 +176,7 @@ impl World {
             rng: Rng::new(seed),
             queue: Queue::default(),
             runtimes: BTreeMap::new(),
+            files: Files::default(),
             node_images: BTreeMap::new(),
             next_pod_ip: BTreeMap::new(),
             unschedulable: BTreeMap::new(),
@@ -293,6 +297,24 @@ impl World {
     /// The runtime of a pod (image pulls, restarts) if its kubelet has admitted it.
     pub fn runtime(&self, uid: &str) -> Option<&PodRuntime> {
         self.runtimes.get(uid)
+    }
+
+    /// The contents of volumes and container layers.
+    pub fn files(&self) -> &Files {
+        &self.files
+    }
+
+    pub(crate) fn files_mut(&mut self) -> &mut Files {
+        &mut self.files
+    }
+
+    /// Folds a change made from outside the queue (a write through `kubectl exec`) into the
+    /// trace hash, so runs that differ only in what they wrote differ in their trace.
+    pub(crate) fn note(&mut self, what: &str) {
+        let line = format!("{} {what}", self.now.0);
+        self.trace_hash = line.bytes().fold(self.trace_hash, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+        });
     }
 
     /// Images present on a node.
@@ -960,6 +982,7 @@ impl World {
                     None => {
                         self.unschedulable.remove(&key);
                         self.runtimes.remove(&c.uid);
+                        self.files.forget_pod(&c.uid);
                         self.retry_unschedulable();
                     }
                 }
@@ -974,6 +997,7 @@ impl World {
                 self.retry_unschedulable();
                 if c.op == ChangeType::Deleted {
                     self.node_images.remove(&key.name);
+                    self.files.forget_node(&key.name);
                 }
                 self.route_node_volumes(&key.name);
             }
@@ -1014,6 +1038,10 @@ impl World {
                     Dur::ZERO,
                 );
                 self.wake_attach(&key.name);
+                if c.op == ChangeType::Deleted {
+                    // The volume's data goes with it.
+                    self.files.forget_volume(&key.name);
+                }
                 let pv = self.store.persistentvolumes.get(&key);
                 let claim = pv
                     .and_then(|v| v.spec.as_ref())

@@ -369,6 +369,10 @@ fn bad_manifest_through_the_console_changes_nothing() {
 fn random_command_lines_never_panic() {
     let words = [
         "get",
+        "exec",
+        "--",
+        "sh -c",
+        "'echo $(hostname) > /x'",
         "patch",
         "-p",
         "'{\"spec\":{\"replicas\":2}}'",
@@ -792,4 +796,181 @@ fn service_selector_type_errors_name_the_field() {
         &SERVICE.replace("name: web", "name: 1web"),
         &["metadata.name: Invalid value: \"1web\": a DNS-1035 label"],
     );
+}
+
+/// A cluster with a running nginx pod (`web-0`) and a busybox pod (`box`).
+fn exec_cluster() -> World {
+    let mut w = World::new(9);
+    let pods = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-0\nspec:\n  containers:\n  - name: nginx\n    image: nginx:1.25.3\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: box\nspec:\n  containers:\n  - name: box\n    image: busybox:1.36\n    command: [sleep, \"3600\"]\n";
+    manifest::apply(&mut w, pods).expect("valid pods");
+    w.advance(Dur::secs(30));
+    w
+}
+
+fn rejected_exec(line: &str, must_contain: &str) {
+    let mut w = exec_cluster();
+    let before = snapshot(&mut w);
+    let out = run(&mut w, line, &NoFiles);
+    assert!(!out.ok, "{line:?} should fail, printed {out:?}");
+    assert!(
+        out.stderr.contains(must_contain),
+        "{line:?}: stderr should mention {must_contain:?}, got {:?}",
+        out.stderr
+    );
+    assert_eq!(
+        snapshot(&mut w),
+        before,
+        "{line:?} must not change the cluster"
+    );
+}
+
+#[test]
+fn exec_errors_are_kubectls() {
+    rejected_exec(
+        "kubectl exec nope -- ls",
+        "Error from server (NotFound): pods \"nope\" not found",
+    );
+    rejected_exec(
+        "kubectl exec web-0 -c other -- ls",
+        "error: unable to upgrade connection: container not found (\"other\")",
+    );
+    rejected_exec(
+        "kubectl exec web-0 ls",
+        "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead",
+    );
+    rejected_exec(
+        "kubectl exec web-0",
+        "error: you must specify at least one command for the container",
+    );
+    rejected_exec(
+        "kubectl exec",
+        "error: pod, type/name or --filename must be specified",
+    );
+    rejected_exec(
+        "kubectl exec web-0 --replicas=3 -- ls",
+        "unknown flag: --replicas",
+    );
+    rejected_exec("kubectl exec web-0 -z -- ls", "unknown shorthand flag");
+    rejected_exec(
+        "kubectl exec web-0 -- sh -c 'echo \"open'",
+        "sh: 1: Syntax error: Unterminated quoted string",
+    );
+    rejected_exec(
+        "kubectl exec box -- sh -c 'echo \"open'",
+        "sh: syntax error: unterminated quoted string",
+    );
+    rejected_exec("kubectl exec web-0 -- sh -c 'echo \"open", "unterminated");
+    rejected_exec(
+        "kubectl exec web-0 -- nosuch",
+        "exec: \"nosuch\": executable file not found in $PATH: unknown",
+    );
+    rejected_exec(
+        "kubectl exec web-0 -- cat /x",
+        "cat: /x: No such file or directory",
+    );
+    rejected_exec(
+        "kubectl exec box -- cat /x",
+        "cat: can't open '/x': No such file or directory",
+    );
+    rejected_exec(
+        "kubectl exec box -- sh -c 'exit 3'",
+        "command terminated with exit code 3",
+    );
+    rejected_exec(
+        "kubectl exec web-0 -- sh -c '&& ls'",
+        "Syntax error: \"&&\" unexpected",
+    );
+}
+
+#[test]
+fn exec_into_a_pod_that_is_not_running() {
+    let mut w = World::new(9);
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: big\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    resources:\n      requests:\n        cpu: \"64\"\n";
+    manifest::apply(&mut w, pod).expect("valid pod");
+    w.advance(Dur::secs(5));
+    let out = run(&mut w, "exec big -- ls", &NoFiles);
+    assert_eq!(
+        out.stderr,
+        "Error from server (BadRequest): pod big does not have a host assigned\n"
+    );
+}
+
+#[test]
+fn random_shell_scripts_never_panic() {
+    let pieces = [
+        "echo",
+        "cat",
+        "ls",
+        "-l",
+        "-la",
+        "rm",
+        "-rf",
+        "mkdir",
+        "-p",
+        "touch",
+        "test",
+        "[",
+        "]",
+        "-f",
+        "-d",
+        "hostname",
+        "curl",
+        "http://localhost/",
+        "http://localhost",
+        "/",
+        "/tmp",
+        "/tmp/a",
+        "/usr/share/nginx/html",
+        "x",
+        "\"",
+        "'",
+        "$(",
+        ")",
+        "`",
+        "$",
+        "$?",
+        "${",
+        "}",
+        ";",
+        "&&",
+        "||",
+        "|",
+        "&",
+        ">",
+        ">>",
+        "<",
+        "2>",
+        "2>&1",
+        "#",
+        "\\",
+        "\n",
+        "exit",
+        "cd",
+        "..",
+        "wc",
+        "-l",
+        "sh",
+        "-c",
+        "bash",
+        "a=b",
+        "$a",
+        "(",
+        "nslookup",
+        "ü",
+        "\t",
+    ];
+    let mut w = exec_cluster();
+    let mut rng = Rng::new(77);
+    for i in 0..3000 {
+        let n = rng.between(0, 12);
+        let script: Vec<&str> = (0..n)
+            .map(|_| pieces[rng.below(pieces.len() as u64) as usize])
+            .collect();
+        let script = script.join(if rng.below(3) == 0 { "" } else { " " });
+        let pod = if i % 2 == 0 { "web-0" } else { "box" };
+        let quoted = script.replace('\'', "'\\''");
+        let _ = run(&mut w, &format!("exec {pod} -- sh -c '{quoted}'"), &NoFiles);
+        let argv = script.split_whitespace().collect::<Vec<_>>().join(" ");
+        let _ = run(&mut w, &format!("exec {pod} -- {argv}"), &NoFiles);
+    }
 }

@@ -9,6 +9,7 @@
 
 mod args;
 mod describe;
+mod exec;
 pub(crate) mod get;
 mod mutate;
 mod patch;
@@ -225,6 +226,12 @@ pub fn run_with_stdin(
         return Output::default_ok();
     };
     let rest = &words[1..];
+    if verb == "exec" {
+        // exec keeps the words after `--` for the container, flags included.
+        let result = exec::exec(world, rest);
+        world.run_due();
+        return result.unwrap_or_else(Output::err);
+    }
     let parsed = match Args::parse(rest) {
         Ok(a) => a,
         Err(e) => {
@@ -293,6 +300,7 @@ pub const HELP: &str = "kubeplay understands these kubectl commands (the leading
   rollout status|history|undo|pause|resume|restart deployment/NAME [--to-revision=N] [--revision=N]
   delete TYPE NAME... | TYPE/NAME | -l SELECTOR | --all  [--cascade=background|foreground|orphan] [--grace-period=N] [--force]
   label|annotate TYPE NAME KEY=VALUE... KEY- [--overwrite]
+  exec POD [-c CONTAINER] [-i] [-t] -- COMMAND [ARGS...]   (sh -c 'SCRIPT', cat, ls, echo, curl…)
   cordon|uncordon NODE
   version
 
