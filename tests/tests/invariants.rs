@@ -470,11 +470,12 @@ fn check_attach(w: &World) -> Result<(), String> {
 }
 
 /// Random scaling, restarts and pod deletions of Deployments sharing claims, checking the
-/// attach invariants after every step. `after_step` adds checks of its own.
+/// attach invariants after every step; `each_op` and `each_step` add checks of their own.
 fn volume_scenario(
     seed: u64,
     ops: usize,
     mut each_op: impl FnMut(&mut World, &mut Rng, usize) -> Result<(), String>,
+    mut each_step: impl FnMut(&World) -> Result<(), String>,
 ) -> Result<(), String> {
     let mut w = World::new(seed);
     let mut rng = Rng::new(seed ^ 0xd15c);
@@ -517,7 +518,7 @@ fn volume_scenario(
         let until = w.now() + Dur::ms(rng.between(100, 40_000));
         while w.next_event_at().is_some_and(|t| t <= until) {
             w.step();
-            check_attach(&w).map_err(|e| {
+            check_attach(&w).and_then(|_| each_step(&w)).map_err(|e| {
                 format!(
                     "seed {seed}, during op {op} at {}: {e}\n{}",
                     w.now().clock(),
@@ -535,7 +536,7 @@ fn a_read_write_once_volume_is_never_attached_to_two_nodes() {
     let seeds = env_usize("KUBEPLAY_SEEDS", 8);
     let ops = env_usize("KUBEPLAY_OPS", 30);
     for seed in 1..=seeds as u64 {
-        if let Err(e) = volume_scenario(seed, ops, |_, _, _| Ok(())) {
+        if let Err(e) = volume_scenario(seed, ops, |_, _, _| Ok(()), |_| Ok(())) {
             panic!("invariant violated (reproduce with this seed): {e}");
         }
     }
@@ -653,4 +654,102 @@ fn endpoints_list_exactly_the_ready_selected_pods_after_settling() {
         assert!(settled.settled, "seed {seed}: {settled}");
         check_services_settled(&w).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
     }
+}
+
+/// The volume a claim is bound to.
+fn volume_of(w: &World, claim: &str) -> Option<String> {
+    w.store()
+        .persistentvolumeclaims
+        .iter()
+        .find(|c| c.metadata.name.as_deref() == Some(claim))
+        .and_then(|c| c.spec.as_ref()?.volume_name.clone())
+}
+
+#[test]
+fn data_written_to_a_volume_is_never_lost_while_the_volume_exists() {
+    use kubeplay_core::files::FsId;
+    use std::cell::RefCell;
+    let seeds = env_usize("KUBEPLAY_SEEDS", 8);
+    let ops = env_usize("KUBEPLAY_OPS", 30);
+    let mut writes = 0;
+    for seed in 1..=seeds as u64 {
+        // What each volume must hold: the lines written to /data/log, in order.
+        let expected: RefCell<BTreeMap<String, String>> = RefCell::new(BTreeMap::new());
+        let result = volume_scenario(
+            seed,
+            ops,
+            |w, rng, op| {
+                let (dep, claim) = [("one", "solo"), ("two", "many")][rng.below(2) as usize];
+                let running: Vec<String> = w
+                    .store()
+                    .pods
+                    .iter()
+                    .filter(|p| {
+                        p.metadata
+                            .name
+                            .as_deref()
+                            .is_some_and(|n| n.starts_with(dep))
+                            && podutil::is_ready(p)
+                            && p.metadata.deletion_timestamp.is_none()
+                    })
+                    .filter_map(|p| p.metadata.name.clone())
+                    .collect();
+                let Some(pod) = running.first() else {
+                    return Ok(());
+                };
+                let Some(pv) = volume_of(w, claim) else {
+                    return Ok(());
+                };
+                let line = format!("op {op} via {pod}");
+                let out = run(
+                    w,
+                    &format!("exec {pod} -- sh -c 'echo \"{line}\" >> /data/log'"),
+                    &NoFiles,
+                );
+                if !out.ok {
+                    return Err(format!("write through {pod} failed: {out:?}"));
+                }
+                writes += 1;
+                let mut exp = expected.borrow_mut();
+                let want = exp.entry(pv).or_default();
+                want.push_str(&line);
+                want.push('\n');
+                let back = run(w, &format!("exec {pod} -- cat /data/log"), &NoFiles);
+                if back.stdout != *want {
+                    return Err(format!(
+                        "read back through {pod}: {:?}, want {want:?}",
+                        back.stdout
+                    ));
+                }
+                Ok(())
+            },
+            |w| {
+                for (pv, want) in expected.borrow().iter() {
+                    let exists = w
+                        .store()
+                        .persistentvolumes
+                        .iter()
+                        .any(|v| v.metadata.name.as_deref() == Some(pv.as_str()));
+                    if !exists {
+                        continue;
+                    }
+                    let got = w
+                        .files()
+                        .get(&FsId::Volume(pv.clone()))
+                        .and_then(|fs| fs.read("/log").ok())
+                        .unwrap_or_default();
+                    if got != want {
+                        return Err(format!(
+                            "data written to a volume is never lost: {pv} holds {got:?}, want {want:?}"
+                        ));
+                    }
+                }
+                Ok(())
+            },
+        );
+        if let Err(e) = result {
+            panic!("invariant violated (reproduce with this seed): {e}");
+        }
+    }
+    assert!(writes > 0, "the scenario should write some data");
 }
