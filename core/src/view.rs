@@ -2,11 +2,15 @@
 //! tables, screen readers). No markup here: components only map these rows to elements.
 
 use crate::cluster;
+use crate::controllers::volume;
 use crate::podutil;
 use crate::sim::World;
-use crate::store::controller_ref;
-use k8s_openapi::api::core::v1::Pod;
-use std::collections::BTreeMap;
+use crate::store::{controller_ref, Key, Store};
+use crate::time::SimTime;
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Number of distinct workload colours a UI should provide.
 pub const PALETTE_SIZE: usize = 8;
@@ -88,6 +92,8 @@ pub struct ClusterView {
     /// Pods no node has taken yet (or whose node is gone).
     pub pending: Vec<PodView>,
     pub workloads: Vec<WorkloadView>,
+    /// Claims, volumes and which pods mount which claims.
+    pub storage: StorageView,
 }
 
 /// A palette index from a stable hash of the workload's identity.
@@ -322,6 +328,835 @@ pub fn cluster(world: &World) -> ClusterView {
         nodes,
         pending,
         workloads,
+        storage: storage(world),
+    }
+}
+
+// ---------- storage ----------
+
+/// A claim's `status.phase`. Being deleted is separate ([`ClaimView::terminating`]): a claim
+/// stays Bound while `kubernetes.io/pvc-protection` holds it for the pods using it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimPhase {
+    Pending,
+    Bound,
+    Lost,
+}
+
+impl ClaimPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimPhase::Pending => "Pending",
+            ClaimPhase::Bound => "Bound",
+            ClaimPhase::Lost => "Lost",
+        }
+    }
+}
+
+/// One PersistentVolumeClaim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimView {
+    pub namespace: String,
+    pub name: String,
+    pub phase: ClaimPhase,
+    /// Deleted, and held by its protection finalizer while pods still use it.
+    pub terminating: bool,
+    /// The bound volume's capacity once Bound (kubectl's CAPACITY), the request before.
+    pub capacity: String,
+    /// kubectl's abbreviations: `RWO`, `ROX`, `RWX`, `RWOP`, comma-separated.
+    pub access_modes: String,
+    /// `spec.storageClassName` ("" for none).
+    pub storage_class: String,
+    /// The volume it is bound to (or, while Pending, the one it asks for by `spec.volumeName`).
+    pub volume: Option<String>,
+    /// The workload it belongs to: its controller (or first) owner reference, else the
+    /// StatefulSet of a pod that mounts it under the `<template>-<pod>` claim name.
+    pub owner: Option<OwnerView>,
+    /// That workload's palette index; `None` draws the claim in neutral colours.
+    pub color: Option<usize>,
+    /// Unfinished pods that name it in `spec.volumes`, in name order.
+    pub used_by: Vec<String>,
+    /// One sentence on why it is not simply Bound, if it is not.
+    pub why: Option<String>,
+    /// A sharing problem a real cluster would refuse: a ReadWriteOnce claim mounted on several
+    /// nodes (the attach/detach controller's Multi-Attach error) or a ReadWriteOncePod claim
+    /// used by several pods. Derived from pod placement alone: the simulation does not model
+    /// attaching yet, so the pods involved still run here.
+    pub conflict: Option<String>,
+}
+
+impl ClaimView {
+    /// `namespace/name`, the claim's identity in the picture and in [`MountView::claim_key`].
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// One line for screen readers and tooltips:
+    /// `claim www-web-0, Bound to pvc-…, 1Gi RWO, used by web-0`.
+    pub fn summary(&self) -> String {
+        let mut parts = vec![if self.namespace == "default" {
+            format!("claim {}", self.name)
+        } else {
+            format!("claim {} in namespace {}", self.name, self.namespace)
+        }];
+        let volume = self.volume.as_deref().unwrap_or_default();
+        parts.push(match self.phase {
+            ClaimPhase::Bound => format!("Bound to {volume}"),
+            ClaimPhase::Pending => "Pending".to_string(),
+            ClaimPhase::Lost => format!("Lost (volume {volume} is gone)"),
+        });
+        if self.terminating {
+            parts.push("terminating".to_string());
+        }
+        let size = [self.capacity.as_str(), self.access_modes.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !size.is_empty() {
+            parts.push(size);
+        }
+        parts.push(if self.used_by.is_empty() {
+            "not used by any pod".to_string()
+        } else {
+            format!("used by {}", self.used_by.join(", "))
+        });
+        let mut line = parts.join(", ");
+        if let Some(conflict) = &self.conflict {
+            line.push_str(&format!("; {conflict}"));
+        }
+        line
+    }
+}
+
+/// One PersistentVolume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeView {
+    pub name: String,
+    /// `status.phase`: Pending, Available, Bound, Released or Failed.
+    pub phase: String,
+    pub capacity: String,
+    pub access_modes: String,
+    /// `Delete` or `Retain`.
+    pub reclaim_policy: String,
+    pub storage_class: String,
+    /// `namespace/name` of the claim in its `claimRef` (bound, reserved or released).
+    pub claim: Option<String>,
+    /// Its claim exists and is bound to it: a picture shows it as part of that claim.
+    pub bound: bool,
+    pub terminating: bool,
+}
+
+impl VolumeView {
+    /// One line for screen readers and tooltips.
+    pub fn summary(&self) -> String {
+        let mut parts = vec![format!("volume {}", self.name), self.phase.clone()];
+        if self.terminating {
+            parts.push("terminating".to_string());
+        }
+        let size = format!("{} {}", self.capacity, self.access_modes);
+        if !size.trim().is_empty() {
+            parts.push(size.trim().to_string());
+        }
+        if !self.storage_class.is_empty() {
+            parts.push(format!("class {}", self.storage_class));
+        }
+        parts.push(format!("reclaim policy {}", self.reclaim_policy));
+        if let Some(claim) = &self.claim {
+            parts.push(match self.phase.as_str() {
+                "Released" | "Failed" => format!("was claimed by {claim}"),
+                _ => format!("reserved for {claim}"),
+            });
+        }
+        parts.join(", ")
+    }
+}
+
+/// Whether a pod can use a claim it mounts yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MountState {
+    /// The claim is Bound and the pod's containers have started.
+    Ok,
+    /// The claim is missing, not Bound or being deleted, or the pod is not running yet.
+    Waiting,
+}
+
+/// One `spec.volumes[].persistentVolumeClaim` of an unfinished pod: an edge pod → claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountView {
+    pub pod_namespace: String,
+    pub pod: String,
+    /// The claim's name, in the pod's namespace.
+    pub claim: String,
+    /// The volume's name inside the pod (`spec.volumes[].name`).
+    pub volume: String,
+    pub read_only: bool,
+    pub state: MountState,
+    /// Why the pod cannot use it yet, while [`MountState::Waiting`].
+    pub why: Option<String>,
+}
+
+impl MountView {
+    /// The claim's `namespace/name`, as [`ClaimView::key`].
+    pub fn claim_key(&self) -> String {
+        format!("{}/{}", self.pod_namespace, self.claim)
+    }
+}
+
+/// Storage in the cluster.
+///
+/// Claims come in creation order (then namespace and name, numbers in names compared as
+/// numbers), so a claim keeps its place while pods come and go; volumes likewise.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StorageView {
+    pub claims: Vec<ClaimView>,
+    pub volumes: Vec<VolumeView>,
+    pub mounts: Vec<MountView>,
+}
+
+impl StorageView {
+    /// No claims and no volumes: nothing to draw.
+    pub fn is_empty(&self) -> bool {
+        self.claims.is_empty() && self.volumes.is_empty()
+    }
+
+    /// Volumes not shown as part of a claim (Available, Released, Failed, or reserved for a
+    /// claim that is not bound to them), in order.
+    pub fn unbound_volumes(&self) -> impl Iterator<Item = &VolumeView> {
+        self.volumes.iter().filter(|v| !v.bound)
+    }
+}
+
+/// Creation time, then namespace, then name with a trailing number compared as a number
+/// (`www-web-2` before `www-web-10`).
+fn creation_order(meta: &ObjectMeta) -> (Option<SimTime>, String, String, u64, String) {
+    let name = meta.name.clone().unwrap_or_default();
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let number = name[stem.len()..].parse().unwrap_or(0);
+    (
+        meta.creation_timestamp.as_ref().map(SimTime::from_k8s),
+        meta.namespace.clone().unwrap_or_default(),
+        stem.to_string(),
+        number,
+        name,
+    )
+}
+
+/// The claims a pod mounts: (volume name in the pod, claim name, read-only).
+fn pod_claims(p: &Pod) -> Vec<(String, String, bool)> {
+    p.spec
+        .as_ref()
+        .and_then(|s| s.volumes.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|v| {
+            let c = v.persistent_volume_claim.as_ref()?;
+            Some((
+                v.name.clone(),
+                c.claim_name.clone(),
+                c.read_only == Some(true),
+            ))
+        })
+        .collect()
+}
+
+fn storage_quantity(map: Option<&BTreeMap<String, Quantity>>) -> String {
+    map.and_then(|m| m.get("storage"))
+        .map(|q| q.0.clone())
+        .unwrap_or_default()
+}
+
+/// The workload a claim belongs to, with its palette index.
+fn claim_owner(
+    world: &World,
+    pvc: &PersistentVolumeClaim,
+    users: &[&Pod],
+) -> Option<(OwnerView, usize)> {
+    let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
+    let name = pvc.metadata.name.as_deref().unwrap_or_default();
+    let owner_ref =
+        controller_ref(&pvc.metadata).or_else(|| pvc.metadata.owner_references.as_ref()?.first());
+    if let Some(r) = owner_ref {
+        let color = workload_color(world, &r.uid, &r.kind, ns, &r.name);
+        let view = OwnerView {
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+        };
+        return Some((view, color));
+    }
+    // A StatefulSet's claims are named `<template>-<pod>` and carry no owner by default.
+    users.iter().find_map(|p| {
+        let r = controller_ref(&p.metadata).filter(|r| r.kind == "StatefulSet")?;
+        let pod = p.metadata.name.as_deref()?;
+        let template = name.strip_suffix(pod)?.strip_suffix('-')?;
+        let ordinal = pod.strip_prefix(r.name.as_str())?.strip_prefix('-')?;
+        if template.is_empty() || ordinal.is_empty() || !ordinal.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let color = workload_color(world, &r.uid, "StatefulSet", ns, &r.name);
+        let view = OwnerView {
+            kind: "StatefulSet".into(),
+            name: r.name.clone(),
+        };
+        Some((view, color))
+    })
+}
+
+/// Whether the claim is shared in a way a real cluster refuses (see [`ClaimView::conflict`]).
+fn sharing_conflict(pvc: &PersistentVolumeClaim, users: &[&Pod]) -> Option<String> {
+    let modes = pvc
+        .spec
+        .as_ref()
+        .and_then(|s| s.access_modes.clone())
+        .unwrap_or_default();
+    let has = |m: &str| modes.iter().any(|x| x == m);
+    if has("ReadWriteOncePod") && users.len() > 1 {
+        return Some(format!(
+            "ReadWriteOncePod, but {} pods use it: a real cluster starts only one of them",
+            users.len()
+        ));
+    }
+    if !has("ReadWriteOnce") || has("ReadWriteMany") || has("ReadOnlyMany") {
+        return None;
+    }
+    let nodes: BTreeSet<&str> = users.iter().filter_map(|p| podutil::node_name(p)).collect();
+    (nodes.len() > 1).then(|| {
+        format!(
+            "ReadWriteOnce, but used on {} nodes ({}): a real cluster attaches it to one node and keeps pods elsewhere in ContainerCreating (Multi-Attach error)",
+            nodes.len(),
+            nodes.into_iter().collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+fn claim_view(world: &World, pvc: &PersistentVolumeClaim) -> ClaimView {
+    let store = world.store();
+    let users = volume::pods_using_claim(store, pvc);
+    let phase = match volume::claim_phase(pvc) {
+        "Bound" => ClaimPhase::Bound,
+        "Lost" => ClaimPhase::Lost,
+        _ => ClaimPhase::Pending,
+    };
+    let terminating = pvc.metadata.deletion_timestamp.is_some();
+    let spec = pvc.spec.as_ref();
+    let (capacity, access_modes) = match volume::bound_claim_cells(pvc) {
+        (c, m) if phase == ClaimPhase::Bound && !c.is_empty() => (c, m),
+        _ => (
+            storage_quantity(spec.and_then(|s| s.resources.as_ref()?.requests.as_ref())),
+            volume::access_modes_column(spec.and_then(|s| s.access_modes.as_ref())),
+        ),
+    };
+    let owner = claim_owner(world, pvc, &users);
+    let mut used_by: Vec<String> = users
+        .iter()
+        .filter_map(|p| p.metadata.name.clone())
+        .collect();
+    used_by.sort();
+    ClaimView {
+        namespace: pvc.metadata.namespace.clone().unwrap_or_default(),
+        name: pvc.metadata.name.clone().unwrap_or_default(),
+        phase,
+        terminating,
+        capacity,
+        access_modes,
+        storage_class: volume::claim_class(pvc).unwrap_or_default().to_string(),
+        volume: spec
+            .and_then(|s| s.volume_name.clone())
+            .filter(|v| !v.is_empty()),
+        color: owner.as_ref().map(|(_, c)| *c),
+        owner: owner.map(|(o, _)| o),
+        used_by,
+        why: (phase != ClaimPhase::Bound || terminating).then(|| volume::why_pending(store, pvc)),
+        conflict: sharing_conflict(pvc, &users),
+    }
+}
+
+fn volume_view(store: &Store, pv: &PersistentVolume) -> VolumeView {
+    let spec = pv.spec.as_ref();
+    let claim_ref = spec.and_then(|s| s.claim_ref.as_ref());
+    let claim = claim_ref.map(|r| {
+        format!(
+            "{}/{}",
+            r.namespace.as_deref().unwrap_or_default(),
+            r.name.as_deref().unwrap_or_default()
+        )
+    });
+    let name = pv.metadata.name.clone().unwrap_or_default();
+    let bound = claim_ref
+        .and_then(|r| {
+            let key = Key::new(r.namespace.clone()?, r.name.clone()?);
+            store.persistentvolumeclaims.get(&key)
+        })
+        .is_some_and(|c| {
+            c.spec.as_ref().and_then(|s| s.volume_name.as_deref()) == Some(name.as_str())
+        });
+    VolumeView {
+        phase: volume::volume_phase(pv).to_string(),
+        capacity: storage_quantity(spec.and_then(|s| s.capacity.as_ref())),
+        access_modes: volume::access_modes_column(spec.and_then(|s| s.access_modes.as_ref())),
+        reclaim_policy: spec
+            .and_then(|s| s.persistent_volume_reclaim_policy.clone())
+            .unwrap_or_else(|| "Retain".into()),
+        storage_class: volume::volume_class(pv).to_string(),
+        claim,
+        bound,
+        terminating: pv.metadata.deletion_timestamp.is_some(),
+        name,
+    }
+}
+
+/// Whether `pod` can use `claim` yet, and if not, why.
+fn mount_state(
+    pod: &Pod,
+    claim_name: &str,
+    claim: Option<&PersistentVolumeClaim>,
+) -> (MountState, Option<String>) {
+    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+    let waiting = |why: String| (MountState::Waiting, Some(why));
+    let Some(claim) = claim else {
+        return waiting(format!("persistentvolumeclaim \"{claim_name}\" not found"));
+    };
+    let state = state_of(pod, &podutil::display_status(pod));
+    if claim.metadata.deletion_timestamp.is_some() && state == PodState::Pending {
+        return waiting(format!(
+            "persistentvolumeclaim \"{claim_name}\" is being deleted"
+        ));
+    }
+    match volume::claim_phase(claim) {
+        "Bound" => {}
+        phase => return waiting(format!("persistentvolumeclaim \"{claim_name}\" is {phase}")),
+    }
+    match state {
+        PodState::Pending => waiting(format!("pod {pod_name} has no node yet")),
+        PodState::Creating => waiting(format!("pod {pod_name} is still being created")),
+        _ => (MountState::Ok, None),
+    }
+}
+
+/// The storage part of the view: every claim and volume in creation order, and one mount per
+/// claim reference of every unfinished pod (pods in namespace and name order).
+pub fn storage(world: &World) -> StorageView {
+    let store = world.store();
+    let mut claims: Vec<&PersistentVolumeClaim> = store.persistentvolumeclaims.iter().collect();
+    claims.sort_by_cached_key(|c| creation_order(&c.metadata));
+    let mut volumes: Vec<&PersistentVolume> = store.persistentvolumes.iter().collect();
+    volumes.sort_by_cached_key(|v| creation_order(&v.metadata));
+    let mut mounts = Vec::new();
+    for p in store.pods.iter().filter(|p| !podutil::is_terminal(p)) {
+        let ns = p.metadata.namespace.clone().unwrap_or_default();
+        for (volume, claim, read_only) in pod_claims(p) {
+            let pvc = store
+                .persistentvolumeclaims
+                .get(&Key::new(ns.clone(), claim.clone()));
+            let (state, why) = mount_state(p, &claim, pvc);
+            mounts.push(MountView {
+                pod_namespace: ns.clone(),
+                pod: p.metadata.name.clone().unwrap_or_default(),
+                claim,
+                volume,
+                read_only,
+                state,
+                why,
+            });
+        }
+    }
+    StorageView {
+        claims: claims.into_iter().map(|c| claim_view(world, c)).collect(),
+        volumes: volumes.into_iter().map(|v| volume_view(store, v)).collect(),
+        mounts,
+    }
+}
+
+#[cfg(test)]
+mod storage_tests {
+    use super::*;
+    use crate::kubectl::{run, NoFiles};
+    use crate::manifest::apply;
+    use crate::time::Dur;
+
+    fn claim(name: &str, modes: &str, class: Option<&str>) -> String {
+        let class = class
+            .map(|c| format!("  storageClassName: \"{c}\"\n"))
+            .unwrap_or_default();
+        format!(
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {name}\nspec:\n{class}  accessModes: [{modes}]\n  resources:\n    requests:\n      storage: 1Gi\n"
+        )
+    }
+
+    fn deployment(name: &str, replicas: u32, claim: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels: {{ app: {name} }}\n  template:\n    metadata:\n      labels: {{ app: {name} }}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.25.3\n      volumes:\n        - name: data\n          persistentVolumeClaim:\n            claimName: {claim}\n"
+        )
+    }
+
+    fn applied(w: &mut World, text: &str) {
+        if let Err(e) = apply(w, text) {
+            panic!("apply failed: {e:?}\n{text}");
+        }
+    }
+
+    fn sh(w: &mut World, line: &str) {
+        let out = run(w, line, &NoFiles);
+        assert!(out.ok, "{line}: {}", out.stderr);
+    }
+
+    /// A ReadWriteMany claim mounted by a Deployment of two, settled.
+    fn shared_claim_world() -> World {
+        let mut w = World::new(1);
+        applied(&mut w, &claim("shared", "ReadWriteMany", None));
+        applied(&mut w, &deployment("web", 2, "shared"));
+        w.settle(Dur::mins(5));
+        w
+    }
+
+    fn pods_of(v: &StorageView) -> Vec<String> {
+        v.mounts.iter().map(|m| m.pod.clone()).collect()
+    }
+
+    #[test]
+    fn a_bound_claim_lists_its_volume_size_modes_and_the_pods_mounting_it() {
+        let v = storage(&shared_claim_world());
+        assert_eq!(v.claims.len(), 1);
+        let c = &v.claims[0];
+        assert_eq!(
+            (c.namespace.as_str(), c.name.as_str()),
+            ("default", "shared")
+        );
+        assert_eq!(c.phase, ClaimPhase::Bound);
+        assert!(!c.terminating);
+        assert_eq!(
+            (
+                c.capacity.as_str(),
+                c.access_modes.as_str(),
+                c.storage_class.as_str()
+            ),
+            ("1Gi", "RWX", "standard")
+        );
+        let pv = c.volume.clone().unwrap_or_default();
+        assert!(pv.starts_with("pvc-"), "{pv}");
+        assert_eq!(c.used_by.len(), 2);
+        assert!(c.why.is_none() && c.conflict.is_none(), "{c:?}");
+        assert_eq!(
+            c.owner, None,
+            "a Deployment's claim has no owner of its own"
+        );
+        assert_eq!(
+            c.summary(),
+            format!(
+                "claim shared, Bound to {pv}, 1Gi RWX, used by {}",
+                c.used_by.join(", ")
+            )
+        );
+
+        assert_eq!(v.mounts.len(), 2);
+        let mut mounted = pods_of(&v);
+        mounted.sort();
+        assert_eq!(mounted, c.used_by);
+        for m in &v.mounts {
+            assert_eq!(
+                (m.claim_key().as_str(), m.volume.as_str()),
+                ("default/shared", "data")
+            );
+            assert_eq!((m.state, m.why.as_deref()), (MountState::Ok, None));
+        }
+
+        assert_eq!(v.volumes.len(), 1);
+        let vol = &v.volumes[0];
+        assert_eq!(vol.name, pv);
+        assert!(vol.bound, "the provisioned volume is drawn with its claim");
+        assert_eq!(vol.claim.as_deref(), Some("default/shared"));
+        assert_eq!(
+            (vol.phase.as_str(), vol.reclaim_policy.as_str()),
+            ("Bound", "Delete")
+        );
+        assert_eq!(v.unbound_volumes().count(), 0);
+    }
+
+    #[test]
+    fn claims_keep_their_order_while_pods_are_deleted_and_replaced() {
+        let mut w = World::new(1);
+        // Created first, so listed first although it sorts after the others by name.
+        applied(&mut w, &claim("zeta", "ReadWriteMany", None));
+        w.advance(Dur::secs(5));
+        applied(
+            &mut w,
+            &format!(
+                "{}---\n{}",
+                claim("alpha", "ReadWriteMany", None),
+                claim("beta", "ReadWriteOnce", None)
+            ),
+        );
+        applied(&mut w, &deployment("web", 2, "beta"));
+        w.settle(Dur::mins(5));
+        let before = storage(&w);
+        let order = |v: &StorageView| v.claims.iter().map(ClaimView::key).collect::<Vec<_>>();
+        assert_eq!(
+            order(&before),
+            ["default/zeta", "default/alpha", "default/beta"]
+        );
+
+        let gone = before.mounts[0].pod.clone();
+        sh(&mut w, &format!("delete pod {gone}"));
+        w.run_due();
+        let during = storage(&w);
+        assert_eq!(order(&during), order(&before));
+        w.settle(Dur::mins(5));
+        let after = storage(&w);
+        assert_eq!(order(&after), order(&before));
+        assert_eq!(after.mounts.len(), 2);
+        assert!(!pods_of(&after).contains(&gone), "{:?}", after.mounts);
+        assert!(after
+            .mounts
+            .iter()
+            .all(|m| m.claim == "beta" && m.state == MountState::Ok));
+        assert_eq!(after.claims[2].used_by, {
+            let mut p = pods_of(&after);
+            p.sort();
+            p
+        });
+        assert_eq!(
+            storage(&w),
+            after,
+            "the view is a pure function of the world"
+        );
+    }
+
+    #[test]
+    fn numbered_claims_made_together_sort_by_number() {
+        let mut w = World::new(1);
+        let docs: Vec<String> = [10, 2, 1]
+            .iter()
+            .map(|i| claim(&format!("www-web-{i}"), "ReadWriteOnce", None))
+            .collect();
+        applied(&mut w, &docs.join("---\n"));
+        let names: Vec<String> = storage(&w).claims.into_iter().map(|c| c.name).collect();
+        assert_eq!(names, ["www-web-1", "www-web-2", "www-web-10"]);
+    }
+
+    #[test]
+    fn unbound_volumes_stand_apart_and_released_ones_remember_their_claim() {
+        let mut w = World::new(1);
+        applied(
+            &mut w,
+            "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: disk-a\nspec:\n  capacity:\n    storage: 5Gi\n  accessModes: [ReadWriteOnce]\n  storageClassName: manual\n  persistentVolumeReclaimPolicy: Retain\n  hostPath:\n    path: /data/a\n",
+        );
+        w.settle(Dur::mins(1));
+        let v = storage(&w);
+        assert!(v.claims.is_empty() && !v.is_empty());
+        let loose: Vec<&VolumeView> = v.unbound_volumes().collect();
+        assert_eq!(loose.len(), 1);
+        assert_eq!(
+            (
+                loose[0].phase.as_str(),
+                loose[0].capacity.as_str(),
+                loose[0].access_modes.as_str()
+            ),
+            ("Available", "5Gi", "RWO")
+        );
+        assert_eq!(loose[0].claim, None);
+        assert_eq!(
+            loose[0].summary(),
+            "volume disk-a, Available, 5Gi RWO, class manual, reclaim policy Retain"
+        );
+
+        applied(&mut w, &claim("logs", "ReadWriteOnce", Some("manual")));
+        w.settle(Dur::mins(1));
+        let v = storage(&w);
+        assert_eq!(v.claims[0].phase, ClaimPhase::Bound);
+        assert_eq!(v.claims[0].volume.as_deref(), Some("disk-a"));
+        assert_eq!(
+            v.claims[0].capacity, "5Gi",
+            "a bound claim shows its volume's size"
+        );
+        assert_eq!(v.unbound_volumes().count(), 0);
+
+        sh(&mut w, "delete pvc logs");
+        w.settle(Dur::mins(1));
+        let v = storage(&w);
+        assert!(v.claims.is_empty());
+        let loose: Vec<&VolumeView> = v.unbound_volumes().collect();
+        assert_eq!(loose.len(), 1);
+        assert_eq!(loose[0].phase, "Released");
+        assert_eq!(loose[0].claim.as_deref(), Some("default/logs"));
+        assert!(loose[0].summary().ends_with("was claimed by default/logs"));
+    }
+
+    #[test]
+    fn a_pending_claim_keeps_its_pods_waiting_and_says_why() {
+        let mut w = World::new(1);
+        applied(&mut w, &claim("later", "ReadWriteOnce", Some("fast")));
+        applied(&mut w, &deployment("db", 1, "later"));
+        applied(&mut w, &deployment("typo", 1, "missing"));
+        w.settle(Dur::mins(1));
+        let v = storage(&w);
+        let c = &v.claims[0];
+        assert_eq!((c.phase, c.volume.as_deref()), (ClaimPhase::Pending, None));
+        assert!(
+            c.why.as_deref().unwrap_or("").contains("does not exist"),
+            "{:?}",
+            c.why
+        );
+        assert!(
+            c.summary()
+                .starts_with("claim later, Pending, 1Gi RWO, used by db-"),
+            "{}",
+            c.summary()
+        );
+        let waiting = |claim: &str| {
+            v.mounts
+                .iter()
+                .find(|m| m.claim == claim)
+                .map(|m| (m.state, m.why.clone().unwrap_or_default()))
+        };
+        assert_eq!(
+            waiting("later"),
+            Some((
+                MountState::Waiting,
+                "persistentvolumeclaim \"later\" is Pending".into()
+            ))
+        );
+        assert_eq!(
+            waiting("missing"),
+            Some((
+                MountState::Waiting,
+                "persistentvolumeclaim \"missing\" not found".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn a_deleted_claim_in_use_is_terminating_and_lost_when_its_volume_goes() {
+        let mut w = shared_claim_world();
+        sh(&mut w, "delete pvc shared");
+        w.settle(Dur::mins(1));
+        let v = storage(&w);
+        let c = &v.claims[0];
+        assert!(c.terminating && c.phase == ClaimPhase::Bound, "{c:?}");
+        assert!(c.summary().contains(", terminating, "), "{}", c.summary());
+        assert!(
+            v.mounts.iter().all(|m| m.state == MountState::Ok),
+            "running pods keep using it"
+        );
+
+        // Force the volume away (as an administrator removing its finalizer would).
+        let mut w = shared_claim_world();
+        let pv = w.store().persistentvolumes.iter().next().cloned().unwrap();
+        let key = Key::of(&pv.metadata);
+        w.delete_object(
+            crate::store::Kind::PersistentVolume,
+            &key,
+            None,
+            Default::default(),
+        )
+        .unwrap();
+        let mut pv = w.store().persistentvolumes.get(&key).cloned().unwrap();
+        pv.metadata.finalizers = None;
+        w.update_object(crate::controllers::Object::PersistentVolume(pv), false)
+            .unwrap();
+        w.after_user_change();
+        w.settle(Dur::mins(1));
+        // The controller finds out at its next look at the claim (upstream: the periodic resync).
+        let relabelled = claim("shared", "ReadWriteMany", None).replace(
+            "  name: shared\n",
+            "  name: shared\n  labels: { resync: \"1\" }\n",
+        );
+        applied(&mut w, &relabelled);
+        w.settle(Dur::mins(1));
+        let v = storage(&w);
+        assert!(v.volumes.is_empty(), "{:?}", v.volumes);
+        assert_eq!(v.claims[0].phase, ClaimPhase::Lost);
+        assert!(
+            v.claims[0].summary().contains("Lost (volume pvc-"),
+            "{}",
+            v.claims[0].summary()
+        );
+        assert!(v.mounts.iter().all(|m| m.state == MountState::Waiting));
+    }
+
+    #[test]
+    fn a_read_write_once_claim_on_two_nodes_is_flagged() {
+        let mut w = World::new(1);
+        applied(&mut w, &claim("data", "ReadWriteOnce", None));
+        applied(&mut w, &deployment("web", 2, "data"));
+        w.settle(Dur::mins(5));
+        let v = storage(&w);
+        let nodes: BTreeSet<String> = w
+            .store()
+            .pods
+            .iter()
+            .filter_map(|p| podutil::node_name(p).map(String::from))
+            .collect();
+        assert_eq!(nodes.len(), 2, "replicas spread over two nodes");
+        let conflict = v.claims[0].conflict.clone().unwrap_or_default();
+        assert!(conflict.contains("Multi-Attach"), "{conflict:?}");
+        assert!(v.claims[0].summary().ends_with(&conflict));
+    }
+
+    #[test]
+    fn owned_claims_take_their_workload_colour() {
+        let mut w = World::new(1);
+        applied(&mut w, &deployment("app", 1, "app-data"));
+        let uid = w
+            .store()
+            .deployments
+            .iter()
+            .next()
+            .and_then(|d| d.metadata.uid.clone())
+            .unwrap();
+        applied(&mut w, &format!(
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: app-data\n  ownerReferences:\n    - {{ apiVersion: apps/v1, kind: Deployment, name: app, uid: {uid} }}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n"
+        ));
+        w.settle(Dur::mins(1));
+        let view = cluster(&w);
+        let pod = view.nodes.iter().flat_map(|n| &n.pods).next().unwrap();
+        let c = &view.storage.claims[0];
+        assert_eq!(c.owner, pod.owner);
+        assert_eq!(c.color, Some(pod.color));
+    }
+
+    #[test]
+    fn a_statefulset_claim_is_known_by_its_name_and_the_pod_that_mounts_it() {
+        let w = World::new(1);
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {
+                "name": "web-0",
+                "namespace": "default",
+                "ownerReferences": [{
+                    "apiVersion": "apps/v1", "kind": "StatefulSet", "name": "web",
+                    "uid": "u-web", "controller": true
+                }]
+            },
+            "spec": { "containers": [{ "name": "web", "image": "nginx" }] }
+        }))
+        .unwrap();
+        let pvc = |name: &str| PersistentVolumeClaim {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some("default".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let sts = OwnerView {
+            kind: "StatefulSet".into(),
+            name: "web".into(),
+        };
+        let color = color_for("StatefulSet", "default", "web");
+        assert_eq!(
+            claim_owner(&w, &pvc("www-web-0"), &[&pod]),
+            Some((sts, color))
+        );
+        for other in ["web-0", "-web-0", "www-web-1", "www-web-0x", "data"] {
+            assert_eq!(claim_owner(&w, &pvc(other), &[&pod]), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn no_storage_means_an_empty_storage_view() {
+        let v = storage(&World::new(1));
+        assert!(v.is_empty() && v.mounts.is_empty());
     }
 }
 
