@@ -84,7 +84,7 @@ pub struct WorkloadView {
     pub color: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ClusterView {
     /// Simulated time, `h:mm:ss` since the cluster started.
     pub time: String,

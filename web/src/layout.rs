@@ -4,7 +4,11 @@
 //! these rectangles to markup. Sizes are in SVG user units of a fixed-width viewBox that the
 //! browser scales to the panel.
 
+use std::collections::BTreeMap;
+
 use kubeplay_core::view::{ClusterView, NodeView, PodView};
+
+use crate::storage_layout::{self, StorageLayout};
 
 /// Width of the picture's viewBox.
 pub const WIDTH: f64 = 960.0;
@@ -68,6 +72,8 @@ pub struct ClusterLayout {
     pub lane: LaneLayout,
     /// One per `view.nodes`, same order.
     pub nodes: Vec<NodeLayout>,
+    /// The storage band under the nodes, when there is a claim or a volume.
+    pub storage: Option<StorageLayout>,
 }
 
 /// The Pending lane: one row per unscheduled pod, tile at the left, reason beside it.
@@ -209,7 +215,7 @@ fn place_node(node: &NodeView, frame: Rect) -> NodeLayout {
 }
 
 /// Lays out the whole picture: the Pending lane on top, then node boxes in rows of
-/// [`COLUMNS`], each row as tall as its tallest node.
+/// [`COLUMNS`], each row as tall as its tallest node, then the storage band if there is storage.
 pub fn cluster(view: &ClusterView) -> ClusterLayout {
     let inner_w = WIDTH - 2.0 * MARGIN;
     let lane_body = match view.pending.len() {
@@ -247,20 +253,52 @@ pub fn cluster(view: &ClusterView) -> ClusterLayout {
         }
         y += row_h + GAP;
     }
-    let height = if view.nodes.is_empty() {
-        y + EMPTY_NODE + MARGIN
+    let mut bottom = if view.nodes.is_empty() {
+        y + EMPTY_NODE
     } else {
-        y - GAP + MARGIN
+        y - GAP
     };
+    let lane = LaneLayout {
+        frame: lane_frame,
+        pods: lane_pods,
+    };
+    let storage =
+        storage_layout::band(&view.storage, MARGIN, bottom + GAP, inner_w).map(|mut band| {
+            band.links =
+                storage_layout::links(&view.storage, &band, &pod_tiles(view, &lane, &nodes));
+            bottom = band.frame.y + band.frame.h;
+            band
+        });
     ClusterLayout {
         width: WIDTH,
-        height,
-        lane: LaneLayout {
-            frame: lane_frame,
-            pods: lane_pods,
-        },
+        height: bottom + MARGIN,
+        lane,
         nodes,
+        storage,
     }
+}
+
+/// Every pod's tile by (namespace, name): in its node box, or in the Pending lane.
+fn pod_tiles(
+    view: &ClusterView,
+    lane: &LaneLayout,
+    nodes: &[NodeLayout],
+) -> BTreeMap<(String, String), Rect> {
+    let key = |p: &PodView| (p.namespace.clone(), p.name.clone());
+    let mut tiles: BTreeMap<(String, String), Rect> = view
+        .pending
+        .iter()
+        .map(key)
+        .zip(lane.pods.iter().copied())
+        .collect();
+    for (node, placed) in view.nodes.iter().zip(nodes) {
+        for (i, rect) in placed.groups.iter().flat_map(|g| &g.pods) {
+            if let Some(pod) = node.pods.get(*i) {
+                tiles.insert(key(pod), *rect);
+            }
+        }
+    }
+    tiles
 }
 
 #[cfg(test)]
@@ -309,7 +347,7 @@ mod tests {
             time: "0:00:00".into(),
             nodes,
             pending,
-            workloads: vec![],
+            ..Default::default()
         }
     }
 

@@ -11,6 +11,8 @@ mod hooks;
 mod layout;
 mod pod_style;
 mod state;
+mod storage_layout;
+mod storage_style;
 
 fn main() {
     yew::Renderer::<components::app::App>::new().render();

@@ -138,12 +138,7 @@ impl Playground {
     pub fn with_world(world: World) -> Self {
         let mut playground = Playground {
             world: Rc::new(RefCell::new(world)),
-            view: ClusterView {
-                time: String::new(),
-                nodes: vec![],
-                pending: vec![],
-                workloads: vec![],
-            },
+            view: ClusterView::default(),
             playing: false,
             speed: Speed::X5,
             next_event: None,

@@ -58,7 +58,7 @@ pub fn App() -> Html {
                             <p class="sim-note push-right" id="sim-note" role="status" title={state.sim_note.clone()}>{ state.sim_note.clone() }</p>
                         </div>
                         <ClusterPicture view={state.view.clone()} />
-                        <Legend />
+                        <Legend storage={!state.view.storage.is_empty()} />
                     </section>
                     <Console
                         entries={state.console.clone()}

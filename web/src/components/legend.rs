@@ -1,9 +1,11 @@
-//! What the pod glyphs and node outlines mean.
+//! What the pod glyphs, node outlines and (when there is storage) claim shapes and links mean.
 
 use yew::prelude::*;
 
 use super::pod_glyph::PodGlyph;
+use super::volume_glyph::{Shape, VolumeGlyph};
 use crate::pod_style::Glyph;
+use crate::storage_style::Look;
 
 const ENTRIES: [(Glyph, &str); 7] = [
     (Glyph::Disc, "Ready"),
@@ -15,8 +17,22 @@ const ENTRIES: [(Glyph, &str); 7] = [
     (Glyph::Cross, "Failed"),
 ];
 
+const STORAGE: [(Shape, Look, &str); 4] = [
+    (Shape::Cylinder, Look::Solid, "Claim Bound"),
+    (Shape::Cylinder, Look::Dashed, "Claim Pending"),
+    (Shape::Cylinder, Look::Crossed, "Claim Lost / deleting"),
+    (Shape::Drive, Look::Solid, "Volume without a claim"),
+];
+
+#[derive(Properties, PartialEq)]
+pub struct LegendProps {
+    /// Whether the picture shows storage, so its shapes need explaining.
+    #[prop_or_default]
+    pub storage: bool,
+}
+
 #[component]
-pub fn Legend() -> Html {
+pub fn Legend(props: &LegendProps) -> Html {
     html! {
         <ul class="legend" aria-label="Legend">
             { for ENTRIES.iter().map(|(glyph, text)| html! {
@@ -27,6 +43,25 @@ pub fn Legend() -> Html {
             }) }
             <li><span class="legend-node legend-node--notready" aria-hidden="true"></span>{ "Node NotReady" }</li>
             <li><span class="legend-node legend-node--cordoned" aria-hidden="true"></span>{ "Node cordoned" }</li>
+            if props.storage {
+                { for STORAGE.iter().map(|(shape, look, text)| html! {
+                    <li class="legend-storage">
+                        <svg viewBox="0 0 16 18" width="14" height="16" aria-hidden="true">
+                            <VolumeGlyph shape={*shape} look={*look} x={1.5} y={1.5} w={13.0} h={15.0} ry={2.5}
+                                fill={if *look == Look::Solid { "#e2e8f0" } else { "#ffffff" }} stroke="#475569" />
+                        </svg>
+                        { *text }
+                    </li>
+                }) }
+                <li class="legend-storage">
+                    <svg viewBox="0 0 22 10" width="22" height="10" aria-hidden="true"><path class="legend-mount mount--ok" d="M1 5h20" /></svg>
+                    { "Pod mounts claim" }
+                </li>
+                <li class="legend-storage">
+                    <svg viewBox="0 0 22 10" width="22" height="10" aria-hidden="true"><path class="legend-mount mount--waiting" d="M1 5h20" /></svg>
+                    { "Mount waiting" }
+                </li>
+            }
         </ul>
     }
 }

@@ -1,14 +1,19 @@
 //! One component per file, from the page down to a single pod.
 
 pub mod app;
+pub mod claim_slot;
 pub mod cluster_picture;
 pub mod console;
 pub mod editor;
 pub mod icon;
 pub mod legend;
+pub mod mount_links;
 pub mod node_box;
 pub mod pending_lane;
 pub mod pod_glyph;
 pub mod pod_tile;
+pub mod storage_band;
 pub mod time_controls;
+pub mod volume_glyph;
+pub mod volume_slot;
 pub mod workload_list;
