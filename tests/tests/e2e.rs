@@ -701,3 +701,346 @@ fn resolve_maps_directories_to_index_and_rejects_parent_paths() {
         "application/wasm"
     );
 }
+
+/// A claim every replica of a Deployment mounts (ReadWriteMany, so two nodes may share it).
+const SHARED_CLAIM: &str = "\
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: files
+spec:
+  accessModes: [ReadWriteMany]
+  resources:
+    requests:
+      storage: 1Gi
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: files
+spec:
+  replicas: 2
+  selector:
+    matchLabels: { app: files }
+  template:
+    metadata:
+      labels: { app: files }
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          volumeMounts:
+            - { name: data, mountPath: /usr/share/nginx/html }
+      volumes:
+        - name: data
+          persistentVolumeClaim:
+            claimName: files
+";
+
+/// Storage in every state: a shared claim, a claim whose class does not exist (Pending, so its
+/// pod's link waits), four unused claims, and a volume nobody claims.
+const MANY_CLAIMS: &str = "\
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: disk-archive
+spec:
+  capacity: { storage: 20Gi }
+  accessModes: [ReadWriteOnce]
+  storageClassName: manual
+  persistentVolumeReclaimPolicy: Retain
+  hostPath: { path: /data/archive }
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: logs
+spec:
+  storageClassName: fast
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests: { storage: 5Gi }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: collector
+spec:
+  containers:
+    - name: main
+      image: busybox:1.36
+      command: [sleep, infinity]
+  volumes:
+    - name: logs
+      persistentVolumeClaim: { claimName: logs }
+    - name: files
+      persistentVolumeClaim: { claimName: files }
+";
+
+/// Claims as drawn: (data-claim, data-phase, transform), in document order.
+async fn claims(page: &Page) -> Result<Vec<(String, String, String)>> {
+    let v = script(
+        &page.client,
+        "return Array.from(document.querySelectorAll('#cluster-svg g.claim'))
+            .map(c => [c.dataset.claim, c.dataset.phase, c.getAttribute('transform')]);",
+        vec![],
+    )
+    .await?;
+    Ok(v.as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let s = |i: usize| {
+                r.get(i)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            (s(0), s(1), s(2))
+        })
+        .collect())
+}
+
+/// Mount links as drawn: (data-pod, data-claim, data-state, whether the line starts on the
+/// bottom edge of that pod's tile).
+async fn mounts(page: &Page) -> Result<Vec<(String, String, String, bool)>> {
+    let v = script(
+        &page.client,
+        "return Array.from(document.querySelectorAll('#cluster-svg path.mount')).map(m => {
+            const start = m.getPointAtLength(0);
+            const tile = document.querySelector(`g.pod[data-pod=\"${m.dataset.pod}\"] rect.pod-box`);
+            let onTile = false;
+            if (tile) {
+                const b = tile.getBBox();
+                onTile = start.x > b.x && start.x < b.x + b.width && Math.abs(start.y - (b.y + b.height)) < 1;
+            }
+            return [m.dataset.pod, m.dataset.claim, m.dataset.state, onTile];
+        });",
+        vec![],
+    )
+    .await?;
+    Ok(v.as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let s = |i: usize| {
+                r.get(i)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            (
+                s(0),
+                s(1),
+                s(2),
+                r.get(3).and_then(Value::as_bool).unwrap_or(false),
+            )
+        })
+        .collect())
+}
+
+/// Waits until `claim` is drawn Bound with `count` links, all usable and starting on their pods.
+async fn wait_for_bound_mounts(
+    page: &Page,
+    claim: &str,
+    count: usize,
+) -> Result<Vec<(String, String, String, bool)>> {
+    wait_for(
+        &format!("{claim} Bound with {count} usable links"),
+        DOM_TIMEOUT,
+        || async {
+            let drawn = claims(page).await?;
+            let links: Vec<_> = mounts(page)
+                .await?
+                .into_iter()
+                .filter(|m| m.1 == claim)
+                .collect();
+            let bound = drawn.iter().any(|c| c.0 == claim && c.1 == "Bound");
+            let ok = bound && links.len() == count && links.iter().all(|m| m.2 == "ok" && m.3);
+            Ok((
+                ok.then(|| links.clone()),
+                format!("claims {drawn:?}, links {links:?}"),
+            ))
+        },
+    )
+    .await
+}
+
+impl Page {
+    /// Applies `text` and waits for `created` lines, one per document.
+    async fn apply_created(&self, text: &str, created: usize) -> Result<()> {
+        self.paste_manifest(text).await?;
+        click(&self.client, "#apply-button").await?;
+        wait_for("the created lines", DOM_TIMEOUT, || async {
+            let text = text_of(&self.client, "#apply-result").await?;
+            Ok((
+                (text.matches("created").count() == created).then_some(()),
+                text,
+            ))
+        })
+        .await
+    }
+
+    async fn console(&self, line: &str) -> Result<()> {
+        let input = self.client.find(Locator::Id("console-input")).await?;
+        input.send_keys(&format!("{line}\u{E007}")).await?;
+        Ok(())
+    }
+
+    async fn scroll_to_storage(&self) -> Result<()> {
+        script(
+            &self.client,
+            "document.getElementById('storage-band').scrollIntoView({ block: 'center' });",
+            vec![],
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_claim_keeps_its_place_and_relinks_when_a_pod_is_replaced() {
+    let name = "storage";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = async {
+        let none = script(&page.client, "return document.querySelectorAll('#storage-band, g.claim, path.mount').length;", vec![]).await?;
+        if none != json!(0) {
+            return Err(format!("a cluster without storage draws {none} storage elements").into());
+        }
+        page.apply_created(SHARED_CLAIM, 2).await?;
+        page.settle().await?;
+        let first = wait_for_bound_mounts(&page, "default/files", 2).await?;
+        let before = claims(&page).await?;
+        let label = script(
+            &page.client,
+            "return document.querySelector('g.claim[data-claim=\"default/files\"]').getAttribute('aria-label');",
+            vec![],
+        )
+        .await?;
+        let label = label.as_str().unwrap_or_default().to_string();
+        if !label.starts_with("claim files, Bound to pvc-") || !label.contains("1Gi RWX, used by files-") {
+            return Err(format!("the claim's label does not read as a sentence: {label:?}").into());
+        }
+
+        // Keyboard focus highlights the claim's pods.
+        let focused = script(
+            &page.client,
+            "const c = document.querySelector('g.claim[data-claim=\"default/files\"]'); c.focus();
+             return document.activeElement === c;",
+            vec![],
+        )
+        .await?;
+        if focused != json!(true) {
+            return Err("the claim cannot take keyboard focus".into());
+        }
+        let rings = wait_for("rings around the claim's two pods", DOM_TIMEOUT, || async {
+            let v = script(&page.client, "return Array.from(document.querySelectorAll('rect.pod-ring')).map(r => r.dataset.pod).sort();", vec![]).await?;
+            let n = v.as_array().map_or(0, Vec::len);
+            Ok(((n == 2).then(|| v.clone()), v.to_string()))
+        })
+        .await?;
+        eprintln!("highlighted pods: {rings}");
+        page.scroll_to_storage().await?;
+        page.shot("08-storage-focused").await?;
+        script(&page.client, "document.activeElement.blur();", vec![]).await?;
+
+        let gone = first[0].0.clone();
+        page.console(&format!("delete pod {gone}")).await?;
+        wait_for("the deletion in the console", DOM_TIMEOUT, || async {
+            let out = text_of(&page.client, "#console-output").await?;
+            Ok((out.contains(&format!("pod \"{gone}\" deleted")).then_some(()), out))
+        })
+        .await?;
+        page.settle().await?;
+        let after = wait_for("a replacement pod linked to the claim", DOM_TIMEOUT, || async {
+            let links = wait_for_bound_mounts(&page, "default/files", 2).await?;
+            let replaced = links.iter().all(|m| m.0 != gone);
+            Ok((replaced.then(|| links.clone()), format!("{links:?}")))
+        })
+        .await?;
+        let pods: Vec<String> = page.pods().await?.into_iter().map(|p| p.0).collect();
+        for link in &after {
+            if !pods.contains(&link.0) {
+                return Err(format!("link from {} but no such pod is drawn: {pods:?}", link.0).into());
+            }
+        }
+        let now = claims(&page).await?;
+        if now != before {
+            return Err(format!("the claim moved: before {before:?}, after {now:?}").into());
+        }
+        page.scroll_to_storage().await?;
+        page.shot("09-storage-replaced").await
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
+
+#[tokio::test]
+async fn storage_in_every_state_fits_a_768_pixel_window() {
+    let name = "storage-narrow";
+    let Some(page) = Page::open(name, 768, 1000).await else {
+        return;
+    };
+    let outcome = async {
+        page.apply_created(SHARED_CLAIM, 2).await?;
+        let mut many = MANY_CLAIMS.to_string();
+        for i in 0..4 {
+            many.push_str(&format!(
+                "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: cache-{i}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests: {{ storage: 512Mi }}\n"
+            ));
+        }
+        page.apply_created(&many, 7).await?;
+        page.settle().await?;
+        wait_for_bound_mounts(&page, "default/files", 3).await?;
+        let waiting = wait_for("the collector's link to logs waiting", DOM_TIMEOUT, || async {
+            let all = mounts(&page).await?;
+            let logs: Vec<_> = all.iter().filter(|m| m.1 == "default/logs").cloned().collect();
+            let ok = logs.len() == 1 && logs[0].0 == "collector" && logs[0].2 == "waiting";
+            Ok((ok.then_some(()), format!("{all:?}")))
+        });
+        waiting.await?;
+        let drawn = claims(&page).await?;
+        let phases: Vec<(&str, &str)> = drawn.iter().map(|c| (c.0.as_str(), c.1.as_str())).collect();
+        if phases.len() != 6 || !phases.contains(&("default/logs", "Pending")) {
+            return Err(format!("expected 6 claims with logs Pending, drew {phases:?}").into());
+        }
+        let geometry = script(
+            &page.client,
+            "const boxes = Array.from(document.querySelectorAll('g.claim .slot-card, g.pv .slot-card'))
+                .map(e => e.getBoundingClientRect());
+             let overlaps = 0;
+             for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+                 const a = boxes[i], b = boxes[j];
+                 if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) overlaps++;
+             }
+             const rows = new Set(boxes.map(b => Math.round(b.top))).size;
+             const pv = document.querySelectorAll('g.pv[data-pv=\"disk-archive\"]').length;
+             return [boxes.length, overlaps, rows, pv, document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await?;
+        let g: Vec<u64> = geometry.as_array().cloned().unwrap_or_default().iter().map(|v| v.as_u64().unwrap_or(u64::MAX)).collect();
+        if g.len() != 6 || g[0] != 7 || g[1] != 0 || g[2] < 2 || g[3] != 1 || g[4] > g[5] {
+            return Err(format!("expected 7 slots in 2+ rows without overlaps, the unbound volume drawn, no sideways scroll: [slots, overlaps, rows, pv, scrollWidth, clientWidth] = {g:?}").into());
+        }
+        page.scroll_to_storage().await?;
+        page.shot("10-storage-narrow").await?;
+
+        // A claim deleted while pods use it stays, crossed out, until they are gone.
+        page.console("delete pvc files").await?;
+        wait_for("files drawn as terminating", DOM_TIMEOUT, || async {
+            let t = script(&page.client, "const c = document.querySelector('g.claim[data-claim=\"default/files\"]'); return c ? c.dataset.terminating + ' ' + c.getAttribute('class') : '';", vec![]).await?;
+            let t = t.as_str().unwrap_or_default().to_string();
+            Ok(((t.contains("true") && t.contains("claim--crossed")).then_some(()), t))
+        })
+        .await?;
+        page.scroll_to_storage().await?;
+        page.shot("11-storage-terminating").await
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
