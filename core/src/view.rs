@@ -10,7 +10,7 @@ use crate::time::SimTime;
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Number of distinct workload colours a UI should provide.
 pub const PALETTE_SIZE: usize = 8;
@@ -378,10 +378,8 @@ pub struct ClaimView {
     pub used_by: Vec<String>,
     /// One sentence on why it is not simply Bound, if it is not.
     pub why: Option<String>,
-    /// A sharing problem a real cluster would refuse: a ReadWriteOnce claim mounted on several
-    /// nodes (the attach/detach controller's Multi-Attach error) or a ReadWriteOncePod claim
-    /// used by several pods. Derived from pod placement alone: the simulation does not model
-    /// attaching yet, so the pods involved still run here.
+    /// Its volume is attached to one node and cannot be attached to another, so pods elsewhere
+    /// wait in ContainerCreating (the attach/detach controller's Multi-Attach error).
     pub conflict: Option<String>,
 }
 
@@ -604,29 +602,25 @@ fn claim_owner(
     })
 }
 
-/// Whether the claim is shared in a way a real cluster refuses (see [`ClaimView::conflict`]).
-fn sharing_conflict(pvc: &PersistentVolumeClaim, users: &[&Pod]) -> Option<String> {
-    let modes = pvc
-        .spec
-        .as_ref()
-        .and_then(|s| s.access_modes.clone())
-        .unwrap_or_default();
-    let has = |m: &str| modes.iter().any(|x| x == m);
-    if has("ReadWriteOncePod") && users.len() > 1 {
-        return Some(format!(
-            "ReadWriteOncePod, but {} pods use it: a real cluster starts only one of them",
-            users.len()
-        ));
-    }
-    if !has("ReadWriteOnce") || has("ReadWriteMany") || has("ReadOnlyMany") {
-        return None;
-    }
-    let nodes: BTreeSet<&str> = users.iter().filter_map(|p| podutil::node_name(p)).collect();
-    (nodes.len() > 1).then(|| {
+/// The Multi-Attach problem of a claim's volume, if pods using it are blocked by it.
+fn multi_attach(world: &World, pvc: &PersistentVolumeClaim, users: &[&Pod]) -> Option<String> {
+    let volume = pvc.spec.as_ref()?.volume_name.as_deref()?;
+    let mut node = String::new();
+    let blocked: Vec<&str> = users
+        .iter()
+        .filter_map(|p| {
+            let (pv, holder) = multi_attach_blocked(world, p)?;
+            (pv == volume).then(|| {
+                node = holder;
+                p.metadata.name.as_deref().unwrap_or_default()
+            })
+        })
+        .collect();
+    (!blocked.is_empty()).then(|| {
         format!(
-            "ReadWriteOnce, but used on {} nodes ({}): a real cluster attaches it to one node and keeps pods elsewhere in ContainerCreating (Multi-Attach error)",
-            nodes.len(),
-            nodes.into_iter().collect::<Vec<_>>().join(", ")
+            "Multi-Attach error: volume {volume} is attached to {node}, so {} {} in ContainerCreating",
+            blocked.join(", "),
+            if blocked.len() == 1 { "waits" } else { "wait" }
         )
     })
 }
@@ -669,7 +663,7 @@ fn claim_view(world: &World, pvc: &PersistentVolumeClaim) -> ClaimView {
         owner: owner.map(|(o, _)| o),
         used_by,
         why: (phase != ClaimPhase::Bound || terminating).then(|| volume::why_pending(store, pvc)),
-        conflict: sharing_conflict(pvc, &users),
+        conflict: multi_attach(world, pvc, &users),
     }
 }
 
@@ -709,6 +703,7 @@ fn volume_view(store: &Store, pv: &PersistentVolume) -> VolumeView {
 
 /// Whether `pod` can use `claim` yet, and if not, why.
 fn mount_state(
+    world: &World,
     pod: &Pod,
     claim_name: &str,
     claim: Option<&PersistentVolumeClaim>,
@@ -730,7 +725,17 @@ fn mount_state(
     }
     match state {
         PodState::Pending => waiting(format!("pod {pod_name} has no node yet")),
-        PodState::Creating => waiting(format!("pod {pod_name} is still being created")),
+        PodState::Creating => match multi_attach_blocked(world, pod) {
+            Some((pv, node))
+                if claim.spec.as_ref().and_then(|s| s.volume_name.as_deref())
+                    == Some(pv.as_str()) =>
+            {
+                waiting(format!(
+                    "Multi-Attach error: volume {pv} is attached to {node}"
+                ))
+            }
+            _ => waiting(format!("pod {pod_name} is still being created")),
+        },
         _ => (MountState::Ok, None),
     }
 }
@@ -750,7 +755,7 @@ pub fn storage(world: &World) -> StorageView {
             let pvc = store
                 .persistentvolumeclaims
                 .get(&Key::new(ns.clone(), claim.clone()));
-            let (state, why) = mount_state(p, &claim, pvc);
+            let (state, why) = mount_state(world, p, &claim, pvc);
             mounts.push(MountView {
                 pod_namespace: ns.clone(),
                 pod: p.metadata.name.clone().unwrap_or_default(),
@@ -885,7 +890,7 @@ mod storage_tests {
             &format!(
                 "{}---\n{}",
                 claim("alpha", "ReadWriteMany", None),
-                claim("beta", "ReadWriteOnce", None)
+                claim("beta", "ReadWriteMany", None)
             ),
         );
         applied(&mut w, &deployment("web", 2, "beta"));
@@ -1076,13 +1081,13 @@ mod storage_tests {
     }
 
     #[test]
-    fn a_read_write_once_claim_on_two_nodes_is_flagged() {
+    fn a_read_write_once_claim_attached_elsewhere_holds_the_second_pod_back() {
         let mut w = World::new(1);
         applied(&mut w, &claim("data", "ReadWriteOnce", None));
         applied(&mut w, &deployment("web", 2, "data"));
         w.settle(Dur::mins(5));
         let v = storage(&w);
-        let nodes: BTreeSet<String> = w
+        let nodes: std::collections::BTreeSet<String> = w
             .store()
             .pods
             .iter()
@@ -1090,8 +1095,24 @@ mod storage_tests {
             .collect();
         assert_eq!(nodes.len(), 2, "replicas spread over two nodes");
         let conflict = v.claims[0].conflict.clone().unwrap_or_default();
-        assert!(conflict.contains("Multi-Attach"), "{conflict:?}");
+        assert!(
+            conflict.starts_with("Multi-Attach error: volume pvc-")
+                && conflict.ends_with("waits in ContainerCreating"),
+            "{conflict:?}"
+        );
         assert!(v.claims[0].summary().ends_with(&conflict));
+        let mut states: Vec<(MountState, String)> = v
+            .mounts
+            .iter()
+            .map(|m| (m.state, m.why.clone().unwrap_or_default()))
+            .collect();
+        states.sort_by_key(|(s, _)| *s == MountState::Waiting);
+        assert_eq!(states[0], (MountState::Ok, String::new()));
+        assert_eq!(states[1].0, MountState::Waiting);
+        assert!(
+            states[1].1.starts_with("Multi-Attach error: volume pvc-"),
+            "{states:?}"
+        );
     }
 
     #[test]
