@@ -1047,3 +1047,67 @@ async fn storage_in_every_state_fits_a_768_pixel_window() {
     .await;
     page.finish(name, outcome).await;
 }
+
+/// A StatefulSet of three with a claim template: one claim per replica, `www-web-N`.
+const STATEFUL: &str = "\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: web
+  replicas: 3
+  selector:
+    matchLabels: { app: web }
+  template:
+    metadata:
+      labels: { app: web }
+    spec:
+      containers:
+        - name: nginx
+          image: nginx:1.27
+          volumeMounts:
+            - { name: www, mountPath: /usr/share/nginx/html }
+  volumeClaimTemplates:
+    - metadata:
+        name: www
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 1Gi
+";
+
+#[tokio::test]
+async fn a_statefulset_draws_one_claim_per_replica_in_its_colour() {
+    let name = "statefulset-storage";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = async {
+        page.apply_created(STATEFUL, 1).await?;
+        page.settle().await?;
+        for i in 0..3 {
+            let links = wait_for_bound_mounts(&page, &format!("default/www-web-{i}"), 1).await?;
+            if links[0].0 != format!("web-{i}") {
+                return Err(format!("www-web-{i} is linked to {links:?}").into());
+            }
+        }
+        let colours = script(
+            &page.client,
+            "return [0, 1, 2].map(i => [
+                document.querySelector(`g.claim[data-claim=\"default/www-web-${i}\"] .vol-body`).getAttribute('stroke'),
+                document.querySelector(`g.pod[data-pod=\"web-${i}\"] rect.pod-stripe`).getAttribute('fill')]);",
+            vec![],
+        )
+        .await?;
+        let pairs = colours.as_array().cloned().unwrap_or_default();
+        if pairs.len() != 3 || pairs.iter().any(|p| p.get(0) != p.get(1)) {
+            return Err(format!("claims are not drawn in their StatefulSet's colour: {colours}").into());
+        }
+        page.scroll_to_storage().await?;
+        page.shot("12-statefulset-claims").await
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
