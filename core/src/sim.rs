@@ -984,6 +984,20 @@ impl World {
                         self.runtimes.remove(&c.uid);
                         self.files.forget_pod(&c.uid);
                         self.retry_unschedulable();
+                        // A claim deleted while this pod used it may now lose its protection.
+                        let terminating: Vec<Key> = self
+                            .store
+                            .persistentvolumeclaims
+                            .in_namespace(&key.namespace)
+                            .filter(|c| c.metadata.deletion_timestamp.is_some())
+                            .map(|c| Key::of(&c.metadata))
+                            .collect();
+                        for k in terminating {
+                            self.enqueue(
+                                Work::Sync(Component::PersistentVolumeController, k),
+                                Dur::ZERO,
+                            );
+                        }
                     }
                 }
                 if pod.as_ref().is_some_and(podutil::is_terminal) {
