@@ -974,3 +974,177 @@ fn random_shell_scripts_never_panic() {
         let _ = run(&mut w, &format!("exec {pod} -- {argv}"), &NoFiles);
     }
 }
+
+const STS: &str = "apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: nginx
+  replicas: 2
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.25
+  volumeClaimTemplates:
+  - metadata:
+      name: www
+    spec:
+      accessModes: [\"ReadWriteOnce\"]
+      resources:
+        requests:
+          storage: 1Gi
+";
+
+fn sts_cluster() -> World {
+    let mut w = World::new(5);
+    manifest::apply(&mut w, STS).expect("valid StatefulSet");
+    w.settle(Dur::mins(5));
+    w
+}
+
+fn sts_snapshot(w: &mut World) -> (u64, String) {
+    let rv = w.store().resource_version();
+    let all = run(
+        w,
+        "get sts,pods,pvc,controllerrevisions -A -o json",
+        &NoFiles,
+    )
+    .stdout;
+    (rv, all)
+}
+
+fn rejected_stateful_set(text: &str, must_contain: &[&str]) {
+    let mut w = sts_cluster();
+    let before = sts_snapshot(&mut w);
+    let err = manifest::apply(&mut w, text).expect_err("manifest should be rejected");
+    let shown = err.to_string();
+    for m in must_contain {
+        assert!(shown.contains(m), "error should mention {m:?}:\n{shown}");
+    }
+    assert_eq!(
+        sts_snapshot(&mut w),
+        before,
+        "a rejected manifest must not change the cluster:\n{shown}"
+    );
+}
+
+#[test]
+fn stateful_set_spec_fields_other_than_the_mutable_ones_are_forbidden() {
+    rejected_stateful_set(
+        &STS.replace("serviceName: nginx", "serviceName: other"),
+        &[
+            "The StatefulSet \"web\" is invalid",
+            "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+        ],
+    );
+    rejected_stateful_set(
+        &STS.replace("storage: 1Gi", "storage: 2Gi"),
+        &["spec: Forbidden: updates to statefulset spec"],
+    );
+}
+
+#[test]
+fn stateful_set_selector_must_match_its_template() {
+    rejected_stateful_set(
+        &STS.replace("name: web\n", "name: other\n").replace(
+            "        app: nginx\n    spec:",
+            "        app: web\n    spec:",
+        ),
+        &[
+            "spec.template.metadata.labels",
+            "`selector` does not match template `labels`",
+        ],
+    );
+}
+
+#[test]
+fn bad_volume_claim_templates_and_policies_are_refused() {
+    let other = STS.replace("name: web\n", "name: other\n");
+    rejected_stateful_set(
+        &other.replace("      accessModes: [\"ReadWriteOnce\"]\n", ""),
+        &[
+            "spec.volumeClaimTemplates[0].spec.accessModes",
+            "Required value",
+        ],
+    );
+    rejected_stateful_set(
+        &other.replace("storage: 1Gi", "storage: lots"),
+        &["spec.volumeClaimTemplates[0].spec.resources.requests[storage]"],
+    );
+    rejected_stateful_set(
+        &other.replace(
+            "  - metadata:\n      name: www\n",
+            "  - metadata:\n      name: Www_1\n",
+        ),
+        &["spec.volumeClaimTemplates[0].metadata.name"],
+    );
+    rejected_stateful_set(
+        &other.replace(
+            "  replicas: 2\n",
+            "  replicas: 2\n  podManagementPolicy: Sometimes\n",
+        ),
+        &[
+            "spec.podManagementPolicy",
+            "must be 'OrderedReady' or 'Parallel'",
+        ],
+    );
+    rejected_stateful_set(
+        &other.replace(
+            "  replicas: 2\n",
+            "  replicas: 2\n  persistentVolumeClaimRetentionPolicy:\n    whenScaled: Keep\n",
+        ),
+        &[
+            "spec.persistentVolumeClaimRetentionPolicy.whenScaled",
+            "Unsupported value: \"Keep\"",
+        ],
+    );
+    rejected_stateful_set(
+        &other.replace(
+            "  replicas: 2\n",
+            "  replicas: 2\n  ordinals:\n    start: -1\n",
+        ),
+        &["spec.ordinals.start", "must be greater than or equal to 0"],
+    );
+    rejected_stateful_set(
+        &other.replace(
+            "  replicas: 2\n",
+            "  replicas: 2\n  updateStrategy:\n    type: OnDelete\n    rollingUpdate:\n      partition: 1\n",
+        ),
+        &["spec.updateStrategy.rollingUpdate", "only allowed for updateStrategy 'RollingUpdate'"],
+    );
+}
+
+#[test]
+fn stateful_set_commands_refuse_what_kubectl_refuses() {
+    let mut w = sts_cluster();
+    let before = sts_snapshot(&mut w);
+    for (line, want) in [
+        ("rollout undo sts/web", "no last revision to roll back to"),
+        (
+            "rollout undo sts/web --to-revision=5",
+            "unable to find specified revision 5 in history",
+        ),
+        ("rollout pause sts/web", "pausing is not supported"),
+        (
+            "scale sts/nope --replicas=2",
+            "statefulsets.apps \"nope\" not found",
+        ),
+        (
+            "set image sts/web nope=nginx:1.26",
+            "unable to find container named \"nope\"",
+        ),
+    ] {
+        let out = run(&mut w, line, &NoFiles);
+        assert!(!out.ok, "{line} should fail");
+        assert!(out.stderr.contains(want), "{line}: {}", out.stderr);
+    }
+    assert_eq!(sts_snapshot(&mut w), before);
+}
