@@ -753,3 +753,225 @@ fn data_written_to_a_volume_is_never_lost_while_the_volume_exists() {
     }
     assert!(writes > 0, "the scenario should write some data");
 }
+
+/// A StatefulSet `db` with one claim template, a random pod management policy and retention.
+fn stateful_set(replicas: u64, parallel: bool, when_deleted: &str, when_scaled: &str) -> String {
+    let policy = if parallel { "Parallel" } else { "OrderedReady" };
+    format!(
+        "apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: {replicas}
+  podManagementPolicy: {policy}
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: {when_deleted}
+    whenScaled: {when_scaled}
+  selector:
+    matchLabels: {{app: db}}
+  template:
+    metadata:
+      labels: {{app: db}}
+    spec:
+      containers:
+      - name: db
+        image: nginx:1.25.3
+        volumeMounts:
+        - {{name: data, mountPath: /data}}
+  volumeClaimTemplates:
+  - metadata: {{name: data}}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {{requests: {{storage: 1Gi}}}}
+"
+    )
+}
+
+fn ordinal(name: &str) -> Option<i64> {
+    name.strip_prefix("db-")?.parse().ok()
+}
+
+/// What the StatefulSet invariants remember between steps.
+#[derive(Default)]
+struct StsTracked {
+    pods: BTreeMap<String, String>,
+    claims: BTreeMap<String, bool>,
+    /// Claims the user deleted, and whether the set itself was deleted by the user.
+    user_deleted: Vec<String>,
+    set_deleted: bool,
+    /// The set's spec when the claim was last seen alive: (replicas, whenDeleted, whenScaled).
+    spec: Option<(i64, String, String, bool)>,
+}
+
+fn check_stateful_set(w: &World, t: &mut StsTracked) -> Result<(), String> {
+    let s = w.store();
+    let set = s
+        .statefulsets
+        .get(&kubeplay_core::store::Key::new("default", "db"));
+    if let Some(set) = set {
+        let policy = set
+            .spec
+            .persistent_volume_claim_retention_policy
+            .clone()
+            .unwrap_or_default();
+        t.spec = Some((
+            set.spec.replicas.unwrap_or(1) as i64,
+            policy.when_deleted.unwrap_or_else(|| "Retain".into()),
+            policy.when_scaled.unwrap_or_else(|| "Retain".into()),
+            set.spec.pod_management_policy.as_deref() == Some("Parallel"),
+        ));
+    }
+    // Never two live pods with one identity, and each pod mounts its own claim only.
+    let mut live: BTreeMap<String, String> = BTreeMap::new();
+    for p in s.pods.iter() {
+        let name = p.metadata.name.clone().unwrap_or_default();
+        let Some(n) = ordinal(&name) else { continue };
+        let index = p
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("apps.kubernetes.io/pod-index"))
+            .cloned();
+        if p.metadata.deletion_timestamp.is_none() {
+            if let Some(i) = &index {
+                if let Some(other) = live.insert(i.clone(), name.clone()) {
+                    return Err(format!(
+                        "identity {i} is held by two live pods: {other} and {name}"
+                    ));
+                }
+            }
+        }
+        for v in p.spec.iter().flat_map(|s| s.volumes.iter().flatten()) {
+            if let Some(c) = &v.persistent_volume_claim {
+                if c.claim_name != format!("data-db-{n}") {
+                    return Err(format!("{name} mounts {}, not its own claim", c.claim_name));
+                }
+            }
+        }
+        // OrderedReady: a new pod N appears only when pods 0..N-1 are Running and Ready.
+        let uid = p.metadata.uid.clone().unwrap_or_default();
+        if t.pods.get(&name) != Some(&uid) {
+            t.pods.insert(name.clone(), uid);
+            let parallel = t.spec.as_ref().is_some_and(|s| s.3);
+            if set.is_some() && !parallel {
+                for k in 0..n {
+                    let pred = s.pods.get(&kubeplay_core::store::Key::new(
+                        "default",
+                        format!("db-{k}"),
+                    ));
+                    let ok = pred.is_some_and(|q| {
+                        podutil::phase(q) == "Running"
+                            && podutil::is_ready(q)
+                            && q.metadata.deletion_timestamp.is_none()
+                    });
+                    if !ok {
+                        return Err(format!(
+                            "{name} was created while db-{k} was not Running and Ready"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // A claim is deleted only by the user or when the retention policy says so.
+    for c in s.persistentvolumeclaims.iter() {
+        let name = c.metadata.name.clone().unwrap_or_default();
+        let Some(n) = name.strip_prefix("data-").and_then(ordinal) else {
+            continue;
+        };
+        let deleting = c.metadata.deletion_timestamp.is_some();
+        let was = t.claims.insert(name.clone(), deleting);
+        if deleting && was != Some(true) && !t.user_deleted.contains(&name) {
+            let Some((replicas, when_deleted, when_scaled, _)) = &t.spec else {
+                return Err(format!("claim {name} deleted with no set"));
+            };
+            let by_delete = t.set_deleted && when_deleted == "Delete";
+            let by_scale = when_scaled == "Delete" && n >= *replicas;
+            if !by_delete && !by_scale {
+                return Err(format!(
+                    "claim {name} deleted although the policy is whenDeleted={when_deleted}, whenScaled={when_scaled} (replicas {replicas}, set deleted: {})",
+                    t.set_deleted
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn stateful_scenario(seed: u64, ops: usize) -> Result<(), String> {
+    let mut w = World::new(seed);
+    let mut rng = Rng::new(seed ^ 0x5757);
+    let mut t = StsTracked::default();
+    let mut log = Vec::new();
+    let retain = ["Retain", "Delete"];
+    let make = |rng: &mut Rng| {
+        stateful_set(
+            rng.below(4),
+            rng.below(2) == 0,
+            retain[rng.below(2) as usize],
+            retain[rng.below(2) as usize],
+        )
+    };
+    kubeplay_core::manifest::apply(&mut w, &make(&mut rng)).map_err(|e| format!("setup: {e}"))?;
+    for op in 0..ops {
+        let exists = w.store().statefulsets.iter().next().is_some();
+        let cmd = match rng.below(8) {
+            _ if !exists && rng.below(2) == 0 => {
+                let m = make(&mut rng);
+                kubeplay_core::manifest::apply(&mut w, &m).map_err(|e| format!("apply: {e}"))?;
+                t.set_deleted = false;
+                log.push(format!("{op}: apply a new set"));
+                None
+            }
+            0 | 1 => Some(format!("scale sts/db --replicas={}", rng.below(5))),
+            2 => Some(format!("set image sts/db db=nginx:1.25.{}", rng.below(4))),
+            3 => Some(format!(
+                "patch sts db -p '{{\"spec\":{{\"updateStrategy\":{{\"rollingUpdate\":{{\"partition\":{}}}}}}}}}'",
+                rng.below(3)
+            )),
+            4 => Some(format!("delete pod db-{}", rng.below(4))),
+            5 => {
+                let c = format!("data-db-{}", rng.below(4));
+                t.user_deleted.push(c.clone());
+                Some(format!("delete pvc {c} --wait=false"))
+            }
+            6 if rng.below(3) == 0 => {
+                t.set_deleted = true;
+                Some("delete sts db".to_string())
+            }
+            _ => None,
+        };
+        if let Some(c) = cmd {
+            let out = run(&mut w, &c, &NoFiles);
+            log.push(format!("{op}: {c} -> ok={}", out.ok));
+        }
+        check_stateful_set(&w, &mut t)
+            .map_err(|e| format!("seed {seed}, after op {op}: {e}\n{}", log.join("\n")))?;
+        let until = w.now() + Dur::ms(rng.between(100, 30_000));
+        while w.next_event_at().is_some_and(|at| at <= until) {
+            w.step();
+            check_stateful_set(&w, &mut t).map_err(|e| {
+                format!(
+                    "seed {seed}, during op {op} at {}: {e}\n{}",
+                    w.now().clock(),
+                    log.join("\n")
+                )
+            })?;
+        }
+        w.advance(Dur::ZERO);
+    }
+    Ok(())
+}
+
+#[test]
+fn stateful_set_identities_order_and_claims_hold_under_random_operations() {
+    let seeds = env_usize("KUBEPLAY_SEEDS", 8);
+    let ops = env_usize("KUBEPLAY_OPS", 30);
+    for seed in 1..=seeds as u64 {
+        if let Err(e) = stateful_scenario(seed, ops) {
+            panic!("invariant violated (reproduce with this seed): {e}");
+        }
+    }
+}
