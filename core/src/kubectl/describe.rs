@@ -112,6 +112,20 @@ fn created(meta: &ObjectMeta) -> String {
         .unwrap_or_default()
 }
 
+/// The `Name`, `Namespace`, `Labels` and `Annotations` lines most describers start with.
+fn object_header(doc: &mut Doc, meta: &ObjectMeta) {
+    doc.kv(0, "Name", meta.name.clone().unwrap_or_default());
+    doc.kv(0, "Namespace", meta.namespace.clone().unwrap_or_default());
+    map_lines(doc, 0, "Labels", meta.labels.as_ref(), "=");
+    map_lines(
+        doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(meta)),
+        ": ",
+    );
+}
+
 fn annotations_for_describe(meta: &ObjectMeta) -> BTreeMap<String, String> {
     meta.annotations
         .clone()
@@ -1368,20 +1382,7 @@ fn describe_service(world: &World, svc: &Service) -> String {
 /// `EndpointsDescriber`.
 fn describe_endpoints(world: &World, ep: &Endpoints) -> String {
     let mut doc = Doc::default();
-    doc.kv(0, "Name", ep.metadata.name.clone().unwrap_or_default());
-    doc.kv(
-        0,
-        "Namespace",
-        ep.metadata.namespace.clone().unwrap_or_default(),
-    );
-    map_lines(&mut doc, 0, "Labels", ep.metadata.labels.as_ref(), "=");
-    map_lines(
-        &mut doc,
-        0,
-        "Annotations",
-        Some(&annotations_for_describe(&ep.metadata)),
-        ": ",
-    );
+    object_header(&mut doc, &ep.metadata);
     doc.line(0, &["Subsets:"]);
     for ss in ep.subsets.iter().flatten() {
         let ips = |a: Option<&Vec<k8s_openapi::api::core::v1::EndpointAddress>>| {
@@ -1427,20 +1428,7 @@ fn describe_endpoints(world: &World, ep: &Endpoints) -> String {
 /// `describeEndpointSliceV1`.
 fn describe_endpoint_slice(world: &World, s: &EndpointSlice) -> String {
     let mut doc = Doc::default();
-    doc.kv(0, "Name", s.metadata.name.clone().unwrap_or_default());
-    doc.kv(
-        0,
-        "Namespace",
-        s.metadata.namespace.clone().unwrap_or_default(),
-    );
-    map_lines(&mut doc, 0, "Labels", s.metadata.labels.as_ref(), "=");
-    map_lines(
-        &mut doc,
-        0,
-        "Annotations",
-        Some(&annotations_for_describe(&s.metadata)),
-        ": ",
-    );
+    object_header(&mut doc, &s.metadata);
     doc.kv(0, "AddressType", &s.address_type);
     match s.ports.as_ref().filter(|p| !p.is_empty()) {
         None => doc.line(0, &["Ports: <unset>"]),
