@@ -79,32 +79,46 @@ pub fn default_nodes() -> Vec<NodeSpec> {
     ]
 }
 
-/// Parses `key=value:Effect` or `key:Effect` (kubectl taint syntax).
-pub fn parse_taint(s: &str) -> Result<Taint, String> {
-    let (kv, effect) = s.rsplit_once(':').ok_or_else(|| {
-        format!(
-            "invalid taint spec: {s}, missing effect (NoSchedule, PreferNoSchedule or NoExecute)"
-        )
-    })?;
-    if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect) {
-        return Err(format!(
-            "invalid taint effect: {effect}, unsupported taint effect"
-        ));
-    }
-    let (key, value) = match kv.split_once('=') {
-        Some((k, v)) => (k, Some(v.to_string())),
-        None => (kv, None),
+/// `parseTaint` of kubectl's pkg/cmd/taint/utils.go: `key=value:Effect`, `key:Effect` or a bare
+/// `key` (the effect is then empty; only removals may use it).
+pub fn parse_taint_spec(st: &str) -> Result<Taint, String> {
+    let parts: Vec<&str> = st.split(':').collect();
+    let (key, value, effect) = match parts.as_slice() {
+        [key] => (*key, None, ""),
+        [kv, effect] => {
+            if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(effect) {
+                return Err(format!(
+                    "invalid taint effect: {effect}, unsupported taint effect"
+                ));
+            }
+            match kv.split('=').collect::<Vec<_>>().as_slice() {
+                [key] => (*key, None, *effect),
+                [key, value] => {
+                    crate::labels::check_value(value)
+                        .map_err(|m| format!("invalid taint spec: {st}, {m}"))?;
+                    (*key, Some(value.to_string()), *effect)
+                }
+                _ => return Err(format!("invalid taint spec: {st}")),
+            }
+        }
+        _ => return Err(format!("invalid taint spec: {st}")),
     };
-    crate::labels::check_key(key).map_err(|m| format!("invalid taint key {key:?}: {m}"))?;
-    if let Some(v) = &value {
-        crate::labels::check_value(v).map_err(|m| format!("invalid taint value {v:?}: {m}"))?;
-    }
+    crate::labels::check_key(key).map_err(|m| format!("invalid taint spec: {st}, {m}"))?;
     Ok(Taint {
         key: key.into(),
         value,
         effect: effect.into(),
         time_added: None,
     })
+}
+
+/// A taint to add: [`parse_taint_spec`] with the effect required.
+pub fn parse_taint(s: &str) -> Result<Taint, String> {
+    let t = parse_taint_spec(s)?;
+    if t.effect.is_empty() {
+        return Err(format!("invalid taint spec: {s}"));
+    }
+    Ok(t)
 }
 
 /// A node object as the kubelet registers it: capacity, allocatable, Ready, addresses, info.
@@ -129,14 +143,6 @@ pub fn node(spec: &NodeSpec, index: u32, now: SimTime) -> Node {
         ),
         ("pods".to_string(), Quantity(spec.pods.to_string())),
     ]);
-    let cond = |t: &str, status: &str, reason: &str, message: &str| NodeCondition {
-        type_: t.into(),
-        status: status.into(),
-        reason: Some(reason.into()),
-        message: Some(message.into()),
-        last_heartbeat_time: Some(now.to_k8s()),
-        last_transition_time: Some(now.to_k8s()),
-    };
     Node {
         metadata: ObjectMeta {
             name: Some(spec.name.clone()),
@@ -156,32 +162,7 @@ pub fn node(spec: &NodeSpec, index: u32, now: SimTime) -> Node {
         status: Some(NodeStatus {
             capacity: Some(resources.clone()),
             allocatable: Some(resources),
-            conditions: Some(vec![
-                cond(
-                    "MemoryPressure",
-                    "False",
-                    "KubeletHasSufficientMemory",
-                    "kubelet has sufficient memory available",
-                ),
-                cond(
-                    "DiskPressure",
-                    "False",
-                    "KubeletHasNoDiskPressure",
-                    "kubelet has no disk pressure",
-                ),
-                cond(
-                    "PIDPressure",
-                    "False",
-                    "KubeletHasSufficientPID",
-                    "kubelet has sufficient PID available",
-                ),
-                cond(
-                    "Ready",
-                    "True",
-                    "KubeletReady",
-                    "kubelet is posting ready status",
-                ),
-            ]),
+            conditions: Some(kubelet_conditions(now)),
             addresses: Some(vec![
                 NodeAddress {
                     type_: "InternalIP".into(),
@@ -210,25 +191,158 @@ pub fn node(spec: &NodeSpec, index: u32, now: SimTime) -> Node {
     }
 }
 
-/// A node's taints as kubectl prints them: `key=value:Effect`.
-pub fn node_taints(node: &Node) -> Vec<String> {
+/// The conditions a healthy kubelet posts (`setNodeReadyCondition` and the pressure condition
+/// setters of pkg/kubelet/nodestatus/setters.go), all observed at `now`.
+pub fn kubelet_conditions(now: SimTime) -> Vec<NodeCondition> {
+    [
+        (
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available",
+        ),
+        (
+            "DiskPressure",
+            "False",
+            "KubeletHasNoDiskPressure",
+            "kubelet has no disk pressure",
+        ),
+        (
+            "PIDPressure",
+            "False",
+            "KubeletHasSufficientPID",
+            "kubelet has sufficient PID available",
+        ),
+        (
+            "Ready",
+            "True",
+            "KubeletReady",
+            "kubelet is posting ready status",
+        ),
+    ]
+    .into_iter()
+    .map(|(t, status, reason, message)| NodeCondition {
+        type_: t.into(),
+        status: status.into(),
+        reason: Some(reason.into()),
+        message: Some(message.into()),
+        last_heartbeat_time: Some(now.to_k8s()),
+        last_transition_time: Some(now.to_k8s()),
+    })
+    .collect()
+}
+
+/// Taint keys the node lifecycle controller manages.
+pub const TAINT_NOT_READY: &str = "node.kubernetes.io/not-ready";
+pub const TAINT_UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+pub const TAINT_UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
+pub const TAINT_OUT_OF_SERVICE: &str = "node.kubernetes.io/out-of-service";
+
+/// `nodeConditionToTaintKeyStatusMap` (NoSchedule, TaintNodesByCondition) and the NoExecute
+/// taints of taint-based eviction, from pkg/controller/nodelifecycle: which condition status
+/// brings which taint. The one place that says so.
+const CONDITION_TAINTS: [(&str, &str, &str, &[&str]); 6] = [
+    (
+        "Ready",
+        "False",
+        TAINT_NOT_READY,
+        &["NoSchedule", "NoExecute"],
+    ),
+    (
+        "Ready",
+        "Unknown",
+        TAINT_UNREACHABLE,
+        &["NoSchedule", "NoExecute"],
+    ),
+    (
+        "MemoryPressure",
+        "True",
+        "node.kubernetes.io/memory-pressure",
+        &["NoSchedule"],
+    ),
+    (
+        "DiskPressure",
+        "True",
+        "node.kubernetes.io/disk-pressure",
+        &["NoSchedule"],
+    ),
+    (
+        "PIDPressure",
+        "True",
+        "node.kubernetes.io/pid-pressure",
+        &["NoSchedule"],
+    ),
+    (
+        "NetworkUnavailable",
+        "True",
+        "node.kubernetes.io/network-unavailable",
+        &["NoSchedule"],
+    ),
+];
+
+/// Whether a taint is one the node lifecycle controller adds and removes.
+pub fn is_controller_taint(t: &Taint) -> bool {
+    (t.key == TAINT_UNSCHEDULABLE && t.effect == "NoSchedule")
+        || CONDITION_TAINTS
+            .iter()
+            .any(|(_, _, key, effects)| t.key == *key && effects.contains(&t.effect.as_str()))
+}
+
+/// The controller-managed taints a node should carry for its conditions and
+/// `spec.unschedulable` (without `timeAdded`).
+pub fn condition_taints(node: &Node) -> Vec<Taint> {
+    let conditions = node.status.as_ref().and_then(|s| s.conditions.as_ref());
+    let status_of = |t: &str| {
+        conditions
+            .into_iter()
+            .flatten()
+            .find(|c| c.type_ == t)
+            .map(|c| c.status.as_str())
+    };
+    let mut taints: Vec<Taint> = Vec::new();
+    for (cond, status, key, effects) in CONDITION_TAINTS {
+        if status_of(cond) == Some(status) {
+            for effect in effects {
+                taints.push(Taint {
+                    key: key.into(),
+                    effect: (*effect).into(),
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    if node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true) {
+        taints.push(Taint {
+            key: TAINT_UNSCHEDULABLE.into(),
+            effect: "NoSchedule".into(),
+            ..Default::default()
+        });
+    }
+    taints
+}
+
+/// A node's taints.
+pub fn taints(node: &Node) -> &[Taint] {
     node.spec
         .as_ref()
-        .and_then(|s| s.taints.as_ref())
-        .into_iter()
-        .flatten()
-        .map(|t| {
-            format!(
-                "{}{}:{}",
-                t.key,
-                t.value
-                    .as_ref()
-                    .map(|v| format!("={v}"))
-                    .unwrap_or_default(),
-                t.effect
-            )
-        })
-        .collect()
+        .and_then(|s| s.taints.as_deref())
+        .unwrap_or(&[])
+}
+
+/// `Taint.ToString`: `key=value:Effect`, `key:Effect`, `key=value:` or `key`.
+pub fn taint_string(t: &Taint) -> String {
+    let value = t.value.as_deref().unwrap_or("");
+    match (value.is_empty(), t.effect.is_empty()) {
+        (true, true) => t.key.clone(),
+        (false, true) => format!("{}={value}:", t.key),
+        (true, false) => format!("{}:{}", t.key, t.effect),
+        (false, false) => format!("{}={value}:{}", t.key, t.effect),
+    }
+}
+
+/// A node's taints as kubectl prints them: `key=value:Effect`.
+pub fn node_taints(node: &Node) -> Vec<String> {
+    taints(node).iter().map(taint_string).collect()
 }
 
 /// The node's InternalIP.

@@ -81,6 +81,9 @@ pub fn explain(world: &World, target: &str, ns: &str) -> Result<String, String> 
 pub fn pod(world: &World, p: &Pod) -> String {
     let name = p.metadata.name.clone().unwrap_or_default();
     let now = world.now();
+    if let Some(why) = node_trouble(world, p) {
+        return why;
+    }
     if let Some(t) = &p.metadata.deletion_timestamp {
         let left = SimTime::from_k8s(t).since(now);
         return format!("pod {name} is terminating: its containers were sent SIGTERM and have up to {} more of their grace period to stop", human_duration(left));
@@ -162,6 +165,86 @@ pub fn pod(world: &World, p: &Pod) -> String {
         parts.push(s);
     }
     format!("pod {name} on {node}: {}", parts.join("; "))
+}
+
+/// Why a pod bound to a failed, unreachable or vanished node is stuck, and what it waits for.
+fn node_trouble(world: &World, p: &Pod) -> Option<String> {
+    let name = p.metadata.name.clone().unwrap_or_default();
+    let node = podutil::node_name(p)?;
+    let now = world.now();
+    let sts = crate::store::controller_ref(&p.metadata).filter(|r| r.kind == "StatefulSet");
+    let waiting = |what: &str| match &sts {
+        Some(r) => format!(
+            " The StatefulSet {} does not replace it while it exists (one pod per identity): it \
+             goes when {what}, or on `kubectl delete pod {name} --force --grace-period=0`.",
+            r.name
+        ),
+        None => String::new(),
+    };
+    let Some(n) = world.store().nodes.get(&Key::cluster(node)) else {
+        return Some(format!(
+            "pod {name} is bound to node {node}, which no longer exists; the pod garbage \
+             collector deletes it once the node has been gone for {}.",
+            human_duration(crate::controllers::podgc::QUARANTINE)
+        ));
+    };
+    let stopped = world.kubelet_stopped_since(node);
+    let ready = cluster::node_ready(n);
+    let eviction = pending_eviction(world, p);
+    if stopped.is_none() && ready == Some("True") {
+        return eviction
+            .map(|e| format!("pod {name} on {node} tolerates its NoExecute taints for now.{e}"));
+    }
+    let state = match (stopped, ready) {
+        (Some(since), Some("True")) => {
+            let due = since + crate::controllers::nodelifecycle::NODE_MONITOR_GRACE;
+            return Some(format!(
+                "pod {name} is on {node}, whose kubelet stopped {} ago; the node lifecycle \
+                 controller marks the node NotReady in {} (grace period {}).",
+                human_duration(now.since(since)),
+                human_duration(due.since(now)),
+                human_duration(crate::controllers::nodelifecycle::NODE_MONITOR_GRACE)
+            ));
+        }
+        (Some(_), _) => "unreachable (its kubelet stopped posting status)",
+        (None, _) => "NotReady",
+    };
+    if p.metadata.deletion_timestamp.is_some() {
+        return Some(format!(
+            "pod {name} is Terminating on {node}, which is {state}: no kubelet confirms that \
+             its containers stopped, so the pod object stays.{}",
+            waiting(&format!(
+                "{node} recovers, the Node object is deleted, or {node} is tainted \
+                 node.kubernetes.io/out-of-service:NoExecute"
+            ))
+        ));
+    }
+    let eviction = eviction.unwrap_or_default();
+    Some(format!(
+        "pod {name} is on {node}, which is {state}: the pod is not Ready and gets no \
+         traffic.{eviction}"
+    ))
+}
+
+/// The taint eviction controller's pending deletion of a pod, as a sentence.
+fn pending_eviction(world: &World, p: &Pod) -> Option<String> {
+    let since = world.taint_eviction_since(&Key::of(&p.metadata))?;
+    let secs = p
+        .spec
+        .as_ref()
+        .and_then(|s| s.tolerations.as_ref())
+        .into_iter()
+        .flatten()
+        .filter(|t| t.effect.as_deref().is_none_or(|e| e == "NoExecute"))
+        .filter_map(|t| t.toleration_seconds)
+        .min()
+        .unwrap_or(0)
+        .max(0) as u64;
+    let at = since + crate::time::Dur::secs(secs);
+    Some(format!(
+        " The taint eviction controller deletes it in {} (tolerationSeconds {secs}).",
+        human_duration(at.since(world.now()))
+    ))
 }
 
 /// Why a Deployment's rollout is where it is.

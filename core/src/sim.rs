@@ -11,8 +11,9 @@
 use crate::cluster::{self, NodeSpec};
 use crate::controllers::kubelet::{self, PodRuntime};
 use crate::controllers::{
-    attachdetach, deployment, endpoints, endpointslice, gc, replicaset, scheduler, statefulset,
-    volume, volumebinding, Action, Component, EventRecord, Object, Reconcile,
+    attachdetach, deployment, disruption, endpoints, endpointslice, gc, nodelifecycle, podgc,
+    replicaset, scheduler, statefulset, tainteviction, volume, volumebinding, Action, Component,
+    EventRecord, Object, Reconcile, Regarding,
 };
 use crate::files::Files;
 use crate::labels::Selector;
@@ -29,6 +30,7 @@ use k8s_openapi::api::core::v1::{
     PersistentVolumeClaim, Pod, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::{BTreeMap, BTreeSet};
@@ -153,6 +155,10 @@ pub struct World {
     /// workload keeps its colour whatever else comes and goes.
     workload_colors: BTreeMap<String, usize>,
     next_color: usize,
+    /// Nodes whose kubelet has stopped (`sim node fail`), and since when.
+    stopped_kubelets: BTreeMap<String, SimTime>,
+    /// The taint eviction controller's queue: pods with an eviction pending, and since when.
+    taint_evictions: BTreeMap<Key, SimTime>,
 }
 
 impl World {
@@ -187,6 +193,8 @@ impl World {
             trace_hash: 0xcbf2_9ce4_8422_2325,
             workload_colors: BTreeMap::new(),
             next_color: 0,
+            stopped_kubelets: BTreeMap::new(),
+            taint_evictions: BTreeMap::new(),
         };
         for ns in cluster::DEFAULT_NAMESPACES {
             let n = Namespace {
@@ -297,6 +305,11 @@ impl World {
     /// The runtime of a pod (image pulls, restarts) if its kubelet has admitted it.
     pub fn runtime(&self, uid: &str) -> Option<&PodRuntime> {
         self.runtimes.get(uid)
+    }
+
+    /// Every pod runtime the kubelets hold (containers that exist on some node).
+    pub fn runtimes(&self) -> impl Iterator<Item = &PodRuntime> {
+        self.runtimes.values()
     }
 
     /// The contents of volumes and container layers.
@@ -475,6 +488,44 @@ impl World {
                     Work::Sync(Component::StatefulSetController, key),
                 );
             }
+            Work::Sync(Component::NodeLifecycleController, key) => {
+                let stopped = self.stopped_kubelets.get(&key.name).copied();
+                let r = nodelifecycle::reconcile(&self.store, &key, stopped, now);
+                self.apply(
+                    Component::NodeLifecycleController,
+                    r,
+                    Work::Sync(Component::NodeLifecycleController, key),
+                );
+            }
+            Work::Sync(Component::TaintEvictionController, key) => {
+                let scheduled = self.taint_evictions.get(&key).copied();
+                let out = tainteviction::reconcile(&self.store, &key, scheduled, now);
+                match out.scheduled {
+                    Some(t) => self.taint_evictions.insert(key.clone(), t),
+                    None => self.taint_evictions.remove(&key),
+                };
+                self.apply(
+                    Component::TaintEvictionController,
+                    out.reconcile,
+                    Work::Sync(Component::TaintEvictionController, key),
+                );
+            }
+            Work::Sync(Component::DisruptionController, key) => {
+                let r = disruption::reconcile(&self.store, &key, now);
+                self.apply(
+                    Component::DisruptionController,
+                    r,
+                    Work::Sync(Component::DisruptionController, key),
+                );
+            }
+            Work::Sync(Component::PodGarbageCollector, key) => {
+                let r = podgc::reconcile(&self.store, &key, now);
+                self.apply(
+                    Component::PodGarbageCollector,
+                    r,
+                    Work::Sync(Component::PodGarbageCollector, key),
+                );
+            }
             Work::Gc(r) => {
                 let rec = gc::reconcile(&self.store, &r, now);
                 self.apply(Component::GarbageCollector, rec, Work::Gc(r));
@@ -489,6 +540,10 @@ impl World {
         let Some(node) = podutil::node_name(&pod).map(String::from) else {
             return;
         };
+        if self.stopped_kubelets.contains_key(&node) {
+            // A stopped kubelet does nothing: its containers stay as they are.
+            return;
+        }
         let Some(node_obj) = self.store.nodes.get(&Key::cluster(node.clone())).cloned() else {
             return;
         };
@@ -613,6 +668,10 @@ impl World {
                             .store
                             .remove::<ControllerRevision>(&key, now)
                             .map(|_| ()),
+                        Kind::PodDisruptionBudget => self
+                            .store
+                            .remove::<PodDisruptionBudget>(&key, now)
+                            .map(|_| ()),
                         _ => Ok(()),
                     };
                 }
@@ -689,6 +748,11 @@ impl World {
                 Object::EndpointSlice(o) => self.store.create(o, now).map(|_| ()),
                 Object::StatefulSet(o) => self.store.create(o, now).map(|_| ()),
                 Object::ControllerRevision(o) => self.store.create(o, now).map(|_| ()),
+                Object::PodDisruptionBudget(mut o) => {
+                    // The registry's PrepareForCreate starts the status empty.
+                    o.status = Some(Default::default());
+                    self.store.create(o, now).map(|_| ())
+                }
             };
             match res {
                 Ok(()) => return Some(name),
@@ -727,6 +791,7 @@ impl World {
             Object::EndpointSlice(o) => write!(o),
             Object::StatefulSet(o) => write!(o),
             Object::ControllerRevision(o) => write!(o),
+            Object::PodDisruptionBudget(o) => write!(o),
         }
     }
 
@@ -750,10 +815,15 @@ impl World {
                         kind,
                         name: key.name.clone(),
                     })?;
-                let bound = podutil::node_name(pod).is_some()
-                    && self
-                        .runtimes
-                        .contains_key(pod.metadata.uid.as_deref().unwrap_or_default());
+                // The API server deletes at once only what no kubelet can be running: a pod
+                // not yet admitted by a live kubelet. One bound to a stopped or vanished
+                // kubelet waits for it (or for the pod garbage collector).
+                let bound = podutil::node_name(pod).is_some_and(|n| {
+                    self.runtimes
+                        .contains_key(pod.metadata.uid.as_deref().unwrap_or_default())
+                        || self.stopped_kubelets.contains_key(n)
+                        || self.store.nodes.get(&Key::cluster(n)).is_none()
+                });
                 let grace = if bound {
                     grace
                         .or(pod
@@ -793,6 +863,10 @@ impl World {
             Kind::ControllerRevision => {
                 self.store
                     .delete::<ControllerRevision>(key, now, None, propagation)
+            }
+            Kind::PodDisruptionBudget => {
+                self.store
+                    .delete::<PodDisruptionBudget>(key, now, None, propagation)
             }
         }
     }
@@ -1003,6 +1077,8 @@ impl World {
                 if pod.as_ref().is_some_and(podutil::is_terminal) {
                     self.retry_unschedulable();
                 }
+                self.route_pod_node(&key, pod.as_ref());
+                self.wake_budgets(&key.namespace, &c.labels);
                 self.route_pod_volumes(pod.as_ref());
                 self.wake_selecting_services(&key.namespace, &c.labels);
                 self.route_gc(&c, this);
@@ -1012,10 +1088,25 @@ impl World {
                 if c.op == ChangeType::Deleted {
                     self.node_images.remove(&key.name);
                     self.files.forget_node(&key.name);
+                    self.stopped_kubelets.remove(&key.name);
+                    // gcOrphaned: the node's pods go once it has stayed gone.
+                    self.enqueue(
+                        Work::Sync(Component::PodGarbageCollector, key.clone()),
+                        podgc::QUARANTINE,
+                    );
+                } else if podgc::out_of_service(&self.store, &key.name) {
+                    self.enqueue(
+                        Work::Sync(Component::PodGarbageCollector, key.clone()),
+                        Dur::ZERO,
+                    );
                 }
+                self.route_node_lifecycle(&key.name);
                 self.route_node_volumes(&key.name);
             }
             Kind::Namespace | Kind::Event => {}
+            Kind::PodDisruptionBudget => {
+                self.enqueue(Work::Sync(Component::DisruptionController, key), Dur::ZERO);
+            }
             Kind::PersistentVolumeClaim => {
                 let sync = |k: Key| Work::Sync(Component::PersistentVolumeController, k);
                 self.enqueue(sync(key.clone()), Dur::ZERO);
@@ -1122,6 +1213,73 @@ impl World {
                 }
                 self.route_gc(&c, this);
             }
+        }
+    }
+
+    /// A node changed: the lifecycle controller if its conditions or taints call for it, and
+    /// the taint eviction controller for its pods if it has NoExecute taints or evictions are
+    /// pending there.
+    fn route_node_lifecycle(&mut self, node: &str) {
+        let stopped = self.stopped_kubelets.get(node).copied();
+        if self
+            .store
+            .nodes
+            .get(&Key::cluster(node))
+            .is_some_and(|n| nodelifecycle::wants(n, stopped))
+        {
+            self.enqueue(
+                Work::Sync(Component::NodeLifecycleController, Key::cluster(node)),
+                Dur::ZERO,
+            );
+        }
+        let tainted = tainteviction::node_has_no_execute(&self.store, node);
+        let pods: Vec<Key> = self
+            .store
+            .pods
+            .iter()
+            .filter(|p| podutil::node_name(p) == Some(node))
+            .map(|p| Key::of(&p.metadata))
+            .filter(|k| tainted || self.taint_evictions.contains_key(k))
+            .collect();
+        for k in pods {
+            self.enqueue(Work::Sync(Component::TaintEvictionController, k), Dur::ZERO);
+        }
+    }
+
+    /// A pod changed: the taint eviction controller looks at it if its node has NoExecute
+    /// taints (or it had an eviction pending); the pod garbage collector if it is bound to a
+    /// node that does not exist.
+    fn route_pod_node(&mut self, key: &Key, pod: Option<&Pod>) {
+        let Some(node) = pod.and_then(podutil::node_name) else {
+            self.taint_evictions.remove(key);
+            return;
+        };
+        if tainteviction::node_has_no_execute(&self.store, node)
+            || self.taint_evictions.contains_key(key)
+        {
+            self.enqueue(
+                Work::Sync(Component::TaintEvictionController, key.clone()),
+                Dur::ZERO,
+            );
+        }
+        if self.store.nodes.get(&Key::cluster(node)).is_none() {
+            self.enqueue(
+                Work::Sync(Component::PodGarbageCollector, Key::cluster(node)),
+                podgc::QUARANTINE,
+            );
+        }
+    }
+
+    /// Wakes the disruption controller for the budgets selecting a pod's old or new labels.
+    fn wake_budgets(&mut self, ns: &str, labels: &[BTreeMap<String, String>]) {
+        let mut keys: BTreeSet<Key> = BTreeSet::new();
+        for l in labels {
+            for b in disruption::budgets_for(&self.store, ns, l) {
+                keys.insert(Key::of(&b.metadata));
+            }
+        }
+        for k in keys {
+            self.enqueue(Work::Sync(Component::DisruptionController, k), Dur::ZERO);
         }
     }
 
@@ -1421,6 +1579,101 @@ impl World {
         self.store.create(node, self.now)?;
         self.route_changes();
         Ok(())
+    }
+
+    /// `sim node fail`: the node's kubelet stops. It posts no status and does nothing more for
+    /// its pods; the node lifecycle controller notices after the grace period.
+    pub fn fail_node(&mut self, name: &str) -> Result<(), String> {
+        if self.store.nodes.get(&Key::cluster(name)).is_none() {
+            return Err(format!(
+                "Error from server (NotFound): nodes {name:?} not found"
+            ));
+        }
+        if self.stopped_kubelets.contains_key(name) {
+            return Err(format!("error: node {name} has already failed"));
+        }
+        self.stopped_kubelets.insert(name.to_string(), self.now);
+        self.note(&format!("node {name} fails"));
+        self.route_node_lifecycle(name);
+        Ok(())
+    }
+
+    /// `sim node recover`: the kubelet runs again, posts a healthy status (event `NodeReady`)
+    /// and takes up its pods where it left them.
+    pub fn recover_node(&mut self, name: &str) -> Result<(), String> {
+        let Some(node) = self.store.nodes.get(&Key::cluster(name)).cloned() else {
+            return Err(format!(
+                "Error from server (NotFound): nodes {name:?} not found"
+            ));
+        };
+        if self.stopped_kubelets.remove(name).is_none() {
+            return Err(format!("error: node {name} has not failed"));
+        }
+        self.note(&format!("node {name} recovers"));
+        let posted = nodelifecycle::kubelet_posts_status(&node, self.now);
+        let became_ready = cluster::node_ready(&node) != Some("True");
+        let _ = self.update_object(Object::Node(posted), true);
+        if became_ready {
+            self.record_event(EventRecord::normal(
+                Regarding::of(Kind::Node, &node.metadata),
+                Component::Kubelet,
+                "NodeReady",
+                format!("Node {name} status is now: NodeReady"),
+            ));
+        }
+        self.route_changes();
+        let pods: Vec<Key> = self
+            .store
+            .pods
+            .iter()
+            .filter(|p| podutil::node_name(p) == Some(name))
+            .map(|p| Key::of(&p.metadata))
+            .collect();
+        for k in pods {
+            self.enqueue(Work::Sync(Component::Kubelet, k), Dur::ZERO);
+        }
+        Ok(())
+    }
+
+    /// The eviction subresource (`pods/eviction`), or a plain delete with `disable_eviction`:
+    /// checks the pod's disruption budget, spends one of its allowed disruptions, then deletes
+    /// the pod with the given grace period. A pod already gone (or replaced) is Ok.
+    pub(crate) fn evict_pod(
+        &mut self,
+        key: &Key,
+        uid: &str,
+        grace: Option<i64>,
+        disable_eviction: bool,
+    ) -> Result<(), crate::controllers::disruption::EvictionRefused> {
+        let Some(pod) = self
+            .store
+            .pods
+            .get(key)
+            .filter(|p| p.metadata.uid.as_deref() == Some(uid))
+            .cloned()
+        else {
+            return Ok(());
+        };
+        if !disable_eviction {
+            if let Some(pdb) =
+                crate::controllers::disruption::check_eviction(&self.store, &pod, self.now)?
+            {
+                let _ = self.update_object(Object::PodDisruptionBudget(pdb), true);
+            }
+        }
+        let _ = self.delete_object(Kind::Pod, key, grace, Propagation::Background);
+        self.route_changes();
+        Ok(())
+    }
+
+    /// When a node's kubelet stopped, if it has (`sim node fail`).
+    pub fn kubelet_stopped_since(&self, node: &str) -> Option<SimTime> {
+        self.stopped_kubelets.get(node).copied()
+    }
+
+    /// When the taint eviction controller will delete a pod, if an eviction is pending.
+    pub fn taint_eviction_since(&self, key: &Key) -> Option<SimTime> {
+        self.taint_evictions.get(key).copied()
     }
 
     /// Applies a change made by a user (kubectl): routes the changes and runs what is due now.

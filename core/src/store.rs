@@ -15,6 +15,7 @@ use k8s_openapi::api::core::v1::{
     Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::{Metadata, Resource};
@@ -39,10 +40,11 @@ pub enum Kind {
     EndpointSlice,
     StatefulSet,
     ControllerRevision,
+    PodDisruptionBudget,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -57,6 +59,7 @@ impl Kind {
         Kind::EndpointSlice,
         Kind::StatefulSet,
         Kind::ControllerRevision,
+        Kind::PodDisruptionBudget,
     ];
 
     pub fn name(self) -> &'static str {
@@ -75,6 +78,7 @@ impl Kind {
             Kind::EndpointSlice => "EndpointSlice",
             Kind::StatefulSet => "StatefulSet",
             Kind::ControllerRevision => "ControllerRevision",
+            Kind::PodDisruptionBudget => "PodDisruptionBudget",
         }
     }
 
@@ -85,6 +89,7 @@ impl Kind {
             }
             Kind::StorageClass => "storage.k8s.io/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
+            Kind::PodDisruptionBudget => "policy/v1",
             _ => "v1",
         }
     }
@@ -113,6 +118,7 @@ impl Kind {
             Kind::EndpointSlice => "endpointslice.discovery.k8s.io",
             Kind::StatefulSet => "statefulset.apps",
             Kind::ControllerRevision => "controllerrevision.apps",
+            Kind::PodDisruptionBudget => "poddisruptionbudget.policy",
         }
     }
 }
@@ -249,6 +255,7 @@ pub fn resource_name(kind: Kind) -> &'static str {
         Kind::EndpointSlice => "endpointslices.discovery.k8s.io",
         Kind::StatefulSet => "statefulsets.apps",
         Kind::ControllerRevision => "controllerrevisions.apps",
+        Kind::PodDisruptionBudget => "poddisruptionbudgets.policy",
     }
 }
 
@@ -422,6 +429,12 @@ stored!(
     Kind::ControllerRevision,
     controllerrevisions
 );
+stored!(
+    PodDisruptionBudget,
+    Kind::PodDisruptionBudget,
+    poddisruptionbudgets,
+    generation: |o: &PodDisruptionBudget, n: &PodDisruptionBudget| o.spec != n.spec
+);
 stored!(StatefulSet, Kind::StatefulSet, statefulsets, generation: |o: &StatefulSet, n: &StatefulSet| o.spec != n.spec);
 stored!(ReplicaSet, Kind::ReplicaSet, replicasets, generation: |o: &ReplicaSet, n: &ReplicaSet| o.spec != n.spec);
 // Deployment annotations are copied to its ReplicaSets, so the apiserver bumps generation for them too.
@@ -470,6 +483,7 @@ pub struct Store {
     pub endpointslices: Table<EndpointSlice>,
     pub statefulsets: Table<StatefulSet>,
     pub controllerrevisions: Table<ControllerRevision>,
+    pub poddisruptionbudgets: Table<PodDisruptionBudget>,
     /// Kinds outside the simulation, by (kind, namespace, name).
     pub others: BTreeMap<(String, Key), OtherObject>,
     resource_version: u64,

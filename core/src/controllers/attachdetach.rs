@@ -162,6 +162,37 @@ pub fn multi_attach_blocked(store: &Store, pod: &Pod) -> Option<(String, String)
     None
 }
 
+/// `maxWaitForUnmountDuration`: how long the reconciler waits for an unhealthy node's kubelet
+/// to unmount before it detaches anyway.
+pub const MAX_WAIT_FOR_UNMOUNT: Dur = Dur::secs(360);
+
+/// When a volume still in use on an unhealthy node may be force-detached: at once when the node
+/// is tainted out-of-service, else the wait after the node became unhealthy (the reconciler
+/// times from the detach request; the node's transition stands in for it). None for a healthy
+/// node.
+fn force_detach_at(node: &Node) -> Option<SimTime> {
+    let ready = node
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))?;
+    if ready.status == "True" {
+        return None;
+    }
+    if crate::cluster::taints(node)
+        .iter()
+        .any(|t| t.key == crate::cluster::TAINT_OUT_OF_SERVICE)
+    {
+        return Some(SimTime(0));
+    }
+    let since = ready
+        .last_transition_time
+        .as_ref()
+        .map(SimTime::from_k8s)
+        .unwrap_or(SimTime(0));
+    Some(since + MAX_WAIT_FOR_UNMOUNT)
+}
+
 fn with_attached(node: &Node, unique: &str, attach: bool) -> Node {
     let mut n = node.clone();
     let st = n.status.get_or_insert_with(Default::default);
@@ -181,7 +212,7 @@ fn with_attached(node: &Node, unique: &str, attach: bool) -> Node {
 }
 
 /// One pass over one volume (keyed by the volume's name).
-pub fn reconcile(store: &Store, key: &Key, _now: SimTime) -> Reconcile {
+pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     let mut out = Reconcile::done();
     let unique = unique_name(&key.name);
     let mut attached: Vec<String> = attached_nodes(store, &key.name)
@@ -190,16 +221,24 @@ pub fn reconcile(store: &Store, key: &Key, _now: SimTime) -> Reconcile {
         .collect();
     let pv = store.persistentvolumes.get(key).filter(|pv| attachable(pv));
     let desired = pv.map(|pv| desired(store, pv)).unwrap_or_default();
-    // Detach where nothing needs it and the kubelet has unmounted it.
+    // Detach where nothing needs it and the kubelet has unmounted it, or, from an unhealthy
+    // node whose kubelet cannot say, after `maxWaitForUnmountDuration` (at once if the node
+    // is out of service).
     for name in attached.clone() {
         let Some(node) = store.nodes.get(&Key::cluster(name.as_str())) else {
             continue;
         };
-        if !desired.contains_key(&name) && !in_use_on(node, &unique) {
+        if desired.contains_key(&name) {
+            continue;
+        }
+        let force_at = force_detach_at(node);
+        if !in_use_on(node, &unique) || force_at.is_some_and(|t| now >= t) {
             out.push(Action::UpdateStatus(Object::Node(with_attached(
                 node, &unique, false,
             ))));
             attached.retain(|n| n != &name);
+        } else if let Some(t) = force_at {
+            out.requeue(t.since(now));
         }
     }
     let Some(pv) = pv else {

@@ -28,6 +28,7 @@ fn meta_of<'a>(store: &'a Store, r: &ObjRef) -> Option<&'a ObjectMeta> {
         Kind::EndpointSlice => store.endpointslices.get(&r.key).map(|o| &o.metadata),
         Kind::StatefulSet => store.statefulsets.get(&r.key).map(|o| &o.metadata),
         Kind::ControllerRevision => store.controllerrevisions.get(&r.key).map(|o| &o.metadata),
+        Kind::PodDisruptionBudget => store.poddisruptionbudgets.get(&r.key).map(|o| &o.metadata),
         Kind::Event => None,
     }
 }

@@ -105,6 +105,8 @@ pub struct ContainerRuntime {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PodRuntime {
     pub uid: String,
+    /// The pod this runtime runs (namespace and name).
+    pub pod: Key,
     pub node: String,
     pub host_ip: String,
     pub ip: String,
@@ -157,6 +159,7 @@ impl PodRuntime {
             .unwrap_or_default();
         PodRuntime {
             uid,
+            pod: Key::of(&pod.metadata),
             node: node.to_string(),
             host_ip,
             ip,

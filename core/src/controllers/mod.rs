@@ -9,14 +9,18 @@
 
 pub mod attachdetach;
 pub mod deployment;
+pub mod disruption;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod gc;
 pub mod kubelet;
+pub mod nodelifecycle;
+pub mod podgc;
 pub mod registry;
 pub mod replicaset;
 pub mod scheduler;
 pub mod statefulset;
+pub mod tainteviction;
 pub mod volume;
 pub mod volumebinding;
 
@@ -27,6 +31,7 @@ use k8s_openapi::api::core::v1::{
     Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::Resource;
@@ -46,6 +51,10 @@ pub enum Component {
     EndpointController,
     EndpointSliceController,
     StatefulSetController,
+    NodeLifecycleController,
+    TaintEvictionController,
+    PodGarbageCollector,
+    DisruptionController,
 }
 
 impl Component {
@@ -63,6 +72,11 @@ impl Component {
             Component::EndpointController => "endpoint-controller",
             Component::EndpointSliceController => "endpointslice-controller",
             Component::StatefulSetController => "statefulset-controller",
+            Component::NodeLifecycleController => "node-controller",
+            Component::TaintEvictionController => "taint-eviction-controller",
+            Component::PodGarbageCollector => "pod-garbage-collector",
+            // The disruption controller's recorder signs as the controller manager.
+            Component::DisruptionController => "controllermanager",
         }
     }
 }
@@ -86,6 +100,7 @@ pub enum Object {
     EndpointSlice(EndpointSlice),
     StatefulSet(StatefulSet),
     ControllerRevision(ControllerRevision),
+    PodDisruptionBudget(PodDisruptionBudget),
 }
 
 impl Object {
@@ -104,6 +119,7 @@ impl Object {
             Object::EndpointSlice(_) => Kind::EndpointSlice,
             Object::StatefulSet(_) => Kind::StatefulSet,
             Object::ControllerRevision(_) => Kind::ControllerRevision,
+            Object::PodDisruptionBudget(_) => Kind::PodDisruptionBudget,
         }
     }
 
@@ -122,6 +138,7 @@ impl Object {
             Object::EndpointSlice(o) => &o.metadata,
             Object::StatefulSet(o) => &o.metadata,
             Object::ControllerRevision(o) => &o.metadata,
+            Object::PodDisruptionBudget(o) => &o.metadata,
         }
     }
 
@@ -140,6 +157,7 @@ impl Object {
             Object::EndpointSlice(o) => &mut o.metadata,
             Object::StatefulSet(o) => &mut o.metadata,
             Object::ControllerRevision(o) => &mut o.metadata,
+            Object::PodDisruptionBudget(o) => &mut o.metadata,
         }
     }
 }

@@ -88,6 +88,7 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("restart", ""),
     ("labels", ""),
     ("env", ""),
+    ("pod-selector", ""),
 ];
 
 /// Flags without a value.
@@ -96,6 +97,9 @@ const BOOL_FLAGS: &[(&str, &str)] = &[
     ("show-labels", ""),
     ("overwrite", ""),
     ("all", ""),
+    ("ignore-daemonsets", ""),
+    ("delete-emptydir-data", ""),
+    ("disable-eviction", ""),
     ("force", ""),
     ("now", ""),
     ("ignore-not-found", ""),

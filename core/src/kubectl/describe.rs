@@ -18,6 +18,7 @@ use k8s_openapi::api::core::v1::{
     Endpoints, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -976,6 +977,56 @@ fn describe_node(world: &World, n: &Node) -> String {
     doc.finish()
 }
 
+/// `PodDisruptionBudgetDescriber`.
+fn describe_budget(world: &World, b: &PodDisruptionBudget) -> String {
+    let mut doc = Doc::default();
+    let spec = b.spec.clone().unwrap_or_default();
+    let st = b.status.clone().unwrap_or_default();
+    let show = |v: &IntOrString| match v {
+        IntOrString::Int(i) => i.to_string(),
+        IntOrString::String(s) => s.clone(),
+    };
+    doc.kv(0, "Name", b.metadata.name.clone().unwrap_or_default());
+    doc.kv(
+        0,
+        "Namespace",
+        b.metadata.namespace.clone().unwrap_or_default(),
+    );
+    if let Some(v) = &spec.min_available {
+        doc.kv(0, "Min available", show(v));
+    } else if let Some(v) = &spec.max_unavailable {
+        doc.kv(0, "Max unavailable", show(v));
+    }
+    match &spec.selector {
+        Some(sel) => doc.kv(
+            0,
+            "Selector",
+            Selector::from_label_selector(sel)
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+        ),
+        None => doc.kv(0, "Selector", "<unset>"),
+    }
+    if let Some(p) = &spec.unhealthy_pod_eviction_policy {
+        doc.kv(0, "Unhealthy Pod Eviction Policy", p);
+    }
+    doc.line(0, &["Status:"]);
+    doc.kv(
+        4,
+        "Allowed disruptions",
+        st.disruptions_allowed.unwrap_or(0).to_string(),
+    );
+    doc.kv(4, "Current", st.current_healthy.unwrap_or(0).to_string());
+    doc.kv(4, "Desired", st.desired_healthy.unwrap_or(0).to_string());
+    doc.kv(4, "Total", st.expected_pods.unwrap_or(0).to_string());
+    events_section(
+        &mut doc,
+        world,
+        b.metadata.uid.as_deref().unwrap_or_default(),
+    );
+    doc.finish()
+}
+
 /// `StorageClassDescriber`.
 fn describe_storage_class(world: &World, c: &StorageClass) -> String {
     let mut doc = Doc::default();
@@ -1579,6 +1630,7 @@ pub fn describe(world: &World, args: &Args) -> Result<Output, String> {
                 (Item::Endpoints(e), _) => describe_endpoints(world, e),
                 (Item::EndpointSlice(e), _) => describe_endpoint_slice(world, e),
                 (Item::StatefulSet(set), _) => describe_stateful_set(world, set),
+                (Item::PodDisruptionBudget(b), _) => describe_budget(world, b),
                 (_, ResType::Sim(Kind::Event)) | (_, _) => describe_generic(world, &i),
             });
         }

@@ -15,8 +15,10 @@ use k8s_openapi::api::core::v1::{
     PodTemplateSpec, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 /// `<invalid>`-aware AGE of an object.
@@ -56,6 +58,7 @@ pub enum Item {
     EndpointSlice(EndpointSlice),
     StatefulSet(StatefulSet),
     ControllerRevision(ControllerRevision),
+    PodDisruptionBudget(PodDisruptionBudget),
     Other(OtherObject),
 }
 
@@ -76,6 +79,7 @@ impl Item {
             Item::EndpointSlice(o) => o.metadata.clone(),
             Item::StatefulSet(o) => o.metadata.clone(),
             Item::ControllerRevision(o) => o.metadata.clone(),
+            Item::PodDisruptionBudget(o) => o.metadata.clone(),
             Item::Other(o) => {
                 serde_json::from_value(o.value.get("metadata").cloned().unwrap_or_default())
                     .unwrap_or_default()
@@ -99,6 +103,7 @@ impl Item {
             Item::EndpointSlice(o) => serde_json::to_value(o),
             Item::StatefulSet(o) => serde_json::to_value(o),
             Item::ControllerRevision(o) => serde_json::to_value(o),
+            Item::PodDisruptionBudget(o) => serde_json::to_value(o),
             Item::Other(o) => Ok(o.value.clone()),
         }
         .unwrap_or(Value::Null)
@@ -121,6 +126,7 @@ impl Item {
             Item::EndpointSlice(_) => Kind::EndpointSlice.qualified().into(),
             Item::StatefulSet(_) => Kind::StatefulSet.qualified().into(),
             Item::ControllerRevision(_) => Kind::ControllerRevision.qualified().into(),
+            Item::PodDisruptionBudget(_) => Kind::PodDisruptionBudget.qualified().into(),
             Item::Other(o) => match o.api_version.split_once('/') {
                 Some((g, _)) => format!("{}.{g}", o.kind.to_lowercase()),
                 None => o.kind.to_lowercase(),
@@ -265,6 +271,13 @@ pub fn list(world: &World, t: ResType, ns: Option<&str>) -> Vec<Item> {
             .cloned()
             .map(Item::ControllerRevision)
             .collect(),
+        ResType::Sim(Kind::PodDisruptionBudget) => s
+            .poddisruptionbudgets
+            .iter()
+            .filter(|o| in_ns(&o.metadata))
+            .cloned()
+            .map(Item::PodDisruptionBudget)
+            .collect(),
         ResType::Other(kind, _) => s
             .others
             .iter()
@@ -312,6 +325,11 @@ pub fn find(world: &World, t: ResType, ns: &str, name: &str) -> Option<Item> {
             .get(&key)
             .cloned()
             .map(Item::ControllerRevision),
+        ResType::Sim(Kind::PodDisruptionBudget) => s
+            .poddisruptionbudgets
+            .get(&key)
+            .cloned()
+            .map(Item::PodDisruptionBudget),
         ResType::Other(kind, _) => {
             let namespaced = s.others.contains_key(&(kind.to_string(), key.clone()));
             let k = if namespaced { key } else { ckey };
@@ -769,6 +787,37 @@ pub fn table(
                 }
             }
             h(&["NAME", "CONTROLLER", "REVISION", "AGE"])
+        }
+        ResType::Sim(Kind::PodDisruptionBudget) => {
+            // `printPodDisruptionBudget`.
+            let cell = |v: Option<&IntOrString>| match v {
+                Some(IntOrString::Int(i)) => i.to_string(),
+                Some(IntOrString::String(s)) => s.clone(),
+                None => "N/A".into(),
+            };
+            for i in items {
+                if let Item::PodDisruptionBudget(b) = i {
+                    let spec = b.spec.clone().unwrap_or_default();
+                    rows.push(vec![
+                        b.metadata.name.clone().unwrap_or_default(),
+                        cell(spec.min_available.as_ref()),
+                        cell(spec.max_unavailable.as_ref()),
+                        b.status
+                            .as_ref()
+                            .and_then(|s| s.disruptions_allowed)
+                            .unwrap_or(0)
+                            .to_string(),
+                        age(&b.metadata, now),
+                    ]);
+                }
+            }
+            h(&[
+                "NAME",
+                "MIN AVAILABLE",
+                "MAX UNAVAILABLE",
+                "ALLOWED DISRUPTIONS",
+                "AGE",
+            ])
         }
         ResType::Other(..) => {
             for i in items {

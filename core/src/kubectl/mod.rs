@@ -9,6 +9,7 @@
 
 mod args;
 mod describe;
+mod drain;
 mod exec;
 pub(crate) mod get;
 mod mutate;
@@ -18,6 +19,7 @@ mod run;
 pub mod script;
 mod simcmd;
 pub mod tabwriter;
+mod taint;
 mod template;
 mod watch;
 pub mod yaml;
@@ -110,11 +112,6 @@ const OTHER_TYPES: &[(&str, &str, &[&str])] = &[
     ("CronJob", "cronjobs", &["cronjob", "cj"]),
     ("Ingress", "ingresses", &["ingress", "ing"]),
     (
-        "PodDisruptionBudget",
-        "poddisruptionbudgets",
-        &["poddisruptionbudget", "pdb"],
-    ),
-    (
         "HorizontalPodAutoscaler",
         "horizontalpodautoscalers",
         &["horizontalpodautoscaler", "hpa"],
@@ -189,6 +186,11 @@ pub fn resolve_type(s: &str) -> Option<ResType> {
         | "endpointslice"
         | "endpointslices.discovery.k8s.io"
         | "endpointslice.discovery.k8s.io" => Some(Kind::EndpointSlice),
+        "poddisruptionbudgets"
+        | "poddisruptionbudget"
+        | "pdb"
+        | "poddisruptionbudgets.policy"
+        | "poddisruptionbudget.policy" => Some(Kind::PodDisruptionBudget),
         _ => None,
     };
     if let Some(k) = sim {
@@ -257,6 +259,8 @@ pub fn run_with_stdin(
         "annotate" => mutate::label(world, &parsed, false),
         "delete" => mutate::delete(world, &parsed, files),
         "cordon" | "uncordon" => mutate::cordon(world, &parsed, verb == "cordon"),
+        "taint" => taint::taint(world, &parsed),
+        "drain" => drain::drain(world, &parsed),
         "rollout" => rollout::rollout(world, &parsed),
         "sim" => simcmd::sim(world, &parsed),
         "version" => Ok(Output::out(format!("Client Version: {v}\nKustomize Version: v5.7.1\nServer Version: {v}", v = crate::cluster::KUBELET_VERSION))),
@@ -302,6 +306,8 @@ pub const HELP: &str = "kubeplay understands these kubectl commands (the leading
   label|annotate TYPE NAME KEY=VALUE... KEY- [--overwrite]
   exec POD [-c CONTAINER] [-i] [-t] -- COMMAND [ARGS...]   (sh -c 'SCRIPT', cat, ls, echo, curl…)
   cordon|uncordon NODE
+  drain NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force] [--grace-period=N] [--timeout=D] [--disable-eviction] [--pod-selector=SEL]
+  taint node NAME... KEY[=VALUE]:EFFECT | KEY:EFFECT- | KEY-  [--overwrite] [--all] [-l SELECTOR]
   version
 
 Simulation commands:
@@ -311,4 +317,6 @@ Simulation commands:
   sim time                    show the simulated clock
   sim why TYPE/NAME           explain why a pod is not running, a controller is waiting or a claim is Pending
   sim node add NAME [--cpu=4] [--memory=16Gi] [--pods=110] [--label=k=v]... [--taint=k=v:Effect]...
+  sim node fail NAME          stop the node's kubelet (no heartbeats; its containers freeze)
+  sim node recover NAME       start it again
 ";

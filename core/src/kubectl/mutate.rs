@@ -630,6 +630,7 @@ pub fn delete(world: &mut World, args: &Args, files: &dyn FileSource) -> Result<
             Item::EndpointSlice(_) => Some(Kind::EndpointSlice),
             Item::StatefulSet(_) => Some(Kind::StatefulSet),
             Item::ControllerRevision(_) => Some(Kind::ControllerRevision),
+            Item::PodDisruptionBudget(_) => Some(Kind::PodDisruptionBudget),
             Item::Other(_) => None,
         };
         let plural_q = i

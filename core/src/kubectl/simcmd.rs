@@ -1,4 +1,4 @@
-//! Simulation commands: `sim advance|step|settle|time|why|node add`.
+//! Simulation commands: `sim advance|step|settle|time|why|node add|fail|recover`.
 
 use super::{Args, Output};
 use crate::cluster::{parse_taint, NodeSpec};
@@ -100,8 +100,21 @@ pub fn sim(world: &mut World, args: &Args) -> Result<Output, String> {
             Ok(Output::out(format!("node/{name} created")))
         }
         ["node", "add"] => Err("error: sim node add needs a name".into()),
+        ["node", "fail", name] => {
+            world.fail_node(name)?;
+            Ok(Output::out(format!(
+                "node/{name} failed: its kubelet stopped posting status"
+            )))
+        }
+        ["node", "recover", name] => {
+            world.recover_node(name)?;
+            Ok(Output::out(format!(
+                "node/{name} recovered: its kubelet is posting status again"
+            )))
+        }
+        ["node", verb @ ("fail" | "recover")] => Err(format!("error: sim node {verb} needs a name")),
         [] => {
-            Err("error: sim needs a subcommand: advance, step, settle, time, why, node add".into())
+            Err("error: sim needs a subcommand: advance, step, settle, time, why, node add|fail|recover".into())
         }
         other => Err(format!(
             "error: unknown sim command {:?}; run help",

@@ -24,6 +24,7 @@ use k8s_openapi::api::core::v1::{
     Endpoints, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -116,6 +117,7 @@ pub enum Parsed {
     EndpointSlice(EndpointSlice),
     StatefulSet(StatefulSet),
     ControllerRevision(ControllerRevision),
+    PodDisruptionBudget(PodDisruptionBudget),
     Other(OtherObject),
 }
 
@@ -146,7 +148,6 @@ const KNOWN_OTHER: &[(&str, &str, bool)] = &[
     ("CronJob", "batch/v1", true),
     ("HorizontalPodAutoscaler", "autoscaling/v2", true),
     ("HorizontalPodAutoscaler", "autoscaling/v1", true),
-    ("PodDisruptionBudget", "policy/v1", true),
     ("Ingress", "networking.k8s.io/v1", true),
     ("IngressClass", "networking.k8s.io/v1", false),
     ("NetworkPolicy", "networking.k8s.io/v1", true),
@@ -537,6 +538,9 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
         ("ControllerRevision", "apps/v1") => {
             ctx.typed(raw, from_text).map(Parsed::ControllerRevision)
         }
+        ("PodDisruptionBudget", "policy/v1") => {
+            ctx.typed(raw, from_text).map(Parsed::PodDisruptionBudget)
+        }
         ("Node", "v1") => {
             ctx.error(None, Some("kind".into()), "nodes join the cluster by registering their kubelet; add one with `sim node add NAME`".into());
             None
@@ -576,6 +580,7 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
                         "EndpointSlice",
                         "StatefulSet",
                         "ControllerRevision",
+                        "PodDisruptionBudget",
                     ]
                     .contains(&kind);
                 let hint = if known_kind {
@@ -687,6 +692,7 @@ pub fn apply_in(
             Kind::EndpointSlice => world.store.endpointslices.get(&key).is_some(),
             Kind::StatefulSet => world.store.statefulsets.get(&key).is_some(),
             Kind::ControllerRevision => world.store.controllerrevisions.get(&key).is_some(),
+            Kind::PodDisruptionBudget => world.store.poddisruptionbudgets.get(&key).is_some(),
             _ => false,
         };
         let rv = world.store.resource_version();
@@ -1098,6 +1104,14 @@ fn prepare(
             validate::controller_revision_update,
             ControllerRevision
         ),
+        Parsed::PodDisruptionBudget(_) => merged!(
+            PodDisruptionBudget,
+            poddisruptionbudgets,
+            |_: &mut PodDisruptionBudget| {},
+            validate::pod_disruption_budget,
+            |_: &PodDisruptionBudget, _: &PodDisruptionBudget| Vec::new(),
+            PodDisruptionBudget
+        ),
         Parsed::Other(_) => None,
     }
 }
@@ -1124,7 +1138,8 @@ keep_status!(
     PersistentVolume,
     PersistentVolumeClaim,
     Service,
-    StatefulSet
+    StatefulSet,
+    PodDisruptionBudget
 );
 
 macro_rules! no_status {

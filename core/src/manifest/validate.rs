@@ -11,6 +11,7 @@ use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, Sta
 use k8s_openapi::api::core::v1::{
     PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, PodTemplateSpec,
 };
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -635,6 +636,92 @@ pub fn stateful_set_update(old: &StatefulSet, new: &StatefulSet) -> Vec<FieldErr
         }];
     }
     Vec::new()
+}
+
+/// `%#v` of an `intstr.IntOrString`, as the API server prints an invalid one.
+fn int_or_string_go(v: &IntOrString) -> String {
+    match v {
+        IntOrString::Int(i) => format!("intstr.IntOrString{{Type:0, IntVal:{i}, StrVal:\"\"}}"),
+        IntOrString::String(s) => {
+            format!("intstr.IntOrString{{Type:1, IntVal:0, StrVal:{s:?}}}")
+        }
+    }
+}
+
+/// `ValidatePositiveIntOrPercent` and `IsNotMoreThan100Percent`.
+fn budget_value(e: &mut Errs, path: &str, v: &IntOrString) {
+    match v {
+        IntOrString::Int(i) if *i < 0 => e.invalid(path, i, "must be greater than or equal to 0"),
+        IntOrString::Int(_) => {}
+        IntOrString::String(s) => {
+            let percent = s
+                .strip_suffix('%')
+                .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            match percent {
+                None => e.invalid(
+                    path,
+                    int_or_string_go(v),
+                    "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+                ),
+                Some(n) if n.parse::<u64>().map_or(true, |n| n > 100) => {
+                    e.invalid(path, int_or_string_go(v), "must not be greater than 100%")
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// `ValidatePodDisruptionBudget` (policy/v1): at most one of minAvailable and maxUnavailable,
+/// each a non-negative integer or a percentage up to 100%, a valid selector, a supported
+/// unhealthy-pod eviction policy.
+pub fn pod_disruption_budget(b: &PodDisruptionBudget) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&b.metadata, false));
+    let spec = b.spec.clone().unwrap_or_default();
+    if let (Some(min), Some(max)) = (&spec.min_available, &spec.max_unavailable) {
+        let show = |v: &IntOrString| match v {
+            IntOrString::Int(i) => i.to_string(),
+            IntOrString::String(s) => format!("{s:?}"),
+        };
+        e.invalid(
+            "spec",
+            format!(
+                "policy.PodDisruptionBudgetSpec{{MinAvailable:{}, MaxUnavailable:{}}}",
+                show(min),
+                show(max)
+            ),
+            "minAvailable and maxUnavailable cannot be both set",
+        );
+    }
+    if let Some(v) = &spec.min_available {
+        budget_value(&mut e, "spec.minAvailable", v);
+    }
+    if let Some(v) = &spec.max_unavailable {
+        budget_value(&mut e, "spec.maxUnavailable", v);
+    }
+    if let Some(sel) = &spec.selector {
+        labels(
+            &mut e,
+            "spec.selector.matchLabels",
+            sel.match_labels.as_ref(),
+        );
+        if let Err(m) = Selector::from_label_selector(sel) {
+            e.add("spec.selector", m);
+        }
+    }
+    if let Some(p) = spec
+        .unhealthy_pod_eviction_policy
+        .as_deref()
+        .filter(|p| !["AlwaysAllow", "IfHealthyBudget"].contains(p))
+    {
+        e.add(
+            "spec.unhealthyPodEvictionPolicy",
+            format!(
+                "Unsupported value: {p:?}: supported values: \"AlwaysAllow\", \"IfHealthyBudget\""
+            ),
+        );
+    }
+    e.0
 }
 
 /// `ValidateControllerRevision`.
