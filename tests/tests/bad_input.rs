@@ -341,11 +341,78 @@ fn wrong_commands_get_kubectl_errors_and_change_nothing() {
             "sim node add gpu --taint=gpu=true:Sometimes",
             "invalid taint effect",
         ),
+        (
+            "taint nodes worker-1 gpu=true:Sometimes",
+            "invalid taint effect",
+        ),
+        (
+            "taint nodes worker-1 gpu=true",
+            "invalid taint spec: gpu=true",
+        ),
+        ("taint nodes worker-1 a:b:NoSchedule", "invalid taint spec"),
+        ("taint nodes worker-1 gpu-", "taint \"gpu\" not found"),
+        (
+            "taint nodes worker-1 a=b:NoSchedule a=c:NoSchedule",
+            "duplicated taints with the same key and effect",
+        ),
+        (
+            "taint nodes worker-1 a=b:NoSchedule a-",
+            "can not both modify and remove",
+        ),
+        (
+            "taint nodes nowhere a=b:NoSchedule",
+            "nodes \"nowhere\" not found",
+        ),
+        ("taint pods x a=b:NoSchedule", "invalid resource type pods"),
+        (
+            "taint nodes worker-1",
+            "at least one taint update is required",
+        ),
+        ("drain nowhere", "nodes \"nowhere\" not found"),
+        ("drain", "USAGE: drain NODE"),
+        ("drain worker-1 --timeout=soon", "--timeout"),
+        ("drain worker-1 --pod-selector='a in'", "--pod-selector"),
+        ("sim node fail nowhere", "nodes \"nowhere\" not found"),
+        ("sim node recover worker-1", "has not failed"),
         ("get pods 'unterminated", "unterminated single quote"),
         ("delete namespace default", "may not be deleted"),
     ] {
         rejected_command(line, msg);
     }
+}
+
+#[test]
+fn bad_disruption_budgets_are_refused_with_their_fields() {
+    let pdb = |spec: &str| {
+        format!("apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n{spec}")
+    };
+    rejected_manifest(
+        &pdb("  minAvailable: 1\n  maxUnavailable: 1\n"),
+        &[
+            "spec: Invalid value",
+            "minAvailable and maxUnavailable cannot be both set",
+        ],
+    );
+    rejected_manifest(
+        &pdb("  minAvailable: -1\n"),
+        &["spec.minAvailable: Invalid value: -1: must be greater than or equal to 0"],
+    );
+    rejected_manifest(
+        &pdb("  maxUnavailable: 150%\n"),
+        &["spec.maxUnavailable", "must not be greater than 100%"],
+    );
+    rejected_manifest(
+        &pdb("  maxUnavailable: half\n"),
+        &["spec.maxUnavailable", "a valid percent string"],
+    );
+    rejected_manifest(
+        &pdb("  minAvailable: 1\n  unhealthyPodEvictionPolicy: Never\n"),
+        &["spec.unhealthyPodEvictionPolicy: Unsupported value: \"Never\""],
+    );
+    rejected_manifest(
+        &pdb("  minAvailable: 1\n  selector:\n    matchLabels:\n      app: \"no way\"\n"),
+        &["spec.selector.matchLabels"],
+    );
 }
 
 #[test]

@@ -3,11 +3,12 @@
 //! that reproduces it; `KUBEPLAY_SEEDS=N` and `KUBEPLAY_OPS=N` run longer.
 
 use kubeplay_core::controllers::deployment::util::{max_surge, max_unavailable, rs_replicas};
+use kubeplay_core::controllers::podgc;
 use kubeplay_core::kubectl::{run, NoFiles};
 use kubeplay_core::podutil;
 use kubeplay_core::rng::Rng;
-use kubeplay_core::store::controller_ref;
-use kubeplay_core::time::Dur;
+use kubeplay_core::store::{controller_ref, Key};
+use kubeplay_core::time::{Dur, SimTime};
 use kubeplay_core::World;
 use std::collections::BTreeMap;
 
@@ -971,6 +972,210 @@ fn stateful_set_identities_order_and_claims_hold_under_random_operations() {
     let ops = env_usize("KUBEPLAY_OPS", 30);
     for seed in 1..=seeds as u64 {
         if let Err(e) = stateful_scenario(seed, ops) {
+            panic!("invariant violated (reproduce with this seed): {e}");
+        }
+    }
+}
+
+/// Node invariants, after every simulation step: no pod stays bound to a node that no longer
+/// exists once the pod garbage collector's quarantine has passed since the node went (upstream
+/// collects every 20s after the same quarantine, so between 40s and 80s; the simulation at
+/// exactly 40s); no node's allocatable is exceeded by the requests of the pods bound to it; no
+/// StatefulSet identity is held by two unfinished pods.
+fn check_nodes(w: &World, gone: &BTreeMap<String, SimTime>) -> Result<(), String> {
+    let s = w.store();
+    for p in s.pods.iter() {
+        let Some(n) = podutil::node_name(p) else {
+            continue;
+        };
+        if s.nodes.get(&Key::cluster(n)).is_some() {
+            continue;
+        }
+        let name = p.metadata.name.clone().unwrap_or_default();
+        match gone.get(n) {
+            None => return Err(format!("pod {name} is bound to {n}, which never existed")),
+            Some(since) if w.now() > *since + podgc::QUARANTINE => {
+                return Err(format!(
+                    "pod {name} is still bound to {n}, gone since {}",
+                    since.clock()
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    let usage = kubeplay_core::controllers::scheduler::node_usage(s);
+    for n in s.nodes.iter() {
+        let name = n.metadata.name.clone().unwrap_or_default();
+        let (cpu, mem, pods) = kubeplay_core::controllers::scheduler::allocatable(n);
+        if let Some(u) = usage.get(&name) {
+            if u.cpu_millis > cpu || u.memory_bytes > mem || u.pods > pods {
+                return Err(format!("node {name} over-committed: {u:?}"));
+            }
+        }
+    }
+    // Containers exist for a pod only while its object does, so a StatefulSet's replacement
+    // never runs next to the pod it replaces.
+    let mut identities: BTreeMap<&Key, usize> = BTreeMap::new();
+    for rt in w.runtimes() {
+        *identities.entry(&rt.pod).or_default() += 1;
+    }
+    if let Some((pod, n)) = identities.iter().find(|(_, n)| **n > 1) {
+        return Err(format!("pod identity {pod} is held by {n} running pods"));
+    }
+    Ok(())
+}
+
+const NODE_WORKLOADS: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.25.0
+        resources:
+          requests:
+            cpu: 300m
+            memory: 256Mi
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels:
+      app: web
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 2
+  selector:
+    matchLabels:
+      app: db
+  template:
+    metadata:
+      labels:
+        app: db
+    spec:
+      containers:
+      - name: db
+        image: nginx:1.25.0
+        resources:
+          requests:
+            cpu: 300m
+            memory: 256Mi
+        volumeMounts:
+        - name: data
+          mountPath: /data
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources:
+        requests:
+          storage: 1Gi
+";
+
+/// One seeded run of node operations (add, remove, label, taint, cordon, drain, fail, recover)
+/// interleaved with scaling and image changes of a Deployment and a StatefulSet.
+fn node_scenario(seed: u64, ops: usize) -> Result<(), String> {
+    let mut w = World::new(seed);
+    let mut rng = Rng::new(seed ^ 0x0de5);
+    let mut gone: BTreeMap<String, SimTime> = BTreeMap::new();
+    let mut log = Vec::new();
+    kubeplay_core::manifest::apply(&mut w, NODE_WORKLOADS)
+        .map_err(|e| format!("seed {seed}: {e}"))?;
+    let mut added = 0;
+    for op in 0..ops {
+        let workers: Vec<String> = w
+            .store()
+            .nodes
+            .iter()
+            .filter_map(|n| n.metadata.name.clone())
+            .filter(|n| n != "control-plane")
+            .collect();
+        let pick = |rng: &mut Rng| -> Option<String> {
+            (!workers.is_empty()).then(|| workers[rng.below(workers.len() as u64) as usize].clone())
+        };
+        let image = GOOD_IMAGES[rng.below(4) as usize];
+        let cmd = match rng.below(14) {
+            0 => {
+                added += 1;
+                Some(format!("sim node add w{added} --cpu=1 --memory=2Gi"))
+            }
+            1 => pick(&mut rng).map(|n| format!("delete node {n}")),
+            2 => pick(&mut rng).map(|n| format!("label node {n} disk=ssd --overwrite")),
+            3 => pick(&mut rng).map(|n| {
+                let effect = ["NoSchedule", "NoExecute", "PreferNoSchedule"][rng.below(3) as usize];
+                format!("taint nodes {n} dedicated=x:{effect} --overwrite")
+            }),
+            4 => pick(&mut rng).map(|n| format!("taint nodes {n} dedicated-")),
+            5 => pick(&mut rng).map(|n| format!("cordon {n}")),
+            6 => pick(&mut rng).map(|n| format!("uncordon {n}")),
+            7 => pick(&mut rng).map(|n| {
+                format!(
+                    "drain {n} --ignore-daemonsets --delete-emptydir-data --force --timeout=40s"
+                )
+            }),
+            8 => pick(&mut rng).map(|n| format!("sim node fail {n}")),
+            9 => pick(&mut rng).map(|n| format!("sim node recover {n}")),
+            10 => Some(format!("scale deployment web --replicas={}", rng.below(6))),
+            11 => Some(format!("scale statefulset db --replicas={}", rng.below(4))),
+            12 => Some(format!("set image deployment/web web={image}")),
+            _ => Some(format!("set image statefulset/db db={image}")),
+        };
+        if let Some(c) = cmd {
+            let removed = c.strip_prefix("delete node ").map(String::from);
+            let out = run(&mut w, &c, &NoFiles);
+            if let (Some(n), true) = (removed, out.ok) {
+                gone.insert(n, w.now());
+            }
+            if let Some(n) = c
+                .strip_prefix("sim node add ")
+                .and_then(|r| r.split(' ').next())
+            {
+                gone.remove(n);
+            }
+            log.push(format!("{op} at {}: {c} -> ok={}", w.now().clock(), out.ok));
+        }
+        check_nodes(&w, &gone)
+            .map_err(|e| format!("seed {seed}, after op {op}: {e}\n{}", log.join("\n")))?;
+        let until = w.now() + Dur::ms(rng.between(1_000, 120_000));
+        while w.next_event_at().is_some_and(|t| t <= until) {
+            w.step();
+            check_nodes(&w, &gone).map_err(|e| {
+                format!(
+                    "seed {seed}, during op {op} at {}: {e}\n{}",
+                    w.now().clock(),
+                    log.join("\n")
+                )
+            })?;
+        }
+        w.advance(Dur::ZERO);
+    }
+    Ok(())
+}
+
+#[test]
+fn node_operations_keep_pods_on_existing_nodes_within_capacity_and_identities_unique() {
+    for seed in 1..=env_usize("KUBEPLAY_NODE_SEEDS", 6) as u64 {
+        if let Err(e) = node_scenario(seed, env_usize("KUBEPLAY_NODE_OPS", 40)) {
             panic!("invariant violated (reproduce with this seed): {e}");
         }
     }
