@@ -7,7 +7,7 @@ use crate::podutil;
 use crate::sim::World;
 use crate::store::{controller_ref, Key, Store};
 use crate::time::SimTime;
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
@@ -64,15 +64,61 @@ pub struct NodeView {
     /// kubectl STATUS (`Ready`, `NotReady`, `Ready,SchedulingDisabled`).
     pub status: String,
     pub roles: String,
+    /// The Ready condition is `True`.
     pub ready: bool,
+    /// The Ready condition as the API shows it: `status` (`True`, `False`, `Unknown`) with its
+    /// reason and message, e.g. `Unknown` / `NodeStatusUnknown` /
+    /// `Kubelet stopped posting node status.`; `None` when the node reports no Ready condition.
+    pub condition: Option<ConditionView>,
+    /// Its kubelet is unreachable: Ready is `Unknown`, which the node lifecycle controller sets
+    /// when heartbeats stop (reference §9.1).
+    pub failed: bool,
+    /// `spec.unschedulable` (kubectl STATUS `SchedulingDisabled`).
     pub cordoned: bool,
+    /// `key[=value]:Effect`, in `spec.taints` order.
     pub taints: Vec<String>,
+    /// `key=value`, ordered by key.
     pub labels: Vec<String>,
     pub cpu_capacity_millis: i64,
     pub cpu_requested_millis: i64,
     pub memory_capacity_bytes: i64,
     pub memory_requested_bytes: i64,
     pub pods: Vec<PodView>,
+}
+
+/// One node condition as `kubectl describe node` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionView {
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    pub reason: String,
+    pub message: String,
+}
+
+impl NodeView {
+    /// One line for screen readers and tooltips:
+    /// `node worker-1, NotReady (Kubelet stopped posting node status.), SchedulingDisabled,
+    /// taints node.kubernetes.io/unreachable:NoSchedule, 3 pods`.
+    pub fn summary(&self) -> String {
+        let mut parts = vec![format!("node {}", self.name)];
+        parts.push(match (&self.condition, self.ready) {
+            (_, true) => "Ready".to_string(),
+            (Some(c), false) if !c.message.is_empty() => format!("NotReady ({})", c.message),
+            (Some(c), false) if !c.reason.is_empty() => format!("NotReady ({})", c.reason),
+            _ => "NotReady".to_string(),
+        });
+        if self.cordoned {
+            parts.push("SchedulingDisabled".to_string());
+        }
+        if !self.taints.is_empty() {
+            parts.push(format!("taints {}", self.taints.join(", ")));
+        }
+        parts.push(match self.pods.len() {
+            1 => "1 pod".to_string(),
+            n => format!("{n} pods"),
+        });
+        parts.join(", ")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,6 +236,22 @@ fn pod_view(world: &World, p: &Pod) -> PodView {
     }
 }
 
+/// The node's Ready condition, as `kubectl describe node` shows it.
+fn ready_condition(node: &Node) -> Option<ConditionView> {
+    let c = node
+        .status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == "Ready")?;
+    Some(ConditionView {
+        status: c.status.clone(),
+        reason: c.reason.clone().unwrap_or_default(),
+        message: c.message.clone().unwrap_or_default(),
+    })
+}
+
 /// Builds the whole view.
 pub fn cluster(world: &World) -> ClusterView {
     let store = world.store();
@@ -222,10 +284,13 @@ pub fn cluster(world: &World) -> ClusterView {
                 (a.owner.as_ref().map(|o| (&o.kind, &o.name)), &a.name)
                     .cmp(&(b.owner.as_ref().map(|o| (&o.kind, &o.name)), &b.name))
             });
+            let condition = ready_condition(n);
             NodeView {
                 status: cluster::node_status_column(n),
                 roles: cluster::node_roles(n),
                 ready: cluster::node_ready(n) == Some("True"),
+                failed: cluster::node_ready(n) == Some("Unknown"),
+                condition,
                 cordoned: n.spec.as_ref().and_then(|s| s.unschedulable) == Some(true),
                 taints: cluster::node_taints(n),
                 labels: n
@@ -1126,9 +1191,12 @@ mod storage_tests {
             .next()
             .and_then(|d| d.metadata.uid.clone())
             .unwrap();
-        applied(&mut w, &format!(
-            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: app-data\n  ownerReferences:\n    - {{ apiVersion: apps/v1, kind: Deployment, name: app, uid: {uid} }}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n"
-        ));
+        applied(
+            &mut w,
+            &format!(
+                "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: app-data\n  ownerReferences:\n    - {{ apiVersion: apps/v1, kind: Deployment, name: app, uid: {uid} }}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n"
+            ),
+        );
         w.settle(Dur::mins(1));
         let view = cluster(&w);
         let pod = view.nodes.iter().flat_map(|n| &n.pods).next().unwrap();
@@ -1254,6 +1322,89 @@ mod tests {
                 assert_eq!(before.color, wl.color, "{} kept its colour", wl.name);
             }
         }
+    }
+
+    fn node<'v>(v: &'v ClusterView, name: &str) -> &'v NodeView {
+        v.nodes.iter().find(|n| n.name == name).expect("node drawn")
+    }
+
+    #[test]
+    fn a_new_node_shows_its_labels_taints_and_ready_condition() {
+        let mut w = World::new(1);
+        let out = run(
+            &mut w,
+            "sim node add edge-1 --cpu 2 --memory 4Gi --label zone=a --taint gpu=yes:NoSchedule",
+            &NoFiles,
+        );
+        assert!(out.ok, "{}", out.stderr);
+        let v = cluster(&w);
+        let n = node(&v, "edge-1");
+        assert!(n.ready && !n.failed && !n.cordoned);
+        assert_eq!(n.taints, ["gpu=yes:NoSchedule"]);
+        assert!(n.labels.contains(&"zone=a".to_string()), "{:?}", n.labels);
+        assert_eq!(n.cpu_capacity_millis, 2000);
+        let c = n.condition.as_ref().expect("a Ready condition");
+        assert_eq!(
+            (c.status.as_str(), c.reason.as_str()),
+            ("True", "KubeletReady")
+        );
+        assert_eq!(
+            n.summary(),
+            "node edge-1, Ready, taints gpu=yes:NoSchedule, 0 pods"
+        );
+    }
+
+    #[test]
+    fn a_cordoned_node_is_marked_and_keeps_its_pods() {
+        let mut w = world_with(&["web"]);
+        let busy = cluster(&w)
+            .nodes
+            .iter()
+            .find(|n| !n.pods.is_empty())
+            .map(|n| n.name.clone())
+            .expect("a node with pods");
+        assert!(run(&mut w, &format!("cordon {busy}"), &NoFiles).ok);
+        let v = cluster(&w);
+        let n = node(&v, &busy);
+        assert!(n.cordoned && n.ready && !n.failed);
+        assert_eq!(n.status, "Ready,SchedulingDisabled");
+        assert!(!n.pods.is_empty());
+        assert!(
+            n.summary().contains("Ready, SchedulingDisabled"),
+            "{}",
+            n.summary()
+        );
+    }
+
+    #[test]
+    fn a_node_whose_kubelet_stopped_posting_is_failed_with_the_conditions_message() {
+        let mut w = world_with(&["web"]);
+        let key = crate::store::Key::cluster("worker-1".to_string());
+        let mut n = w.store().nodes.get(&key).cloned().expect("worker-1");
+        for c in n.status.as_mut().unwrap().conditions.as_mut().unwrap() {
+            if c.type_ == "Ready" {
+                c.status = "Unknown".into();
+                c.reason = Some("NodeStatusUnknown".into());
+                c.message = Some("Kubelet stopped posting node status.".into());
+            }
+        }
+        let now = w.now();
+        w.store.update_status(n, now).expect("status written");
+        let v = cluster(&w);
+        let n = node(&v, "worker-1");
+        assert!(n.failed && !n.ready);
+        assert_eq!(n.status, "NotReady");
+        assert_eq!(
+            n.condition.as_ref().map(|c| c.reason.as_str()),
+            Some("NodeStatusUnknown")
+        );
+        assert!(
+            n.summary()
+                .starts_with("node worker-1, NotReady (Kubelet stopped posting node status.)"),
+            "{}",
+            n.summary()
+        );
+        assert!(!node(&v, "worker-2").failed);
     }
 
     #[test]

@@ -11,6 +11,8 @@
 
 #[path = "e2e/browser.rs"]
 mod browser;
+#[path = "e2e/nodes.rs"]
+mod nodes;
 #[path = "e2e/static_server.rs"]
 mod static_server;
 

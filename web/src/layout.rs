@@ -4,7 +4,7 @@
 //! these rectangles to markup. Sizes are in SVG user units of a fixed-width viewBox that the
 //! browser scales to the panel.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use kubeplay_core::view::{ClusterView, NodeView, PodView};
 
@@ -18,8 +18,22 @@ pub const MARGIN: f64 = 12.0;
 pub const GAP: f64 = 14.0;
 /// Node boxes per row.
 pub const COLUMNS: usize = 3;
-/// Height of a node's header (name, status, roles, two resource bars).
+/// Height of a node's header (name, status, roles, two resource bars) without chips.
 pub const NODE_HEADER: f64 = 104.0;
+/// Where a node's chips (taints, and labels when shown) start, below the resource bars.
+pub const CHIPS_TOP: f64 = 90.0;
+/// A taint or label chip, and the space between chips.
+pub const CHIP_H: f64 = 16.0;
+pub const CHIP_GAP: f64 = 4.0;
+/// Estimated width of one chip character (10px monospace) and a chip's side padding.
+pub const CHIP_CHAR: f64 = 6.1;
+pub const CHIP_PAD: f64 = 8.0;
+/// Room for the icon in front of a taint chip's text.
+pub const TAINT_ICON: f64 = 12.0;
+/// Room at a node's top right for its menu button.
+pub const MENU_ROOM: f64 = 40.0;
+/// Height of the "Add node" slot when it starts a row of its own.
+pub const ADD_SLOT_H: f64 = 64.0;
 /// Padding inside a node box around its pods.
 pub const NODE_PAD: f64 = 10.0;
 /// A pod tile.
@@ -74,6 +88,8 @@ pub struct ClusterLayout {
     pub nodes: Vec<NodeLayout>,
     /// The storage band under the nodes, when there is a claim or a volume.
     pub storage: Option<StorageLayout>,
+    /// Where the "Add node" control goes: the grid cell after the last node.
+    pub add_slot: Rect,
 }
 
 /// The Pending lane: one row per unscheduled pod, tile at the left, reason beside it.
@@ -88,7 +104,29 @@ pub struct LaneLayout {
 #[derive(Clone, PartialEq, Debug)]
 pub struct NodeLayout {
     pub frame: Rect,
+    /// Height of the header, chips included; the pods start below it.
+    pub header: f64,
+    /// Taint chips, then (when shown) label chips.
+    pub chips: Vec<ChipLayout>,
     pub groups: Vec<GroupLayout>,
+}
+
+/// What a chip shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ChipKind {
+    Taint,
+    Label,
+}
+
+/// One taint or label of a node, drawn as a small rounded chip.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ChipLayout {
+    pub kind: ChipKind,
+    /// The whole taint or label, for the tooltip.
+    pub full: String,
+    /// What fits in the chip.
+    pub text: String,
+    pub rect: Rect,
 }
 
 /// The pods of one workload on one node, under a caption.
@@ -165,21 +203,90 @@ fn rows(count: usize) -> usize {
     count.div_ceil(2)
 }
 
-fn node_height(node: &NodeView) -> f64 {
+/// `text` shortened to `max` characters; a taint keeps its `:Effect`, cutting the key instead.
+pub fn chip_text(text: &str, kind: ChipKind, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    match (kind, text.rsplit_once(':')) {
+        (ChipKind::Taint, Some((head, effect))) if effect.len() + 2 < max => {
+            let keep = max - effect.chars().count() - 2;
+            format!("{}…:{effect}", head.chars().take(keep).collect::<String>())
+        }
+        _ => format!(
+            "{}…",
+            text.chars().take(max.saturating_sub(1)).collect::<String>()
+        ),
+    }
+}
+
+/// A node's chips, wrapped into rows inside the box: taints always, labels when `labels`.
+fn place_chips(node: &NodeView, frame: Rect, labels: bool) -> Vec<ChipLayout> {
+    let inner_w = frame.w - 2.0 * NODE_PAD;
+    let shown = node.taints.iter().map(|t| (ChipKind::Taint, t));
+    let shown = shown.chain(
+        node.labels
+            .iter()
+            .filter(|_| labels)
+            .map(|l| (ChipKind::Label, l)),
+    );
+    let (mut x, mut y) = (0.0, frame.y + CHIPS_TOP);
+    let mut chips = Vec::new();
+    for (kind, full) in shown {
+        let icon = if kind == ChipKind::Taint {
+            TAINT_ICON
+        } else {
+            0.0
+        };
+        let max = ((inner_w - 2.0 * CHIP_PAD - icon) / CHIP_CHAR) as usize;
+        let text = chip_text(full, kind, max);
+        let w = 2.0 * CHIP_PAD + icon + text.chars().count() as f64 * CHIP_CHAR;
+        if x > 0.0 && x + w > inner_w {
+            x = 0.0;
+            y += CHIP_H + CHIP_GAP;
+        }
+        chips.push(ChipLayout {
+            kind,
+            full: full.clone(),
+            text,
+            rect: Rect {
+                x: frame.x + NODE_PAD + x,
+                y,
+                w,
+                h: CHIP_H,
+            },
+        });
+        x += w + CHIP_GAP;
+    }
+    chips
+}
+
+/// Header height for these chips: the fixed header, plus the chip rows below the bars.
+fn header_height(frame: Rect, chips: &[ChipLayout]) -> f64 {
+    match chips.last() {
+        None => NODE_HEADER,
+        Some(last) => last.rect.y + CHIP_H - frame.y + (NODE_HEADER - CHIPS_TOP),
+    }
+}
+
+fn body_height(node: &NodeView) -> f64 {
     let groups = group_pods(&node.pods);
     if groups.is_empty() {
-        return NODE_HEADER + EMPTY_NODE + NODE_PAD;
+        return EMPTY_NODE + NODE_PAD;
     }
     let body: f64 = groups
         .iter()
         .map(|g| CAPTION + rows(g.members.len()) as f64 * (POD_H + POD_GAP))
         .sum();
-    NODE_HEADER + body + NODE_PAD
+    body + NODE_PAD
 }
 
-fn place_node(node: &NodeView, frame: Rect) -> NodeLayout {
+/// Lays out one node at the top of `frame` (its height is the row's, set later).
+fn place_node(node: &NodeView, frame: Rect, labels: bool) -> NodeLayout {
     let pod_w = pod_width();
-    let mut y = frame.y + NODE_HEADER;
+    let chips = place_chips(node, frame, labels);
+    let header = header_height(frame, &chips);
+    let mut y = frame.y + header;
     let mut groups = Vec::new();
     for group in group_pods(&node.pods) {
         let caption_y = y + CAPTION - 5.0;
@@ -211,12 +318,26 @@ fn place_node(node: &NodeView, frame: Rect) -> NodeLayout {
             pods,
         });
     }
-    NodeLayout { frame, groups }
+    NodeLayout {
+        frame: Rect {
+            h: header + body_height(node),
+            ..frame
+        },
+        header,
+        chips,
+        groups,
+    }
+}
+
+/// Lays out the whole picture with every node's labels hidden.
+pub fn cluster(view: &ClusterView) -> ClusterLayout {
+    cluster_with_labels(view, &BTreeSet::new())
 }
 
 /// Lays out the whole picture: the Pending lane on top, then node boxes in rows of
-/// [`COLUMNS`], each row as tall as its tallest node, then the storage band if there is storage.
-pub fn cluster(view: &ClusterView) -> ClusterLayout {
+/// [`COLUMNS`], each row as tall as its tallest node, then the "Add node" slot, then the
+/// storage band if there is storage. The nodes named in `labels` show their label chips.
+pub fn cluster_with_labels(view: &ClusterView, labels: &BTreeSet<String>) -> ClusterLayout {
     let inner_w = WIDTH - 2.0 * MARGIN;
     let lane_body = match view.pending.len() {
         0 => LANE_EMPTY,
@@ -240,24 +361,49 @@ pub fn cluster(view: &ClusterView) -> ClusterLayout {
     let node_w = node_width();
     let mut y = lane_frame.y + lane_frame.h + GAP;
     let mut nodes = Vec::with_capacity(view.nodes.len());
+    let mut last_row_h = ADD_SLOT_H;
     for row in view.nodes.chunks(COLUMNS) {
-        let row_h = row.iter().map(node_height).fold(0.0, f64::max);
-        for (col, node) in row.iter().enumerate() {
-            let frame = Rect {
-                x: MARGIN + col as f64 * (node_w + GAP),
-                y,
-                w: node_w,
-                h: row_h,
-            };
-            nodes.push(place_node(node, frame));
+        let mut placed: Vec<NodeLayout> = row
+            .iter()
+            .enumerate()
+            .map(|(col, node)| {
+                let frame = Rect {
+                    x: MARGIN + col as f64 * (node_w + GAP),
+                    y,
+                    w: node_w,
+                    h: 0.0,
+                };
+                place_node(node, frame, labels.contains(&node.name))
+            })
+            .collect();
+        let row_h = placed.iter().map(|p| p.frame.h).fold(0.0, f64::max);
+        for p in &mut placed {
+            p.frame.h = row_h;
         }
+        nodes.extend(placed);
+        last_row_h = row_h;
         y += row_h + GAP;
     }
-    let mut bottom = if view.nodes.is_empty() {
-        y + EMPTY_NODE
+    // The slot after the last node: beside it in a row with room, else a short row of its own.
+    let col = view.nodes.len() % COLUMNS;
+    let add_slot = if col == 0 {
+        let slot = Rect {
+            x: MARGIN,
+            y,
+            w: node_w,
+            h: ADD_SLOT_H,
+        };
+        y += ADD_SLOT_H + GAP;
+        slot
     } else {
-        y - GAP
+        Rect {
+            x: MARGIN + col as f64 * (node_w + GAP),
+            y: y - GAP - last_row_h,
+            w: node_w,
+            h: last_row_h,
+        }
     };
+    let mut bottom = y - GAP;
     let lane = LaneLayout {
         frame: lane_frame,
         pods: lane_pods,
@@ -275,6 +421,7 @@ pub fn cluster(view: &ClusterView) -> ClusterLayout {
         lane,
         nodes,
         storage,
+        add_slot,
     }
 }
 
@@ -331,6 +478,8 @@ mod tests {
             status: "Ready".into(),
             roles: "<none>".into(),
             ready: true,
+            condition: None,
+            failed: false,
             cordoned: false,
             taints: vec![],
             labels: vec![],
@@ -464,6 +613,90 @@ mod tests {
         assert!(busy.lane.pods[0].y + POD_H <= busy.lane.pods[1].y);
         assert!(busy.nodes[0].frame.y > empty.nodes[0].frame.y);
         assert!(busy.height > empty.height);
+    }
+
+    #[test]
+    fn taint_chips_wrap_inside_the_header_and_push_the_pods_down() {
+        let mut tainted = node("a", web(2));
+        tainted.taints = (0..6)
+            .map(|i| format!("dedicated-{i}=team:NoSchedule"))
+            .collect();
+        tainted.labels = vec!["disk=ssd".into(), "zone=a".into()];
+        let v = view(vec![tainted, node("b", web(2))], vec![]);
+        let hidden = cluster(&v);
+        let a = &hidden.nodes[0];
+        assert_eq!(a.chips.len(), 6, "labels stay hidden");
+        assert!(a.chips.iter().all(|c| c.kind == ChipKind::Taint));
+        assert!(
+            a.chips
+                .iter()
+                .map(|c| c.rect.y)
+                .any(|y| y > a.chips[0].rect.y),
+            "chips wrap"
+        );
+        for (i, c) in a.chips.iter().enumerate() {
+            assert!(a.frame.contains(&c.rect), "chip {i} {:?} outside", c.rect);
+            assert!(c.rect.y + c.rect.h <= a.frame.y + a.header);
+            for d in &a.chips[i + 1..] {
+                assert!(
+                    !c.rect.overlaps(&d.rect),
+                    "{:?} overlaps {:?}",
+                    c.rect,
+                    d.rect
+                );
+            }
+        }
+        let first_pod = a.groups[0].pods[0].1;
+        assert!(first_pod.y >= a.frame.y + a.header);
+        assert_eq!(
+            hidden.nodes[1].header, NODE_HEADER,
+            "a node without chips keeps its header"
+        );
+
+        let shown = cluster_with_labels(&v, &BTreeSet::from(["a".to_string()]));
+        let a2 = &shown.nodes[0];
+        let labels: Vec<_> = a2
+            .chips
+            .iter()
+            .filter(|c| c.kind == ChipKind::Label)
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(labels, ["disk=ssd", "zone=a"]);
+        assert_eq!(a2.chips.len(), 8);
+        assert!(a2.header >= a.header);
+        assert!(shown.height >= hidden.height);
+    }
+
+    #[test]
+    fn a_long_taint_keeps_its_effect_when_shortened() {
+        let t = "node-role.kubernetes.io/control-plane-with-a-much-longer-name:NoSchedule";
+        let short = chip_text(t, ChipKind::Taint, 30);
+        assert_eq!(short.chars().count(), 30);
+        assert!(short.ends_with("…:NoSchedule"), "{short}");
+        assert_eq!(chip_text("a=b", ChipKind::Label, 30), "a=b");
+        assert_eq!(chip_text("abcdefgh", ChipKind::Label, 5), "abcd…");
+    }
+
+    #[test]
+    fn the_add_node_slot_takes_the_cell_after_the_last_node() {
+        let two = cluster(&view(vec![node("a", web(1)), node("b", web(4))], vec![]));
+        let slot = two.add_slot;
+        assert_eq!(slot.y, two.nodes[1].frame.y);
+        assert_eq!(slot.h, two.nodes[1].frame.h);
+        assert!(slot.x > two.nodes[1].frame.x + two.nodes[1].frame.w);
+        assert!(slot.x + slot.w <= WIDTH - MARGIN + 1e-9);
+
+        let three = cluster(&view(
+            (0..3).map(|i| node(&format!("n{i}"), web(1))).collect(),
+            vec![],
+        ));
+        let slot = three.add_slot;
+        assert_eq!(slot.x, MARGIN);
+        assert!(slot.y > three.nodes[0].frame.y + three.nodes[0].frame.h);
+        assert!(slot.y + slot.h <= three.height);
+        for node in &three.nodes {
+            assert!(!node.frame.overlaps(&slot));
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod examples;
 mod format;
 mod hooks;
 mod layout;
+mod node_ops;
 mod pod_style;
 mod state;
 mod storage_layout;

@@ -71,6 +71,20 @@ pub fn is_transient(state: PodState) -> bool {
     )
 }
 
+/// The kind marker at a pod tile's top right: who made the pod. Each kind has its own short
+/// tag (kubectl's short names), so a DaemonSet's pod reads as one without the caption.
+pub fn kind_tag(owner_kind: Option<&str>) -> &'static str {
+    match owner_kind {
+        Some("Deployment") => "DEP",
+        Some("ReplicaSet") => "RS",
+        Some("StatefulSet") => "STS",
+        Some("DaemonSet") => "DS",
+        Some("Job") => "JOB",
+        Some(_) => "OWN",
+        None => "POD",
+    }
+}
+
 /// Workload colours as (stroke, tint). Red is left out: it means trouble.
 const PALETTE: [(&str, &str); 8] = [
     ("#2563eb", "#dbeafe"),
@@ -126,6 +140,24 @@ mod tests {
         assert_ne!(glyph(PodState::Pending), glyph(PodState::Failed));
         assert!(is_trouble(PodState::ImageError) && !is_trouble(PodState::Ready));
         assert!(is_transient(PodState::Pending) && !is_transient(PodState::Ready));
+    }
+
+    #[test]
+    fn every_owner_kind_has_its_own_tag() {
+        let kinds = [
+            Some("Deployment"),
+            Some("ReplicaSet"),
+            Some("StatefulSet"),
+            Some("DaemonSet"),
+            Some("Job"),
+            Some("Other"),
+            None,
+        ];
+        let mut tags: Vec<_> = kinds.iter().map(|k| kind_tag(*k)).collect();
+        assert_eq!(kind_tag(Some("DaemonSet")), "DS");
+        tags.sort();
+        tags.dedup();
+        assert_eq!(tags.len(), kinds.len());
     }
 
     #[test]

@@ -89,6 +89,17 @@ pub struct ConsoleEntry {
     pub ok: bool,
 }
 
+/// The last command run from the picture (a node's menu, the "Add node" form) and what it said.
+#[derive(Clone, PartialEq, Debug)]
+pub struct PictureOutcome {
+    /// Counts commands run from the picture, so a form can tell its own result from older ones.
+    pub seq: u64,
+    pub command: String,
+    pub ok: bool,
+    /// What the command printed, output then warnings or errors, without trailing blank lines.
+    pub message: String,
+}
+
 /// Everything the reducer can be asked to do.
 #[derive(Clone, PartialEq, Debug)]
 pub enum Action {
@@ -96,6 +107,9 @@ pub enum Action {
     Apply(String),
     /// Run one console line.
     Run(String),
+    /// Run a command line built by the picture: like a console line, and its result is also
+    /// kept in [`Playground::picture`] for the picture to show.
+    RunFromPicture(String),
     /// A playback tick: advance by the speed's share of simulated time.
     Tick,
     /// Process the next scheduled item only.
@@ -125,6 +139,7 @@ pub struct Playground {
     pub apply_count: u64,
     pub console: Vec<ConsoleEntry>,
     pub history: Vec<String>,
+    pub picture: Option<PictureOutcome>,
 }
 
 impl Default for Playground {
@@ -147,6 +162,7 @@ impl Playground {
             apply_count: 0,
             console: vec![],
             history: vec![],
+            picture: None,
         };
         playground.refresh();
         playground
@@ -156,7 +172,24 @@ impl Playground {
     pub fn update(&mut self, action: Action) {
         match action {
             Action::Apply(text) => self.apply_text(&text),
-            Action::Run(line) => self.run_line(line),
+            Action::Run(line) => {
+                self.run_line(line);
+            }
+            Action::RunFromPicture(line) => {
+                let entry = self.run_line(line);
+                let seq = self.picture.as_ref().map_or(0, |p| p.seq) + 1;
+                self.picture = entry.map(|entry| PictureOutcome {
+                    seq,
+                    message: [entry.stdout.trim_end(), entry.stderr.trim_end()]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    command: entry.command,
+                    ok: entry.ok,
+                });
+            }
             Action::Tick => {
                 if self.playing {
                     self.world.borrow_mut().advance(self.speed.per_tick());
@@ -221,10 +254,11 @@ impl Playground {
         });
     }
 
-    fn run_line(&mut self, line: String) {
+    /// Runs one line into the console; returns its entry (none for blank lines and `clear`).
+    fn run_line(&mut self, line: String) -> Option<ConsoleEntry> {
         let command = line.trim().to_string();
         if command.is_empty() {
-            return;
+            return None;
         }
         if self.history.last() != Some(&command) {
             self.history.push(command.clone());
@@ -232,16 +266,18 @@ impl Playground {
         }
         if command == "clear" {
             self.console.clear();
-            return;
+            return None;
         }
         let out = kubectl::run(&mut self.world.borrow_mut(), &command, &NoFiles);
-        self.console.push(ConsoleEntry {
+        let entry = ConsoleEntry {
             command,
             stdout: out.stdout,
             stderr: out.stderr,
             ok: out.ok,
-        });
+        };
+        self.console.push(entry.clone());
         trim_front(&mut self.console, CONSOLE_KEEP);
+        Some(entry)
     }
 
     /// Recomputes what the page shows from the world.
@@ -280,6 +316,7 @@ fn capitalize(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::examples::NGINX_DEPLOYMENT;
+    use crate::node_ops::{next_worker_name, NewNode, NodeOp};
 
     fn pods(p: &Playground) -> Vec<(String, String)> {
         p.view
@@ -382,6 +419,47 @@ mod tests {
         );
         p.update(Action::Run("clear".into()));
         assert!(p.console.is_empty());
+    }
+
+    #[test]
+    fn a_node_added_from_the_picture_is_drawn_and_the_result_kept() {
+        let mut p = Playground::default();
+        let mut form = NewNode::named(next_worker_name(&p.view.nodes));
+        form.labels = "disk=ssd".into();
+        p.update(Action::RunFromPicture(form.command()));
+        let outcome = p.picture.clone().expect("an outcome");
+        assert!(outcome.ok, "{outcome:?}");
+        assert_eq!(outcome.seq, 1);
+        assert_eq!(outcome.message, "node/worker-3 created");
+        let node = p
+            .view
+            .nodes
+            .iter()
+            .find(|n| n.name == "worker-3")
+            .expect("drawn");
+        assert!(node.labels.contains(&"disk=ssd".to_string()));
+        assert_eq!(
+            p.console.last().map(|e| e.command.as_str()),
+            Some(form.command().as_str())
+        );
+        assert_eq!(p.history.last(), Some(&form.command()));
+    }
+
+    #[test]
+    fn a_failed_picture_command_reports_its_error_and_changes_nothing() {
+        let mut p = Playground::default();
+        p.update(Action::RunFromPicture(NodeOp::Cordon.command("worker-1")));
+        let before = p.view.clone();
+        p.update(Action::RunFromPicture(
+            NodeOp::Label("bad key!=x".into()).command("worker-1"),
+        ));
+        let outcome = p.picture.clone().expect("an outcome");
+        assert!(!outcome.ok);
+        assert_eq!(outcome.seq, 2);
+        assert!(!outcome.message.is_empty());
+        assert_eq!(p.view, before);
+        let worker = p.view.nodes.iter().find(|n| n.name == "worker-1").unwrap();
+        assert!(worker.cordoned, "the cordon before the error stays");
     }
 
     #[test]

@@ -232,6 +232,8 @@ mod tests {
             status: "Ready".into(),
             roles: "<none>".into(),
             ready: true,
+            condition: None,
+            failed: false,
             cordoned: false,
             taints: vec![],
             labels: vec![],

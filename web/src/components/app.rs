@@ -57,7 +57,16 @@ pub fn App() -> Html {
                             </span>
                             <p class="sim-note push-right" id="sim-note" role="status" title={state.sim_note.clone()}>{ state.sim_note.clone() }</p>
                         </div>
-                        <ClusterPicture view={state.view.clone()} />
+                        <p id="picture-result" role="status"
+                            class={classes!("picture-result", state.picture.as_ref().map(|o| if o.ok { "ok" } else { "failed" }))}
+                            data-seq={state.picture.as_ref().map(|o| o.seq.to_string())}>
+                            if let Some(outcome) = &state.picture {
+                                <span class="picture-result-command">{ format!("$ {}", outcome.command) }</span>
+                                <span class="picture-result-message">{ outcome.message.clone() }</span>
+                            }
+                        </p>
+                        <ClusterPicture view={state.view.clone()} outcome={state.picture.clone()}
+                            on_run={dispatch.reform(Action::RunFromPicture)} />
                         <Legend storage={!state.view.storage.is_empty()} />
                     </section>
                     <Console

@@ -1,24 +1,62 @@
 //! The SVG picture of the cluster: the Pending lane, then one box per node with its pods, then
 //! (when there is storage) the band of claims and volumes with links from the pods that mount them.
+//! Over it, an HTML layer with each node's action menu and the "Add node" control, placed in
+//! percentages of the picture so they follow it as it scales.
+
+use std::collections::BTreeSet;
 
 use kubeplay_core::view::ClusterView;
 use yew::prelude::*;
 
+use super::add_node::AddNode;
 use super::node_box::NodeBox;
+use super::node_menu::NodeMenu;
 use super::pending_lane::PendingLane;
 use super::pod_glyph::n;
 use super::storage_band::StorageBand;
-use crate::layout;
+use crate::layout::{self, ClusterLayout, Rect};
+use crate::node_ops::next_worker_name;
+use crate::state::PictureOutcome;
+
+/// The popup key of the "Add node" form (node names cannot start with `+`).
+const ADD_NODE: &str = "+add";
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterPictureProps {
     pub view: ClusterView,
+    /// The last command run from the picture, for the forms to see their result.
+    pub outcome: Option<PictureOutcome>,
+    pub on_run: Callback<String>,
+}
+
+/// `left`/`top` of a point of the picture, in percentages of the overlay.
+fn point(geometry: &ClusterLayout, x: f64, y: f64) -> String {
+    format!(
+        "left:{:.3}%;top:{:.3}%",
+        100.0 * x / geometry.width,
+        100.0 * y / geometry.height
+    )
+}
+
+/// A rectangle of the picture as `left`/`top`/`width`/`height` percentages of the overlay.
+fn area(geometry: &ClusterLayout, r: Rect) -> String {
+    format!(
+        "{};width:{:.3}%;height:{:.3}%",
+        point(geometry, r.x, r.y),
+        100.0 * r.w / geometry.width,
+        100.0 * r.h / geometry.height
+    )
 }
 
 #[component]
 pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
     let view = &props.view;
-    let geometry = use_memo(view.clone(), layout::cluster);
+    // Which popup is open (a node's name, or `ADD_NODE`), and which nodes show their labels.
+    let open = use_state(|| None::<String>);
+    let labels = use_state(BTreeSet::<String>::new);
+    let geometry = use_memo((view.clone(), (*labels).clone()), |(view, labels)| {
+        layout::cluster_with_labels(view, labels)
+    });
     let pods: usize = view.nodes.iter().map(|node| node.pods.len()).sum();
     let mut description = format!(
         "{} nodes running {} pods; {} pods waiting for a node.",
@@ -32,16 +70,33 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
             view.storage.claims.len()
         ));
     }
-    description.push_str(" Hover a pod for details.");
+    description.push_str(" Hover a pod for details; each node has an actions menu.");
+    let opener = |key: String| {
+        let open = open.clone();
+        Callback::from(move |want: bool| open.set(want.then(|| key.clone())))
+    };
+    let toggle_labels = |name: String| {
+        let labels = labels.clone();
+        Callback::from(move |()| {
+            let mut next = (*labels).clone();
+            if !next.remove(&name) {
+                next.insert(name.clone());
+            }
+            labels.set(next);
+        })
+    };
+    let slot = geometry.add_slot;
+    let right_edge = slot.x + slot.w > geometry.width * 2.0 / 3.0;
     html! {
         <div class="picture-scroll">
+          <div class="picture-stage">
             <svg id="cluster-svg" data-testid="cluster-svg" class="cluster-svg" role="group" aria-label={description}
                 viewBox={format!("0 0 {} {}", n(geometry.width), n(geometry.height))}
                 preserveAspectRatio="xMidYMin meet">
                 <defs>
                     <pattern id="hatch-down" width="10" height="10" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <rect width="10" height="10" fill="#fef2f2" />
-                        <line x1="0" y1="0" x2="0" y2="10" stroke="#fca5a5" stroke-width="4" />
+                        <rect width="10" height="10" fill="#f1f5f9" />
+                        <line x1="0" y1="0" x2="0" y2="10" stroke="#cbd5e1" stroke-width="4" />
                     </pattern>
                     <pattern id="hatch-trouble" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
                         <line x1="0" y1="0" x2="0" y2="6" stroke="#dc2626" stroke-opacity="0.28" stroke-width="2.5" />
@@ -55,7 +110,7 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
                 </defs>
                 <PendingLane pods={view.pending.clone()} layout={geometry.lane.clone()} />
                 if view.nodes.is_empty() {
-                    <text class="node-empty" x={n(layout::MARGIN)} y={n(geometry.lane.frame.y + geometry.lane.frame.h + 30.0)}>
+                    <text class="node-empty" x={n(slot.x + slot.w + layout::GAP)} y={n(slot.y + slot.h / 2.0 + 4.0)}>
                         { "This cluster has no nodes." }
                     </text>
                 }
@@ -66,6 +121,32 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
                     <StorageBand storage={view.storage.clone()} layout={band.clone()} />
                 }
             </svg>
+            <div class="picture-overlay">
+                { for view.nodes.iter().zip(&geometry.nodes).map(|(node, placed)| {
+                    let f = placed.frame;
+                    html! {
+                        <NodeMenu key={node.name.clone()} node={node.clone()}
+                            anchor={point(&geometry, f.x + f.w - 6.0, f.y + 6.0)}
+                            left_anchor={point(&geometry, f.x + 6.0, f.y + 6.0)}
+                            opens_right={f.x < layout::MARGIN + 1.0}
+                            open={open.as_deref() == Some(node.name.as_str())}
+                            labels_shown={labels.contains(&node.name)}
+                            outcome={props.outcome.clone()}
+                            on_open={opener(node.name.clone())}
+                            on_run={props.on_run.clone()}
+                            on_toggle_labels={toggle_labels(node.name.clone())} />
+                    }
+                }) }
+                <AddNode slot={area(&geometry, Rect { x: slot.x + 8.0, y: slot.y + 8.0, w: slot.w - 16.0, h: (slot.h - 16.0).min(48.0) })}
+                    anchor={if right_edge { point(&geometry, slot.x + slot.w - 8.0, slot.y + 8.0) } else { point(&geometry, slot.x + 8.0, slot.y + 8.0) }}
+                    opens_left={right_edge}
+                    suggested={next_worker_name(&view.nodes)}
+                    open={open.as_deref() == Some(ADD_NODE)}
+                    outcome={props.outcome.clone()}
+                    on_open={opener(ADD_NODE.to_string())}
+                    on_run={props.on_run.clone()} />
+            </div>
+          </div>
         </div>
     }
 }

@@ -17,6 +17,14 @@ const ENTRIES: [(Glyph, &str); 7] = [
     (Glyph::Cross, "Failed"),
 ];
 
+/// The kind tags on pod tiles and what they stand for.
+const KINDS: [(&str, &str); 4] = [
+    ("DEP", "Deployment"),
+    ("STS", "StatefulSet"),
+    ("DS", "DaemonSet"),
+    ("POD", "standalone"),
+];
+
 const STORAGE: [(Shape, Look, &str); 4] = [
     (Shape::Cylinder, Look::Solid, "Claim Bound"),
     (Shape::Cylinder, Look::Dashed, "Claim Pending"),
@@ -41,8 +49,15 @@ pub fn Legend(props: &LegendProps) -> Html {
                     { *text }
                 </li>
             }) }
-            <li><span class="legend-node legend-node--notready" aria-hidden="true"></span>{ "Node NotReady" }</li>
-            <li><span class="legend-node legend-node--cordoned" aria-hidden="true"></span>{ "Node cordoned" }</li>
+            <li><span class="legend-node legend-node--notready" aria-hidden="true"></span>{ "Node NotReady (pods dimmed)" }</li>
+            <li><span class="legend-node legend-node--cordoned" aria-hidden="true"></span>{ "Node cordoned (SchedulingDisabled)" }</li>
+            <li><span class="legend-chip" aria-hidden="true">{ "key:Effect" }</span>{ "Taint" }</li>
+            { for KINDS.iter().map(|(tag, kind)| html! {
+                <li>
+                    <span class={classes!("legend-kind", format!("legend-kind--{}", tag.to_lowercase()))} aria-hidden="true">{ *tag }</span>
+                    { format!("{kind} pod") }
+                </li>
+            }) }
             if props.storage {
                 { for STORAGE.iter().map(|(shape, look, text)| html! {
                     <li class="legend-storage">

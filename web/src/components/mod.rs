@@ -1,5 +1,6 @@
 //! One component per file, from the page down to a single pod.
 
+pub mod add_node;
 pub mod app;
 pub mod claim_slot;
 pub mod cluster_picture;
@@ -9,6 +10,7 @@ pub mod icon;
 pub mod legend;
 pub mod mount_links;
 pub mod node_box;
+pub mod node_menu;
 pub mod pending_lane;
 pub mod pod_glyph;
 pub mod pod_tile;

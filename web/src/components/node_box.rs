@@ -1,5 +1,7 @@
-//! One node: name, status badge, roles and taints, CPU and memory requested vs capacity, and
-//! its pods grouped by workload. A NotReady node is hatched red; a cordoned one is dashed amber.
+//! One node: name, Ready/NotReady badge, SchedulingDisabled badge when cordoned, roles, CPU and
+//! memory requested against capacity, taint chips (and label chips on demand), and its pods
+//! grouped by workload. A NotReady node is greyed and hatched with its pods dimmed; a cordoned
+//! one has a dashed amber outline. Each state has its own badge text and mark, not just colour.
 
 use kubeplay_core::view::NodeView;
 use yew::prelude::*;
@@ -7,7 +9,7 @@ use yew::prelude::*;
 use super::pod_glyph::n;
 use super::pod_tile::PodTile;
 use crate::format::{cpu, ellipsize, fraction, memory};
-use crate::layout::{NodeLayout, Rect, EMPTY_NODE, NODE_HEADER, NODE_PAD};
+use crate::layout::{ChipKind, ChipLayout, NodeLayout, Rect, EMPTY_NODE, MENU_ROOM, NODE_PAD};
 use crate::pod_style::stroke;
 
 #[derive(Properties, PartialEq)]
@@ -16,21 +18,20 @@ pub struct NodeBoxProps {
     pub layout: NodeLayout,
 }
 
+/// Width of a badge with this text (11px bold) and its mark.
+fn badge_width(text: &str) -> f64 {
+    30.0 + 7.0 * text.chars().count() as f64
+}
+
 #[component]
 pub fn NodeBox(props: &NodeBoxProps) -> Html {
     let node = &props.node;
     let f = props.layout.frame;
-    let condition = if !node.ready {
-        "notready"
-    } else if node.cordoned {
-        "cordoned"
+    let header = props.layout.header;
+    let (condition, badge) = if node.ready {
+        ("ready", "Ready")
     } else {
-        "ready"
-    };
-    let badge = match condition {
-        "notready" => "NotReady",
-        "cordoned" => "Cordoned",
-        _ => "Ready",
+        ("notready", "NotReady")
     };
     let roles = if node.roles.is_empty() || node.roles == "<none>" {
         "worker".to_string()
@@ -38,44 +39,64 @@ pub fn NodeBox(props: &NodeBoxProps) -> Html {
         node.roles.clone()
     };
     let mut facts = vec![roles];
-    if !node.ready && node.cordoned {
-        facts.push("cordoned".to_string());
+    if let Some(c) = node.condition.as_ref().filter(|_| !node.ready) {
+        facts.push(if c.message.is_empty() {
+            c.reason.clone()
+        } else {
+            c.message.clone()
+        });
     }
-    match node.taints.as_slice() {
-        [] => {}
-        [taint] => facts.push(format!(
-            "taint {}",
-            taint.rsplit(':').next().unwrap_or_default()
-        )),
-        taints => facts.push(format!("{} taints", taints.len())),
+    match node.labels.len() {
+        0 => {}
+        1 => facts.push("1 label".to_string()),
+        k => facts.push(format!("{k} labels")),
     }
-    let badge_w = 30.0 + 7.0 * badge.chars().count() as f64;
-    let badge_x = f.x + f.w - NODE_PAD - badge_w;
+    let badge_w = badge_width(badge);
+    let badge_x = f.x + f.w - NODE_PAD - MENU_ROOM - badge_w;
     let name_chars = ((badge_x - f.x - NODE_PAD - 6.0) / 8.6) as usize;
+    let cordon_w = badge_width("SchedulingDisabled");
+    let cordon_x = f.x + f.w - NODE_PAD - MENU_ROOM - cordon_w;
+    let facts_room = if node.cordoned {
+        cordon_x - 6.0
+    } else {
+        f.x + f.w - NODE_PAD - MENU_ROOM
+    };
+    let facts_chars = ((facts_room - f.x - NODE_PAD) / 6.4) as usize;
     let inner_w = f.w - 2.0 * NODE_PAD;
     html! {
-        <g class={classes!("node", format!("node--{condition}"))} data-node={node.name.clone()} data-status={node.status.clone()}>
-            <title>{ format!("{}\n{}\n{}", node.name, node.status, node.taints.join("\n")) }</title>
+        <g class={classes!("node", format!("node--{condition}"), node.cordoned.then_some("node--cordoned"))}
+            data-node={node.name.clone()} data-status={node.status.clone()}
+            data-ready={node.ready.to_string()} data-cordoned={node.cordoned.to_string()}
+            role="group" aria-label={node.summary()}>
+            <title>{ node.summary() }</title>
             <rect class="node-frame" x={n(f.x)} y={n(f.y)} width={n(f.w)} height={n(f.h)} rx="10" />
             if !node.ready {
                 <rect x={n(f.x)} y={n(f.y)} width={n(f.w)} height={n(f.h)} rx="10" fill="url(#hatch-down)" class="node-hatch" />
             }
             <text class="node-name" x={n(f.x + NODE_PAD)} y={n(f.y + 22.0)}>{ ellipsize(&node.name, name_chars) }</text>
-            <g class="node-badge">
+            <g class="node-badge" data-badge={badge}>
                 <rect x={n(badge_x)} y={n(f.y + 9.0)} width={n(badge_w)} height="18" rx="9" />
-                <NodeMark condition={condition} cx={badge_x + 11.0} cy={f.y + 18.0} />
+                <NodeMark mark={condition} cx={badge_x + 11.0} cy={f.y + 18.0} />
                 <text x={n(badge_x + badge_w - 9.0)} y={n(f.y + 22.0)} text-anchor="end">{ badge }</text>
             </g>
-            <text class="node-roles" x={n(f.x + NODE_PAD)} y={n(f.y + 40.0)}>{ ellipsize(&facts.join(" · "), 44) }</text>
+            if node.cordoned {
+                <g class="node-badge node-badge--cordoned" data-badge="SchedulingDisabled">
+                    <rect x={n(cordon_x)} y={n(f.y + 29.0)} width={n(cordon_w)} height="16" rx="8" />
+                    <NodeMark mark="cordoned" cx={cordon_x + 11.0} cy={f.y + 37.0} />
+                    <text x={n(cordon_x + cordon_w - 9.0)} y={n(f.y + 41.0)} text-anchor="end">{ "SchedulingDisabled" }</text>
+                </g>
+            }
+            <text class="node-roles" x={n(f.x + NODE_PAD)} y={n(f.y + 40.0)}>{ ellipsize(&facts.join(" · "), facts_chars) }</text>
             <UsageBar label="CPU" y={f.y + 52.0} x={f.x + NODE_PAD} w={inner_w}
                 used={node.cpu_requested_millis} capacity={node.cpu_capacity_millis}
                 text={format!("{} / {}", cpu(node.cpu_requested_millis), cpu(node.cpu_capacity_millis))} />
             <UsageBar label="Memory" y={f.y + 74.0} x={f.x + NODE_PAD} w={inner_w}
                 used={node.memory_requested_bytes} capacity={node.memory_capacity_bytes}
                 text={format!("{} / {}", memory(node.memory_requested_bytes), memory(node.memory_capacity_bytes))} />
-            <line class="node-rule" x1={n(f.x + NODE_PAD)} x2={n(f.x + f.w - NODE_PAD)} y1={n(f.y + NODE_HEADER - 6.0)} y2={n(f.y + NODE_HEADER - 6.0)} />
+            { for props.layout.chips.iter().map(|chip| html! { <Chip chip={chip.clone()} /> }) }
+            <line class="node-rule" x1={n(f.x + NODE_PAD)} x2={n(f.x + f.w - NODE_PAD)} y1={n(f.y + header - 6.0)} y2={n(f.y + header - 6.0)} />
             if node.pods.is_empty() {
-                <text class="node-empty" x={n(f.x + NODE_PAD)} y={n(f.y + NODE_HEADER + EMPTY_NODE - 10.0)}>{ "No pods" }</text>
+                <text class="node-empty" x={n(f.x + NODE_PAD)} y={n(f.y + header + EMPTY_NODE - 10.0)}>{ "No pods" }</text>
             }
             { for props.layout.groups.iter().map(|group| html! {
                 <g class="workload-group" data-workload={group.caption.clone()}>
@@ -92,8 +113,47 @@ pub fn NodeBox(props: &NodeBoxProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+struct ChipProps {
+    chip: ChipLayout,
+}
+
+/// A taint (amber, with a "keep out" bar) or a label (grey) of the node.
+#[component]
+fn Chip(props: &ChipProps) -> Html {
+    let ChipLayout {
+        kind,
+        full,
+        text,
+        rect: r,
+    } = &props.chip;
+    let (class, text_x) = match kind {
+        ChipKind::Taint => ("chip chip--taint", r.x + 8.0 + crate::layout::TAINT_ICON),
+        ChipKind::Label => ("chip chip--label", r.x + 8.0),
+    };
+    let what = if *kind == ChipKind::Taint {
+        "taint"
+    } else {
+        "label"
+    };
+    html! {
+        <g class={class} data-taint={(*kind == ChipKind::Taint).then(|| full.clone())}
+            data-label={(*kind == ChipKind::Label).then(|| full.clone())}>
+            <title>{ format!("{what} {full}") }</title>
+            <rect x={n(r.x)} y={n(r.y)} width={n(r.w)} height={n(r.h)} rx="4" />
+            if *kind == ChipKind::Taint {
+                <g class="chip-icon" aria-hidden="true">
+                    <circle cx={n(r.x + 11.0)} cy={n(r.y + r.h / 2.0)} r="4.5" />
+                    <path d={format!("M{} {}h5", n(r.x + 8.5), n(r.y + r.h / 2.0))} />
+                </g>
+            }
+            <text x={n(text_x)} y={n(r.y + r.h - 4.5)}>{ text.clone() }</text>
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
 struct NodeMarkProps {
-    condition: &'static str,
+    mark: &'static str,
     cx: f64,
     cy: f64,
 }
@@ -102,14 +162,14 @@ struct NodeMarkProps {
 #[component]
 fn NodeMark(props: &NodeMarkProps) -> Html {
     let (cx, cy) = (props.cx, props.cy);
-    let path = match props.condition {
+    let path = match props.mark {
         "notready" => format!("M{} {}l6 6m0 -6l-6 6", n(cx - 3.0), n(cy - 3.0)),
         "cordoned" => format!("M{} {}l7 -7", n(cx - 3.5), n(cy + 3.5)),
         _ => format!("M{} {}l2.3 2.3 4.2-4.6", n(cx - 3.4), n(cy + 0.2)),
     };
     html! {
         <g class="node-mark" aria-hidden="true">
-            if props.condition == "cordoned" {
+            if props.mark == "cordoned" {
                 <circle cx={n(cx)} cy={n(cy)} r="5" />
             }
             <path d={path} />

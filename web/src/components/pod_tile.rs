@@ -6,10 +6,13 @@ use yew::prelude::*;
 use super::pod_glyph::{n, PodGlyph};
 use crate::format::ellipsize;
 use crate::layout::Rect;
-use crate::pod_style::{glyph, is_transient, is_trouble, state_name, stroke, tint};
+use crate::pod_style::{glyph, is_transient, is_trouble, kind_tag, state_name, stroke, tint};
 
 /// Estimated width of one status character (11px sans, bold for trouble).
 const STATUS_CHAR_PX: f64 = 6.6;
+/// Estimated width of one kind-tag character (8.5px bold sans) and the tag's padding.
+const TAG_CHAR_PX: f64 = 5.9;
+const TAG_PAD: f64 = 4.0;
 
 #[derive(Properties, PartialEq)]
 pub struct PodTileProps {
@@ -36,6 +39,10 @@ pub fn PodTile(props: &PodTileProps) -> Html {
         .map(|o| format!("{}/{}", o.kind, o.name))
         .unwrap_or_default();
     let mut tooltip = format!("{}/{}\nstatus: {status}", pod.namespace, pod.name);
+    tooltip.push_str(&match pod.owner.as_ref() {
+        Some(o) => format!("\n{} pod of {}", o.kind, o.name),
+        None => "\nstandalone pod".to_string(),
+    });
     if pod.restarts > 0 {
         tooltip.push_str(&format!("\nrestarts: {}", pod.restarts));
     }
@@ -45,16 +52,22 @@ pub fn PodTile(props: &PodTileProps) -> Html {
     if let Some(why) = &pod.why {
         tooltip.push_str(&format!("\n{why}"));
     }
+    let kind = pod.owner.as_ref().map(|o| o.kind.as_str());
+    let tag = kind_tag(kind);
+    let tag_w = 2.0 * TAG_PAD + tag.len() as f64 * TAG_CHAR_PX;
+    let tag_x = r.x + r.w - 5.0 - tag_w;
     let chars = ((r.w - 30.0) / 7.6) as usize;
     // Long statuses (CrashLoopBackOff) are squeezed to the tile rather than cut.
     let status_room = r.w - 28.0 - 6.0;
     let squeeze =
         (status.chars().count() as f64 * STATUS_CHAR_PX > status_room).then(|| n(status_room));
-    let label_chars = chars.saturating_sub(restarts.as_ref().map_or(0, |r| r.chars().count() + 1));
+    let label_chars = chars
+        .saturating_sub(restarts.as_ref().map_or(0, |r| r.chars().count() + 1))
+        .saturating_sub((tag_w / 7.6).ceil() as usize + 1);
     html! {
         <g class={classes!("pod", format!("pod--{state}"), trouble.then_some("pod--trouble"))}
             data-pod={pod.name.clone()} data-status={pod.status.clone()} data-state={state}
-            data-owner={owner} data-node={pod.node.clone().unwrap_or_default()}>
+            data-owner={owner} data-kind={kind.unwrap_or("Pod").to_string()} data-node={pod.node.clone().unwrap_or_default()}>
             <title>{ tooltip }</title>
             <rect class="pod-box" x={n(r.x)} y={n(r.y)} width={n(r.w)} height={n(r.h)} rx="6"
                 fill={fill} stroke={if trouble { "#b91c1c" } else { stroke(pod.color) }} />
@@ -67,8 +80,12 @@ pub fn PodTile(props: &PodTileProps) -> Html {
             <rect class="pod-stripe" x={n(r.x)} y={n(r.y)} width="4" height={n(r.h)} rx="2" fill={stroke(pod.color)} />
             <PodGlyph glyph={glyph(pod.state)} cx={r.x + 16.0} cy={r.y + r.h / 2.0} />
             <text class="pod-label" x={n(r.x + 28.0)} y={n(r.y + 16.0)}>{ ellipsize(&pod.label, label_chars) }</text>
+            <g class={classes!("pod-kind", format!("pod-kind--{}", tag.to_lowercase()))} aria-hidden="true">
+                <rect x={n(tag_x)} y={n(r.y + 5.0)} width={n(tag_w)} height="12" rx="3" />
+                <text x={n(tag_x + tag_w / 2.0)} y={n(r.y + 14.0)} text-anchor="middle">{ tag }</text>
+            </g>
             if let Some(restarts) = restarts {
-                <text class="pod-restarts" x={n(r.x + r.w - 7.0)} y={n(r.y + 15.0)} text-anchor="end">{ restarts }</text>
+                <text class="pod-restarts" x={n(tag_x - 4.0)} y={n(r.y + 15.0)} text-anchor="end">{ restarts }</text>
             }
             <text class={classes!("pod-status", trouble.then_some("is-trouble"))} x={n(r.x + 28.0)} y={n(r.y + 30.0)}
                 textLength={squeeze.clone()} lengthAdjust={squeeze.is_some().then_some("spacingAndGlyphs")}>
