@@ -330,6 +330,7 @@ fn place_node(node: &NodeView, frame: Rect, labels: bool) -> NodeLayout {
 }
 
 /// Lays out the whole picture with every node's labels hidden.
+#[cfg(test)]
 pub fn cluster(view: &ClusterView) -> ClusterLayout {
     cluster_with_labels(view, &BTreeSet::new())
 }
