@@ -98,7 +98,8 @@ pub fn pod(world: &World, p: &Pod) -> String {
         let Some(msg) = cond.and_then(|c| c.message.clone()) else {
             return format!("pod {name} is Pending: waiting for the scheduler to place it");
         };
-        let claims = match volumebinding::pre_filter(world.store(), p) {
+        let snapshot = scheduler::Snapshot::new(world.store());
+        let cycle = match scheduler::pre_filter(&snapshot, p) {
             Ok(c) => c,
             Err(why) => {
                 return format!(
@@ -107,32 +108,12 @@ pub fn pod(world: &World, p: &Pod) -> String {
                 )
             }
         };
-        let usage = scheduler::node_usage(world.store());
-        let empty = scheduler::NodeUsage::default();
-        let per_node: Vec<String> = world
-            .store()
-            .nodes
-            .iter()
-            .filter_map(|n| {
-                let nn = n.metadata.name.clone().unwrap_or_default();
-                scheduler::explain_filter(
-                    world.store(),
-                    p,
-                    &claims,
-                    n,
-                    usage.get(&nn).unwrap_or(&empty),
-                )
-                .map(|why| format!("{nn}: {why}"))
-            })
+        // The summary sentence, then one line per node naming the filter that rejects it.
+        let per_node: String = scheduler::diagnose(&cycle)
+            .into_iter()
+            .filter_map(|(ni, r)| r.map(|r| format!("\n  {}: {}", ni.name, r.detail)))
             .collect();
-        return format!(
-            "pod {name} is Pending because no node can take it ({msg}){}",
-            if per_node.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", per_node.join("; "))
-            }
-        );
+        return format!("pod {name} is Pending because no node can take it ({msg}){per_node}");
     };
     let uid = p.metadata.uid.clone().unwrap_or_default();
     let Some(rt) = world.runtime(&uid) else {

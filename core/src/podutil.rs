@@ -3,7 +3,8 @@
 
 use crate::quantity;
 use crate::time::{Dur, SimTime};
-use k8s_openapi::api::core::v1::{Pod, PodCondition, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{Container, Pod, PodCondition, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 /// `IsPodActive`: not terminal and not being deleted. Controllers count only active pods.
 pub fn is_active(pod: &Pod) -> bool {
@@ -75,39 +76,90 @@ pub fn restarts(pod: &Pod) -> i32 {
         .map_or(0, |cs| cs.iter().map(|c| c.restart_count).sum())
 }
 
-/// Resource requests of a pod as the scheduler counts them: max(init containers) vs
-/// sum(app containers), per resource. Returns (cpu millicores, memory bytes). Unparseable
-/// quantities count as zero (validation refuses them before they reach the store).
-pub fn requests(pod: &Pod) -> (i64, i64) {
-    let Some(spec) = pod.spec.as_ref() else {
-        return (0, 0);
-    };
-    let of = |c: &k8s_openapi::api::core::v1::Container| {
-        let r = c
-            .resources
-            .as_ref()
-            .and_then(|r| r.requests.as_ref().or(r.limits.as_ref()));
-        let get = |name: &str, f: fn(&str) -> Result<i64, quantity::QuantityError>| {
-            r.and_then(|m| m.get(name))
-                .and_then(|q| f(&q.0).ok())
-                .unwrap_or(0)
-        };
-        (
-            get("cpu", quantity::cpu_millis),
-            get("memory", quantity::bytes),
-        )
-    };
-    let (mut cpu, mut mem) = spec
-        .containers
-        .iter()
-        .map(of)
-        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-    for ic in spec.init_containers.iter().flatten() {
-        let (c, m) = of(ic);
-        cpu = cpu.max(c);
-        mem = mem.max(m);
+/// A resource list in integers: cpu in millicores, every other resource in whole units (bytes
+/// for memory and ephemeral-storage, a count for extended resources).
+pub type ResourceList = std::collections::BTreeMap<String, i64>;
+
+/// Requests the scheduler assumes for scoring when a container asks for none
+/// (`schedutil.DefaultMilliCPURequest`, `DefaultMemoryRequest`).
+pub const NON_ZERO_CPU: i64 = 100;
+pub const NON_ZERO_MEMORY: i64 = 200 << 20;
+
+/// Parses an API resource list. Unparseable quantities are left out (validation refuses them
+/// before they reach the store).
+pub fn resource_list(m: Option<&std::collections::BTreeMap<String, Quantity>>) -> ResourceList {
+    m.into_iter()
+        .flatten()
+        .filter_map(|(name, q)| {
+            let v = if name == "cpu" {
+                quantity::cpu_millis(&q.0)
+            } else {
+                quantity::bytes(&q.0)
+            };
+            v.ok().map(|v| (name.clone(), v))
+        })
+        .collect()
+}
+
+fn add_into(total: &mut ResourceList, r: &ResourceList) {
+    for (k, v) in r {
+        *total.entry(k.clone()).or_default() += v;
     }
-    (cpu, mem)
+}
+
+fn max_into(total: &mut ResourceList, r: &ResourceList) {
+    for (k, v) in r {
+        let e = total.entry(k.clone()).or_default();
+        *e = (*e).max(*v);
+    }
+}
+
+/// Requests of a pod as the scheduler counts them (`resourcehelper.PodRequests`): app containers
+/// and restartable init containers (sidecars) are summed; each ordinary init container runs next
+/// to the sidecars started before it, and the pod needs at least the largest such step;
+/// `spec.overhead` is added. With `non_zero`, a container that does not request cpu or memory
+/// counts [`NON_ZERO_CPU`] / [`NON_ZERO_MEMORY`] (the scoring view, `NonMissingContainerRequests`).
+pub fn pod_requests(pod: &Pod, non_zero: bool) -> ResourceList {
+    let Some(spec) = pod.spec.as_ref() else {
+        return ResourceList::new();
+    };
+    let of = |c: &Container| {
+        let mut r = resource_list(c.resources.as_ref().and_then(|r| r.requests.as_ref()));
+        if non_zero {
+            r.entry("cpu".into()).or_insert(NON_ZERO_CPU);
+            r.entry("memory".into()).or_insert(NON_ZERO_MEMORY);
+        }
+        r
+    };
+    let mut reqs = ResourceList::new();
+    for c in &spec.containers {
+        add_into(&mut reqs, &of(c));
+    }
+    let mut sidecars = ResourceList::new();
+    let mut init = ResourceList::new();
+    for c in spec.init_containers.iter().flatten() {
+        let mut step = of(c);
+        if c.restart_policy.as_deref() == Some("Always") {
+            add_into(&mut reqs, &step);
+            add_into(&mut sidecars, &step);
+            step = sidecars.clone();
+        } else {
+            add_into(&mut step, &sidecars);
+        }
+        max_into(&mut init, &step);
+    }
+    max_into(&mut reqs, &init);
+    add_into(&mut reqs, &resource_list(spec.overhead.as_ref()));
+    reqs
+}
+
+/// CPU (millicores) and memory (bytes) requests of a pod, see [`pod_requests`].
+pub fn requests(pod: &Pod) -> (i64, i64) {
+    let r = pod_requests(pod, false);
+    (
+        r.get("cpu").copied().unwrap_or(0),
+        r.get("memory").copied().unwrap_or(0),
+    )
 }
 
 /// The template's labels.

@@ -66,9 +66,27 @@ pub fn pod_spec(spec: &mut PodSpec) {
     }
 }
 
-/// Admission for a new pod: `DefaultTolerationSeconds` adds tolerations of the not-ready and
-/// unreachable taints for 300s unless the pod has its own. (Templates do not get them; pods do.)
+/// Defaulting and admission for a new pod (templates get neither):
+/// - `SetDefaults_Pod` (`pkg/apis/core/v1/defaults.go`): a container resource with a limit but
+///   no request gets a request equal to the limit;
+/// - `DefaultTolerationSeconds` adds tolerations of the not-ready and unreachable taints for
+///   300s unless the pod has its own.
 pub fn admit_pod(spec: &mut PodSpec) {
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
+        let Some(r) = c.resources.as_mut() else {
+            continue;
+        };
+        if let Some(limits) = &r.limits {
+            let requests = r.requests.get_or_insert_with(Default::default);
+            for (k, v) in limits {
+                requests.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+    }
     for key in [
         "node.kubernetes.io/not-ready",
         "node.kubernetes.io/unreachable",

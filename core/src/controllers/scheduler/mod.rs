@@ -1,0 +1,437 @@
+//! The scheduler (`pkg/scheduler/schedule_one.go`, `pkg/scheduler/framework`): PreFilter, Filter
+//! every node, score the feasible ones, bind the best.
+//!
+//! One module per plugin of the default profile, each citing its upstream source. Filters run
+//! in upstream order and a node stops at its first failing plugin, as `RunFilterPlugins` does:
+//! NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, the
+//! volume plugins VolumeRestrictions and VolumeBinding ([`super::volumebinding`], which also owns
+//! their PreFilter and PreBind steps), PodTopologySpread, InterPodAffinity. Each rejection
+//! carries the upstream reason string, whether preemption could help, and a sentence for
+//! `sim why`.
+//!
+//! Scores (0–100 per plugin after normalization) are summed with the default weights:
+//! TaintToleration 3, NodeAffinity 2, NodeResourcesFit (LeastAllocated) 1, PodTopologySpread 2,
+//! InterPodAffinity 2, NodeResourcesBalancedAllocation 1. ImageLocality is left out: nodes do
+//! not report their images here, so it would score every node alike. Among nodes with the
+//! highest total the first by name wins (upstream picks one at random), which keeps runs
+//! reproducible without consuming the world's random numbers.
+
+mod interpodaffinity;
+mod nodeaffinity;
+mod nodeports;
+mod resources;
+mod taints;
+mod topologyspread;
+
+pub use nodeaffinity::{node_affinity_matches, term_matches};
+pub use resources::{allocatable, allocatable_list, node_usage, NodeUsage};
+pub use taints::{show_taint, tolerates, untolerated_taint};
+
+use super::volume::ANN_SELECTED_NODE;
+use super::volumebinding::{self, PodClaims};
+use super::{Action, Component, EventRecord, Object, Reconcile, Regarding};
+use crate::podutil::{self, ResourceList};
+use crate::store::{Key, Kind, Store};
+use crate::time::SimTime;
+use k8s_openapi::api::core::v1::{Node, Pod, PodCondition};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const ERR_NODE_NAME: &str = "node(s) didn't match the requested node name";
+
+/// Why one filter plugin rejected a node (a `framework.Status` with its reasons).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The upstream reason strings, counted in the FailedScheduling histogram.
+    pub reasons: Vec<String>,
+    /// `Unschedulable` (preemption might help) rather than `UnschedulableAndUnresolvable`.
+    pub resolvable: bool,
+    /// A sentence for `sim why` naming the rule and the objects involved.
+    pub detail: String,
+}
+
+impl Rejection {
+    pub fn new(reason: &str, resolvable: bool, detail: String) -> Rejection {
+        Rejection {
+            reasons: vec![reason.to_string()],
+            resolvable,
+            detail,
+        }
+    }
+}
+
+/// One node as a scheduling cycle sees it (`framework.NodeInfo`).
+pub struct NodeInfo<'a> {
+    pub node: &'a Node,
+    pub name: &'a str,
+    /// Pods bound to the node that are not terminal (terminating pods included).
+    pub pods: Vec<&'a Pod>,
+    pub usage: NodeUsage,
+}
+
+/// The cluster as a scheduling cycle sees it (`framework.Snapshot`), nodes in name order.
+pub struct Snapshot<'a> {
+    pub store: &'a Store,
+    pub nodes: Vec<NodeInfo<'a>>,
+}
+
+impl<'a> Snapshot<'a> {
+    pub fn new(store: &'a Store) -> Snapshot<'a> {
+        let mut nodes: Vec<NodeInfo<'a>> = store
+            .nodes
+            .iter()
+            .map(|node| NodeInfo {
+                node,
+                name: node.metadata.name.as_deref().unwrap_or_default(),
+                pods: Vec::new(),
+                usage: NodeUsage::default(),
+            })
+            .collect();
+        let index: BTreeMap<&str, usize> =
+            nodes.iter().enumerate().map(|(i, n)| (n.name, i)).collect();
+        for pod in store.pods.iter().filter(|p| !podutil::is_terminal(p)) {
+            if let Some(&i) = podutil::node_name(pod).and_then(|n| index.get(n)) {
+                nodes[i].pods.push(pod);
+                nodes[i].usage.add(pod);
+            }
+        }
+        Snapshot { store, nodes }
+    }
+
+    /// Every pod bound to a node of the snapshot, with its node.
+    pub fn pods(&self) -> impl Iterator<Item = (&NodeInfo<'a>, &'a Pod)> + '_ {
+        self.nodes
+            .iter()
+            .flat_map(|ni| ni.pods.iter().map(move |p| (ni, *p)))
+    }
+}
+
+/// What PreFilter computed for one pod (`framework.CycleState`).
+pub struct Cycle<'a> {
+    pub snapshot: &'a Snapshot<'a>,
+    pub pod: &'a Pod,
+    pub claims: PodClaims<'a>,
+    requests: ResourceList,
+    /// NodeAffinity PreFilter: the only nodes the pod may go to.
+    pinned: Option<BTreeSet<String>>,
+    spread: topologyspread::PreFilterState,
+    affinity: interpodaffinity::PreFilterState<'a>,
+}
+
+/// Runs the PreFilter plugins; `Err` carries the message of the one that rejected the pod.
+pub fn pre_filter<'a>(snapshot: &'a Snapshot<'a>, pod: &'a Pod) -> Result<Cycle<'a>, String> {
+    let pinned = nodeaffinity::pre_filter(pod)?;
+    let claims = volumebinding::pre_filter(snapshot.store, pod)?;
+    Ok(Cycle {
+        snapshot,
+        pod,
+        claims,
+        requests: podutil::pod_requests(pod, false),
+        pinned,
+        spread: topologyspread::pre_filter(snapshot, pod),
+        affinity: interpodaffinity::pre_filter(snapshot, pod),
+    })
+}
+
+/// NodeName Filter (`UnschedulableAndUnresolvable`).
+fn filter_node_name(pod: &Pod, ni: &NodeInfo) -> Option<Rejection> {
+    let want = pod
+        .spec
+        .as_ref()?
+        .node_name
+        .as_deref()
+        .filter(|n| !n.is_empty())?;
+    (want != ni.name).then(|| {
+        Rejection::new(
+            ERR_NODE_NAME,
+            false,
+            format!("the pod asks for node {want} in spec.nodeName"),
+        )
+    })
+}
+
+/// Every Filter plugin for one node, in upstream order; the first rejection wins.
+pub fn filter(cycle: &Cycle, ni: &NodeInfo) -> Option<Rejection> {
+    let pod = cycle.pod;
+    let store = cycle.snapshot.store;
+    if let Some(names) = cycle.pinned.as_ref().filter(|n| !n.contains(ni.name)) {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        return Some(Rejection::new(
+            nodeaffinity::ERR_NOT_PINNED,
+            false,
+            format!(
+                "the pod's node affinity pins it to {} (matchFields metadata.name)",
+                names.join(", ")
+            ),
+        ));
+    }
+    taints::filter_unschedulable(pod, ni.node)
+        .or_else(|| filter_node_name(pod, ni))
+        .or_else(|| taints::filter(pod, ni.node))
+        .or_else(|| nodeaffinity::filter(pod, ni.node))
+        .or_else(|| nodeports::filter(pod, ni))
+        .or_else(|| resources::filter(&cycle.requests, ni.node, &ni.usage))
+        .or_else(|| {
+            volumebinding::filter(store, &cycle.claims, ni.node).map(|(r, resolvable)| {
+                let detail = volumebinding::explain(&cycle.claims, &r, ni.node);
+                Rejection::new(&r, resolvable, detail)
+            })
+        })
+        .or_else(|| topologyspread::filter(&cycle.spread, pod, ni))
+        .or_else(|| interpodaffinity::filter(&cycle.affinity, ni))
+}
+
+/// `helper.DefaultNormalizeScore` with a maximum of 100.
+pub fn default_normalize(scores: &mut [i64], reverse: bool) {
+    let max = scores.iter().copied().max().unwrap_or(0).max(0);
+    for s in scores.iter_mut() {
+        *s = match (max, reverse) {
+            (0, true) => 100,
+            (0, false) => *s,
+            (m, _) => {
+                let v = 100 * *s / m;
+                if reverse {
+                    100 - v
+                } else {
+                    v
+                }
+            }
+        };
+    }
+}
+
+/// Weighted total score of every feasible node (`RunScorePlugins`); skipped plugins add nothing.
+fn score(cycle: &Cycle, feasible: &[&NodeInfo]) -> Vec<i64> {
+    let pod = cycle.pod;
+    let nonzero = podutil::pod_requests(pod, true);
+    let per_node =
+        |f: &dyn Fn(&NodeInfo) -> i64| -> Vec<i64> { feasible.iter().map(|&ni| f(ni)).collect() };
+    let plugins: Vec<(i64, Option<Vec<i64>>)> = vec![
+        (3, Some(taints::score(pod, feasible))),
+        (2, nodeaffinity::score(pod, feasible)),
+        (
+            1,
+            Some(per_node(&|ni| {
+                resources::least_allocated(&nonzero, ni.node, &ni.usage)
+            })),
+        ),
+        (2, topologyspread::score(cycle.snapshot, pod, feasible)),
+        (2, interpodaffinity::score(cycle.snapshot, pod, feasible)),
+        (
+            1,
+            (!resources::is_best_effort(&cycle.requests)).then(|| {
+                per_node(&|ni| resources::balanced_allocation(&cycle.requests, ni.node, &ni.usage))
+            }),
+        ),
+    ];
+    let mut total = vec![0; feasible.len()];
+    for (weight, scores) in plugins {
+        for (t, s) in total.iter_mut().zip(scores.iter().flatten()) {
+            *t += weight * s;
+        }
+    }
+    total
+}
+
+/// Filters every node for a pod that passed PreFilter: each node with its rejection, if any.
+pub fn diagnose<'a>(cycle: &Cycle<'a>) -> Vec<(&'a NodeInfo<'a>, Option<Rejection>)> {
+    cycle
+        .snapshot
+        .nodes
+        .iter()
+        .map(|ni| (ni, filter(cycle, ni)))
+        .collect()
+}
+
+/// Filter and Score: the node to bind the pod to, or the FailedScheduling message
+/// (`schedulePod`, `selectHost`).
+fn select_host(cycle: &Cycle) -> Result<String, String> {
+    let results = diagnose(cycle);
+    let feasible: Vec<&NodeInfo> = results
+        .iter()
+        .filter(|(_, r)| r.is_none())
+        .map(|(ni, _)| *ni)
+        .collect();
+    if feasible.is_empty() {
+        let failures: Vec<(Vec<String>, bool)> = results
+            .into_iter()
+            .filter_map(|(_, r)| r.map(|r| (r.reasons, r.resolvable)))
+            .collect();
+        return Err(fit_error(cycle.snapshot.nodes.len(), &failures));
+    }
+    // The node this pod's WaitForFirstConsumer claims were promised to.
+    if let Some(n) = cycle.claims.selected_node() {
+        if feasible.iter().any(|ni| ni.name == n) {
+            return Ok(n.to_string());
+        }
+    }
+    let scores = score(cycle, &feasible);
+    let mut best = 0;
+    for (i, s) in scores.iter().enumerate() {
+        if *s > scores[best] {
+            best = i;
+        }
+    }
+    Ok(feasible[best].name.to_string())
+}
+
+/// `FitError.Error()` when a PreFilter plugin rejected the pod: every node is
+/// `UnschedulableAndUnresolvable`, so preemption is not helpful anywhere.
+pub fn prefilter_fit_error(node_count: usize, msg: &str) -> String {
+    if node_count == 0 {
+        return "no nodes available to schedule pods".into();
+    }
+    format!("0/{node_count} nodes are available: {msg}. preemption: 0/{node_count} nodes are available: {node_count} Preemption is not helpful for scheduling.")
+}
+
+/// `FitError.Error()`: `0/N nodes are available: <sorted histogram>. preemption: …`.
+pub fn fit_error(node_count: usize, failures: &[(Vec<String>, bool)]) -> String {
+    if node_count == 0 {
+        return "no nodes available to schedule pods".into();
+    }
+    let mut hist: BTreeMap<String, usize> = BTreeMap::new();
+    let mut preempt: BTreeMap<&str, usize> = BTreeMap::new();
+    for (reasons, resolvable) in failures {
+        for r in reasons {
+            *hist.entry(r.clone()).or_default() += 1;
+        }
+        *preempt
+            .entry(if *resolvable {
+                "No preemption victims found for incoming pod"
+            } else {
+                "Preemption is not helpful for scheduling"
+            })
+            .or_default() += 1;
+    }
+    let sorted = |h: Vec<String>| {
+        let mut v = h;
+        v.sort();
+        v.join(", ")
+    };
+    let reasons = sorted(hist.iter().map(|(r, n)| format!("{n} {r}")).collect());
+    let pre = sorted(preempt.iter().map(|(r, n)| format!("{n} {r}")).collect());
+    format!("0/{node_count} nodes are available: {reasons}. preemption: 0/{node_count} nodes are available: {pre}.")
+}
+
+/// Schedules one pod: binds it to the best feasible node, or records why it cannot be placed.
+pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
+    let mut out = Reconcile::done();
+    let Some(pod) = store.pods.get(key) else {
+        return out;
+    };
+    if podutil::node_name(pod).is_some()
+        || pod.metadata.deletion_timestamp.is_some()
+        || podutil::is_terminal(pod)
+    {
+        return out;
+    }
+    if pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.scheduler_name.as_deref())
+        .is_some_and(|s| s != "default-scheduler")
+    {
+        return out;
+    }
+    let snapshot = Snapshot::new(store);
+    let node = pre_filter(&snapshot, pod)
+        .map_err(|msg| prefilter_fit_error(store.nodes.len(), &msg))
+        .and_then(|cycle| select_host(&cycle).map(|node| (node, cycle)));
+    match node {
+        Ok((node, cycle)) if !cycle.claims.delayed.is_empty() => {
+            // PreBind: promise each unbound claim to the node and wait for the
+            // persistentvolume-controller to bind it; the claim's change wakes this pod.
+            for (c, _) in &cycle.claims.delayed {
+                let selected = c
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get(ANN_SELECTED_NODE));
+                if selected != Some(&node) {
+                    let mut c = (*c).clone();
+                    c.metadata
+                        .annotations
+                        .get_or_insert_with(Default::default)
+                        .insert(ANN_SELECTED_NODE.into(), node.clone());
+                    out.push(Action::Update(Object::PersistentVolumeClaim(c)));
+                }
+            }
+        }
+        Ok((node, _)) => {
+            let mut updated = pod.clone();
+            updated.spec.get_or_insert_with(Default::default).node_name = Some(node.clone());
+            set_pod_condition(
+                &mut updated,
+                PodCondition {
+                    type_: "PodScheduled".into(),
+                    status: "True".into(),
+                    ..Default::default()
+                },
+                now,
+            );
+            out.push(Action::Update(Object::Pod(updated)));
+            out.event(EventRecord::normal(
+                Regarding::of(Kind::Pod, &pod.metadata),
+                Component::Scheduler,
+                "Scheduled",
+                format!(
+                    "Successfully assigned {}/{} to {node}",
+                    key.namespace, key.name
+                ),
+            ));
+        }
+        Err(msg) => {
+            unschedulable(&mut out, pod, msg, now);
+            // No periodic retry: the simulation sees every change that could make room (a node
+            // added or changed, a pod removed, a claim or volume changed) and requeues
+            // unschedulable pods then; the real scheduler's 5-minute flush only exists to catch
+            // what it might have missed.
+        }
+    }
+    out
+}
+
+/// Records a scheduling failure: `PodScheduled=False` and a `FailedScheduling` event.
+fn unschedulable(out: &mut Reconcile, pod: &Pod, msg: String, now: SimTime) {
+    let mut updated = pod.clone();
+    set_pod_condition(
+        &mut updated,
+        PodCondition {
+            type_: "PodScheduled".into(),
+            status: "False".into(),
+            reason: Some("Unschedulable".into()),
+            message: Some(msg.clone()),
+            ..Default::default()
+        },
+        now,
+    );
+    out.push(Action::UpdateStatus(Object::Pod(updated)));
+    out.event(EventRecord::warning(
+        Regarding::of(Kind::Pod, &pod.metadata),
+        Component::Scheduler,
+        "FailedScheduling",
+        msg,
+    ));
+}
+
+/// Sets a pod condition, keeping lastTransitionTime when the status did not change.
+pub fn set_pod_condition(pod: &mut Pod, mut c: PodCondition, now: SimTime) {
+    let status = pod.status.get_or_insert_with(Default::default);
+    let conds = status.conditions.get_or_insert_with(Vec::new);
+    match conds.iter_mut().find(|x| x.type_ == c.type_) {
+        Some(cur) => {
+            if cur.status != c.status {
+                c.last_transition_time = Some(now.to_k8s());
+            } else {
+                c.last_transition_time = cur.last_transition_time.clone();
+            }
+            *cur = c;
+        }
+        None => {
+            c.last_transition_time = Some(now.to_k8s());
+            conds.push(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

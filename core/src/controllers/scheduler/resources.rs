@@ -1,0 +1,268 @@
+//! NodeResourcesFit (`pkg/scheduler/framework/plugins/noderesources/fit.go`, scoring strategy
+//! LeastAllocated in `least_allocated.go`) and NodeResourcesBalancedAllocation
+//! (`balanced_allocation.go`).
+//!
+//! The filter compares the pod's requests ([`podutil::pod_requests`]) with what the node has
+//! left: allocatable minus the requests of the pods bound to it. Scoring uses the non-zero view
+//! (100m CPU / 200Mi memory for a container that requests nothing) for LeastAllocated, and the
+//! real requests for BalancedAllocation, which skips best-effort pods.
+
+use super::Rejection;
+use crate::podutil::{self, ResourceList};
+use crate::quantity;
+use k8s_openapi::api::core::v1::{Node, Pod};
+use std::collections::BTreeMap;
+
+/// The pod capacity a node reports when it says nothing (`--max-pods`).
+const DEFAULT_MAX_PODS: i64 = 110;
+
+/// What is already placed on a node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeUsage {
+    pub cpu_millis: i64,
+    pub memory_bytes: i64,
+    pub pods: i64,
+    /// Scoring view: requests with the non-zero defaults applied.
+    pub nonzero_cpu: i64,
+    pub nonzero_memory: i64,
+    /// Requests of every other resource (ephemeral-storage, extended resources).
+    pub other: ResourceList,
+}
+
+impl NodeUsage {
+    /// Counts one more pod on the node (`NodeInfo.AddPod`).
+    pub fn add(&mut self, pod: &Pod) {
+        let mut r = podutil::pod_requests(pod, false);
+        let nz = podutil::pod_requests(pod, true);
+        self.cpu_millis += r.remove("cpu").unwrap_or(0);
+        self.memory_bytes += r.remove("memory").unwrap_or(0);
+        self.nonzero_cpu += nz.get("cpu").copied().unwrap_or(0);
+        self.nonzero_memory += nz.get("memory").copied().unwrap_or(0);
+        self.pods += 1;
+        for (k, v) in r {
+            *self.other.entry(k).or_default() += v;
+        }
+    }
+
+    /// Requested amount of one resource.
+    pub fn requested(&self, resource: &str) -> i64 {
+        match resource {
+            "cpu" => self.cpu_millis,
+            "memory" => self.memory_bytes,
+            "pods" => self.pods,
+            r => self.other.get(r).copied().unwrap_or(0),
+        }
+    }
+}
+
+/// Every allocatable resource of a node (capacity when allocatable is missing); `pods`
+/// defaults to 110.
+pub fn allocatable_list(node: &Node) -> ResourceList {
+    let st = node.status.as_ref();
+    let mut list =
+        podutil::resource_list(st.and_then(|s| s.allocatable.as_ref().or(s.capacity.as_ref())));
+    list.entry("pods".into()).or_insert(DEFAULT_MAX_PODS);
+    list
+}
+
+/// Allocatable (cpu millicores, memory bytes, pods) of a node.
+pub fn allocatable(node: &Node) -> (i64, i64, i64) {
+    let a = allocatable_list(node);
+    let get = |k: &str| a.get(k).copied().unwrap_or(0);
+    (get("cpu"), get("memory"), get("pods"))
+}
+
+/// Requests of the pods bound to each node (terminal pods excluded; terminating pods still count
+/// until they are gone, as in the scheduler's cache). Pods bound to a node that does not exist
+/// are counted too, under that name.
+pub fn node_usage(store: &crate::store::Store) -> BTreeMap<String, NodeUsage> {
+    let mut usage: BTreeMap<String, NodeUsage> = BTreeMap::new();
+    for pod in store.pods.iter().filter(|p| !podutil::is_terminal(p)) {
+        if let Some(node) = podutil::node_name(pod) {
+            usage.entry(node.to_string()).or_default().add(pod);
+        }
+    }
+    usage
+}
+
+/// A quantity of one resource for people: `1500m`, `512Mi`, `2`.
+fn show(resource: &str, v: i64) -> String {
+    match resource {
+        "cpu" => quantity::format_cpu(v),
+        "memory" | "ephemeral-storage" => quantity::format_bytes(v),
+        _ if resource.starts_with("hugepages-") => quantity::format_bytes(v),
+        _ => v.to_string(),
+    }
+}
+
+/// `fitsRequest`: the pod count, then cpu, memory, ephemeral-storage and the extended
+/// resources the pod requests, each `Insufficient <resource>`; all `Unschedulable`.
+pub fn filter(req: &ResourceList, node: &Node, u: &NodeUsage) -> Option<Rejection> {
+    let alloc = allocatable_list(node);
+    let mut reasons = Vec::new();
+    let mut details = Vec::new();
+    let max_pods = alloc.get("pods").copied().unwrap_or(DEFAULT_MAX_PODS);
+    if u.pods + 1 > max_pods {
+        reasons.push("Too many pods".to_string());
+        details.push(format!(
+            "Too many pods ({} of {max_pods} pods already bound)",
+            u.pods
+        ));
+    }
+    let standard = ["cpu", "memory", "ephemeral-storage"];
+    let extended = req
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !standard.contains(k) && *k != "pods");
+    for r in standard.into_iter().chain(extended) {
+        let want = req.get(r).copied().unwrap_or(0);
+        if want <= 0 {
+            continue;
+        }
+        let total = alloc.get(r).copied().unwrap_or(0);
+        let free = total - u.requested(r);
+        if want > free {
+            reasons.push(format!("Insufficient {r}"));
+            details.push(format!(
+                "Insufficient {r} (requests {}, {} of {} free)",
+                show(r, want),
+                show(r, free.max(0)),
+                show(r, total)
+            ));
+        }
+    }
+    (!reasons.is_empty()).then(|| Rejection {
+        reasons,
+        resolvable: true,
+        detail: details.join(", "),
+    })
+}
+
+/// `leastRequestedScore` for cpu and memory with weight 1 each, in the non-zero view.
+pub fn least_allocated(nonzero_req: &ResourceList, node: &Node, u: &NodeUsage) -> i64 {
+    let alloc = allocatable_list(node);
+    let score = |r: &str, used: i64| {
+        let capacity = alloc.get(r).copied().unwrap_or(0);
+        let requested = used + nonzero_req.get(r).copied().unwrap_or(0);
+        if capacity == 0 || requested > capacity {
+            0
+        } else {
+            (capacity - requested) * 100 / capacity
+        }
+    };
+    (score("cpu", u.nonzero_cpu) + score("memory", u.nonzero_memory)) / 2
+}
+
+/// Whether BalancedAllocation skips the pod: it requests neither cpu nor memory.
+pub fn is_best_effort(req: &ResourceList) -> bool {
+    ["cpu", "memory"]
+        .iter()
+        .all(|r| req.get(*r).copied().unwrap_or(0) == 0)
+}
+
+/// `balancedResourceScorer`: `(1 − std) × 100` of the cpu and memory fractions after placing
+/// the pod (real requests, each fraction capped at 1).
+pub fn balanced_allocation(req: &ResourceList, node: &Node, u: &NodeUsage) -> i64 {
+    let alloc = allocatable_list(node);
+    let fractions: Vec<f64> = ["cpu", "memory"]
+        .iter()
+        .filter_map(|r| {
+            let capacity = alloc.get(*r).copied().unwrap_or(0);
+            (capacity != 0).then(|| {
+                let requested = u.requested(r) + req.get(*r).copied().unwrap_or(0);
+                (requested as f64 / capacity as f64).min(1.0)
+            })
+        })
+        .collect();
+    let std = match fractions.as_slice() {
+        [a, b] => ((a - b) / 2.0).abs(),
+        _ => 0.0,
+    };
+    ((1.0 - std) * 100.0) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::NodeStatus;
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+    fn node(cpu: &str, mem: &str, pods: &str) -> Node {
+        let list: BTreeMap<String, Quantity> = [("cpu", cpu), ("memory", mem), ("pods", pods)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
+            .collect();
+        Node {
+            status: Some(NodeStatus {
+                allocatable: Some(list),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn req(cpu: i64, mem: i64) -> ResourceList {
+        [("cpu".to_string(), cpu), ("memory".to_string(), mem)]
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn filter_reports_every_insufficient_resource_with_the_pod_count_first() {
+        let n = node("4", "8Gi", "2");
+        let used = NodeUsage {
+            cpu_millis: 3000,
+            memory_bytes: 7 << 30,
+            pods: 2,
+            ..Default::default()
+        };
+        let cases: &[(ResourceList, &NodeUsage, Option<Vec<&str>>)] = &[
+            (req(1000, 1 << 30), &NodeUsage::default(), None),
+            (
+                req(2000, 2 << 30),
+                &used,
+                Some(vec![
+                    "Too many pods",
+                    "Insufficient cpu",
+                    "Insufficient memory",
+                ]),
+            ),
+            (req(0, 0), &used, Some(vec!["Too many pods"])),
+            (
+                [("example.com/gpu".to_string(), 1)].into_iter().collect(),
+                &NodeUsage::default(),
+                Some(vec!["Insufficient example.com/gpu"]),
+            ),
+        ];
+        for (r, u, want) in cases {
+            let got = filter(r, &n, u).map(|rej| {
+                assert!(rej.resolvable);
+                rej.reasons
+            });
+            let want = want
+                .as_ref()
+                .map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            assert_eq!(got, want, "requests {r:?}");
+        }
+        let rej = filter(&req(2000, 0), &n, &used).unwrap();
+        assert_eq!(
+            rej.detail,
+            "Too many pods (2 of 2 pods already bound), Insufficient cpu (requests 2, 1 of 4 free)"
+        );
+    }
+
+    #[test]
+    fn least_allocated_averages_free_fractions_and_balanced_prefers_even_use() {
+        let n = node("4", "8Gi", "110");
+        let empty = NodeUsage::default();
+        // cpu (4000-1000)/4000 = 75, memory (8-2)/8 = 75.
+        assert_eq!(least_allocated(&req(1000, 2 << 30), &n, &empty), 75);
+        // Over capacity scores 0 for that resource.
+        assert_eq!(least_allocated(&req(5000, 0), &n, &empty), 50);
+        // Fractions 0.25 and 0.25: perfectly balanced; 0.5 and 0: std 0.25.
+        assert_eq!(balanced_allocation(&req(1000, 2 << 30), &n, &empty), 100);
+        assert_eq!(balanced_allocation(&req(2000, 0), &n, &empty), 75);
+        assert!(is_best_effort(&ResourceList::new()));
+        assert!(!is_best_effort(&req(1, 0)));
+    }
+}
