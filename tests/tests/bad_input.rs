@@ -125,6 +125,41 @@ fn missing_containers_images_and_names() {
 }
 
 #[test]
+fn scheduling_rules_are_validated() {
+    let with =
+        |spec: &str| GOOD.replace("      containers:\n", &format!("{spec}      containers:\n"));
+    let spread = |fields: &str| {
+        with(&format!(
+            "      topologySpreadConstraints:\n      - {fields}\n        labelSelector:\n          matchLabels:\n            app: nginx\n"
+        ))
+    };
+    let c = "spec.template.spec.topologySpreadConstraints[0]";
+    rejected_manifest(
+        &spread("maxSkew: 0\n        topologyKey: kubernetes.io/hostname\n        whenUnsatisfiable: DoNotSchedule"),
+        &[&format!("{c}.maxSkew: Invalid value: 0: must be greater than zero")],
+    );
+    rejected_manifest(
+        &spread("maxSkew: 1\n        topologyKey: \"\"\n        whenUnsatisfiable: Sometimes\n        minDomains: 0"),
+        &[
+            &format!("{c}.topologyKey: Required value: can not be empty"),
+            &format!("{c}.whenUnsatisfiable: Unsupported value: \"Sometimes\""),
+            &format!("{c}.minDomains: Invalid value: 0: must be greater than zero"),
+        ],
+    );
+    rejected_manifest(
+        &with("      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n          - labelSelector:\n              matchLabels:\n                app: nginx\n            topologyKey: \"\"\n          preferredDuringSchedulingIgnoredDuringExecution:\n          - weight: 0\n            podAffinityTerm:\n              topologyKey: kubernetes.io/hostname\n"),
+        &[
+            "spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty",
+            "spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100",
+        ],
+    );
+    rejected_manifest(
+        &with("      affinity:\n        nodeAffinity:\n          preferredDuringSchedulingIgnoredDuringExecution:\n          - weight: 101\n            preference:\n              matchExpressions:\n              - key: disktype\n                operator: In\n                values: [ssd]\n"),
+        &["spec.template.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 101: must be in the range 1-100"],
+    );
+}
+
+#[test]
 fn unknown_fields_and_wrong_types_are_located() {
     let e = rejected_manifest(
         &GOOD.replace("  replicas: 3", "  replica: 3"),

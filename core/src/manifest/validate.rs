@@ -276,6 +276,120 @@ fn pod_spec(e: &mut Errs, path: &str, spec: &PodSpec, workload: bool) {
         &format!("{path}.nodeSelector"),
         spec.node_selector.as_ref(),
     );
+    scheduling_rules(e, path, spec);
+}
+
+/// Topology spread constraints and pod (anti-)affinity terms (`validateTopologySpreadConstraints`,
+/// `validatePodAffinityTerm`, `validateWeightedPodAffinityTerms`).
+fn scheduling_rules(e: &mut Errs, path: &str, spec: &PodSpec) {
+    for (i, c) in spec
+        .topology_spread_constraints
+        .iter()
+        .flatten()
+        .enumerate()
+    {
+        let cp = format!("{path}.topologySpreadConstraints[{i}]");
+        if c.max_skew <= 0 {
+            e.invalid(
+                &format!("{cp}.maxSkew"),
+                c.max_skew,
+                "must be greater than zero",
+            );
+        }
+        if c.topology_key.is_empty() {
+            e.add(
+                format!("{cp}.topologyKey"),
+                "Required value: can not be empty",
+            );
+        }
+        if !["DoNotSchedule", "ScheduleAnyway"].contains(&c.when_unsatisfiable.as_str()) {
+            e.add(
+                format!("{cp}.whenUnsatisfiable"),
+                format!("Unsupported value: {:?}: supported values: \"DoNotSchedule\", \"ScheduleAnyway\"", c.when_unsatisfiable),
+            );
+        }
+        if let Some(m) = c.min_domains.filter(|m| *m <= 0) {
+            e.invalid(&format!("{cp}.minDomains"), m, "must be greater than zero");
+        }
+        if let Some(ls) = &c.label_selector {
+            if let Err(m) = Selector::from_label_selector(ls) {
+                e.add(format!("{cp}.labelSelector"), m);
+            }
+        }
+    }
+    let affinity = spec.affinity.as_ref();
+    let rules = [
+        (
+            "podAffinity",
+            affinity.and_then(|a| a.pod_affinity.as_ref()).map(|a| {
+                (
+                    &a.required_during_scheduling_ignored_during_execution,
+                    &a.preferred_during_scheduling_ignored_during_execution,
+                )
+            }),
+        ),
+        (
+            "podAntiAffinity",
+            affinity
+                .and_then(|a| a.pod_anti_affinity.as_ref())
+                .map(|a| {
+                    (
+                        &a.required_during_scheduling_ignored_during_execution,
+                        &a.preferred_during_scheduling_ignored_during_execution,
+                    )
+                }),
+        ),
+    ];
+    for (name, rule) in rules {
+        let Some((required, preferred)) = rule else {
+            continue;
+        };
+        let ap = format!("{path}.affinity.{name}");
+        let term = |e: &mut Errs, tp: String, t: &k8s_openapi::api::core::v1::PodAffinityTerm| {
+            if t.topology_key.is_empty() {
+                e.add(
+                    format!("{tp}.topologyKey"),
+                    "Required value: can not be empty",
+                );
+            }
+            if let Some(Err(m)) = t.label_selector.as_ref().map(Selector::from_label_selector) {
+                e.add(format!("{tp}.labelSelector"), m);
+            }
+        };
+        for (i, t) in required.iter().flatten().enumerate() {
+            term(
+                e,
+                format!("{ap}.requiredDuringSchedulingIgnoredDuringExecution[{i}]"),
+                t,
+            );
+        }
+        for (i, w) in preferred.iter().flatten().enumerate() {
+            let wp = format!("{ap}.preferredDuringSchedulingIgnoredDuringExecution[{i}]");
+            if !(1..=100).contains(&w.weight) {
+                e.invalid(
+                    &format!("{wp}.weight"),
+                    w.weight,
+                    "must be in the range 1-100",
+                );
+            }
+            term(e, format!("{wp}.podAffinityTerm"), &w.pod_affinity_term);
+        }
+    }
+    let preferred_nodes = affinity
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|n| {
+            n.preferred_during_scheduling_ignored_during_execution
+                .as_ref()
+        });
+    for (i, w) in preferred_nodes.iter().copied().flatten().enumerate() {
+        if !(1..=100).contains(&w.weight) {
+            e.invalid(
+                &format!("{path}.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[{i}].weight"),
+                w.weight,
+                "must be in the range 1-100",
+            );
+        }
+    }
 }
 
 fn template(e: &mut Errs, t: Option<&PodTemplateSpec>) {
