@@ -1180,3 +1180,195 @@ fn node_operations_keep_pods_on_existing_nodes_within_capacity_and_identities_un
         }
     }
 }
+
+/// A Deployment `name` with one scheduling rule: 0 required anti-affinity to its own pods per
+/// host, 1 a DoNotSchedule hostname spread (maxSkew 1), 2 preferred anti-affinity, 3 required
+/// affinity to `alpha` pods per host.
+fn rule_manifest(name: &str, replicas: u64, rule: u64) -> String {
+    let own = format!("labelSelector:\n              matchLabels:\n                app: {name}\n            topologyKey: kubernetes.io/hostname");
+    let rules = match rule {
+        0 => format!("affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n          - {own}\n"),
+        1 => format!("topologySpreadConstraints:\n      - maxSkew: 1\n        topologyKey: kubernetes.io/hostname\n        whenUnsatisfiable: DoNotSchedule\n        labelSelector:\n          matchLabels:\n            app: {name}\n"),
+        2 => format!("affinity:\n        podAntiAffinity:\n          preferredDuringSchedulingIgnoredDuringExecution:\n          - weight: 100\n            podAffinityTerm:\n              {}\n", own.replace("\n            ", "\n              ")),
+        _ => "affinity:\n        podAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n          - labelSelector:\n              matchLabels:\n                app: alpha\n            topologyKey: kubernetes.io/hostname\n".to_string(),
+    };
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      {rules}      containers:\n      - name: web\n        image: nginx:1.25.3\n        resources:\n          requests:\n            cpu: 100m\n            memory: 64Mi\n"
+    )
+}
+
+/// Scheduling invariants after every step: no node over-committed by requests; no required
+/// anti-affinity violated among scheduled pods; a pod bound by this step kept the skew of its
+/// DoNotSchedule hostname constraints within maxSkew (counted without itself, over the nodes
+/// it could use).
+fn check_scheduling(w: &World, bound: &mut BTreeMap<String, String>) -> Result<(), String> {
+    use kubeplay_core::labels::Selector;
+    let s = w.store();
+    let usage = kubeplay_core::controllers::scheduler::node_usage(s);
+    for n in s.nodes.iter() {
+        let name = n.metadata.name.clone().unwrap_or_default();
+        let u = usage.get(&name).cloned().unwrap_or_default();
+        let (cpu, mem, pods) = kubeplay_core::controllers::scheduler::allocatable(n);
+        if u.cpu_millis > cpu || u.memory_bytes > mem || u.pods > pods {
+            return Err(format!("node {name} over-committed: {u:?}"));
+        }
+    }
+    let placed: Vec<(&kubeplay_core::k8s_openapi::api::core::v1::Pod, &str)> = s
+        .pods
+        .iter()
+        .filter(|p| !podutil::is_terminal(p))
+        .filter_map(|p| podutil::node_name(p).map(|n| (p, n)))
+        .collect();
+    let selects = |term_sel: &Option<
+        kubeplay_core::k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+    >,
+                   p: &kubeplay_core::k8s_openapi::api::core::v1::Pod| {
+        term_sel
+            .as_ref()
+            .and_then(|ls| Selector::from_label_selector(ls).ok())
+            .is_some_and(|sel| sel.matches_opt(p.metadata.labels.as_ref()))
+    };
+    for (p, node) in &placed {
+        let terms = p
+            .spec
+            .as_ref()
+            .and_then(|s| s.affinity.as_ref())
+            .and_then(|a| a.pod_anti_affinity.as_ref())
+            .and_then(|a| {
+                a.required_during_scheduling_ignored_during_execution
+                    .clone()
+            })
+            .unwrap_or_default();
+        for t in terms
+            .iter()
+            .filter(|t| t.topology_key == "kubernetes.io/hostname")
+        {
+            if let Some((other, _)) = placed.iter().find(|(o, on)| {
+                on == node && o.metadata.uid != p.metadata.uid && selects(&t.label_selector, o)
+            }) {
+                return Err(format!(
+                    "no required anti-affinity violated: {} and {} share {node}",
+                    p.metadata.name.clone().unwrap_or_default(),
+                    other.metadata.name.clone().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    let now_bound: BTreeMap<String, String> = placed
+        .iter()
+        .map(|(p, n)| (p.metadata.uid.clone().unwrap_or_default(), n.to_string()))
+        .collect();
+    for (p, node) in &placed {
+        let uid = p.metadata.uid.clone().unwrap_or_default();
+        if bound.contains_key(&uid) {
+            continue;
+        }
+        for c in p
+            .spec
+            .as_ref()
+            .and_then(|s| s.topology_spread_constraints.clone())
+            .unwrap_or_default()
+            .iter()
+            .filter(|c| c.when_unsatisfiable == "DoNotSchedule")
+        {
+            let mut counts: BTreeMap<String, i64> = s
+                .nodes
+                .iter()
+                .filter_map(|n| n.metadata.name.clone())
+                .map(|n| (n, 0))
+                .collect();
+            for (o, on) in &placed {
+                if o.metadata.uid != p.metadata.uid
+                    && o.metadata.deletion_timestamp.is_none()
+                    && selects(&c.label_selector, o)
+                {
+                    if let Some(n) = counts.get_mut(*on) {
+                        *n += 1;
+                    }
+                }
+            }
+            let min = counts.values().copied().min().unwrap_or(0);
+            let skew = counts.get(*node).copied().unwrap_or(0) + 1 - min;
+            if skew > i64::from(c.max_skew) {
+                return Err(format!(
+                    "topology skew within maxSkew: {} bound to {node} with skew {skew} ({counts:?})",
+                    p.metadata.name.clone().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    *bound = now_bound;
+    Ok(())
+}
+
+fn scheduling_scenario(seed: u64, ops: usize) -> Result<(), String> {
+    let mut world = World::new(seed);
+    let mut rng = Rng::new(seed ^ 0xaff1);
+    let mut bound = BTreeMap::new();
+    let mut log = Vec::new();
+    let mut extra_nodes = 0;
+    for op in 0..ops {
+        let name = NAMES[rng.below(NAMES.len() as u64) as usize];
+        let cmd = match rng.below(8) {
+            0 | 1 => {
+                let text = rule_manifest(name, rng.below(6), rng.below(4));
+                let r = kubeplay_core::manifest::apply(&mut world, &text);
+                log.push(format!("{op}: apply {name}: {:?}", r.map(|r| r.lines)));
+                None
+            }
+            2 => Some(format!(
+                "scale deployment/{name} --replicas={}",
+                rng.below(7)
+            )),
+            3 => {
+                let pods: Vec<String> = world
+                    .store()
+                    .pods
+                    .iter()
+                    .filter_map(|p| p.metadata.name.clone())
+                    .collect();
+                (!pods.is_empty())
+                    .then(|| format!("delete pod {}", pods[rng.below(pods.len() as u64) as usize]))
+            }
+            4 if extra_nodes < 3 => {
+                extra_nodes += 1;
+                Some(format!("sim node add worker-{}", 2 + extra_nodes))
+            }
+            5 => Some(format!("cordon worker-{}", 1 + rng.below(2))),
+            6 => Some(format!("uncordon worker-{}", 1 + rng.below(2))),
+            7 if rng.below(3) == 0 => Some(format!("delete deployment {name}")),
+            _ => None,
+        };
+        if let Some(c) = cmd {
+            let out = run(&mut world, &c, &NoFiles);
+            log.push(format!("{op}: {c} -> ok={}", out.ok));
+        }
+        let until = world.now() + Dur::ms(rng.between(50, 15_000));
+        loop {
+            check_scheduling(&world, &mut bound).map_err(|e| {
+                format!(
+                    "seed {seed}, op {op} at {}: {e}\n{}",
+                    world.now().clock(),
+                    log.join("\n")
+                )
+            })?;
+            if world.next_event_at().is_none_or(|t| t > until) {
+                break;
+            }
+            world.step();
+        }
+        world.advance(Dur::ZERO);
+    }
+    Ok(())
+}
+
+#[test]
+fn scheduling_rules_hold_under_random_operations() {
+    let seeds = env_usize("KUBEPLAY_SEEDS", 12);
+    let ops = env_usize("KUBEPLAY_OPS", 40);
+    for seed in 1..=seeds as u64 {
+        if let Err(e) = scheduling_scenario(seed, ops) {
+            panic!("invariant violated (reproduce with this seed): {e}");
+        }
+    }
+}
