@@ -381,7 +381,7 @@ fn scheduling_rules(e: &mut Errs, path: &str, spec: &PodSpec) {
             n.preferred_during_scheduling_ignored_during_execution
                 .as_ref()
         });
-    for (i, w) in preferred_nodes.iter().copied().flatten().enumerate() {
+    for (i, w) in preferred_nodes.into_iter().flatten().enumerate() {
         if !(1..=100).contains(&w.weight) {
             e.invalid(
                 &format!("{path}.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[{i}].weight"),

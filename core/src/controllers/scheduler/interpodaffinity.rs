@@ -246,7 +246,8 @@ pub fn filter(state: &PreFilterState, ni: &NodeInfo) -> Option<Rejection> {
         }
     }
     // The first pod of a group with affinity to itself may start anywhere.
-    if !pods_exist && !(state.affinity_counts.is_empty() && state.self_affine) {
+    let first_of_group = state.affinity_counts.is_empty() && state.self_affine;
+    if !(pods_exist || first_of_group) {
         let sel: Vec<String> = state
             .affinity
             .iter()
