@@ -11,9 +11,9 @@
 use crate::cluster::{self, NodeSpec};
 use crate::controllers::kubelet::{self, PodRuntime};
 use crate::controllers::{
-    attachdetach, deployment, disruption, endpoints, endpointslice, gc, nodelifecycle, podgc,
-    replicaset, scheduler, statefulset, tainteviction, volume, volumebinding, Action, Component,
-    EventRecord, Object, Reconcile, Regarding,
+    attachdetach, daemonset, deployment, disruption, endpoints, endpointslice, gc, nodelifecycle,
+    podgc, replicaset, scheduler, statefulset, tainteviction, volume, volumebinding, Action,
+    Component, EventRecord, Object, Reconcile, Regarding,
 };
 use crate::files::Files;
 use crate::labels::Selector;
@@ -24,7 +24,9 @@ use crate::store::{
     Change, ChangeType, Deleted, Key, Kind, ObjRef, Propagation, Store, StoreError,
 };
 use crate::time::{human_duration, Dur, SimTime};
-use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::{
     Endpoints, Event, EventSource, Namespace, Node, ObjectReference, PersistentVolume,
     PersistentVolumeClaim, Pod, Service,
@@ -526,6 +528,14 @@ impl World {
                     Work::Sync(Component::PodGarbageCollector, key),
                 );
             }
+            Work::Sync(Component::DaemonSetController, key) => {
+                let r = daemonset::reconcile(&self.store, &key, now);
+                self.apply(
+                    Component::DaemonSetController,
+                    r,
+                    Work::Sync(Component::DaemonSetController, key),
+                );
+            }
             Work::Gc(r) => {
                 let rec = gc::reconcile(&self.store, &r, now);
                 self.apply(Component::GarbageCollector, rec, Work::Gc(r));
@@ -672,6 +682,7 @@ impl World {
                             .store
                             .remove::<PodDisruptionBudget>(&key, now)
                             .map(|_| ()),
+                        Kind::DaemonSet => self.store.remove::<DaemonSet>(&key, now).map(|_| ()),
                         _ => Ok(()),
                     };
                 }
@@ -753,6 +764,7 @@ impl World {
                     o.status = Some(Default::default());
                     self.store.create(o, now).map(|_| ())
                 }
+                Object::DaemonSet(o) => self.store.create(o, now).map(|_| ()),
             };
             match res {
                 Ok(()) => return Some(name),
@@ -792,6 +804,7 @@ impl World {
             Object::StatefulSet(o) => write!(o),
             Object::ControllerRevision(o) => write!(o),
             Object::PodDisruptionBudget(o) => write!(o),
+            Object::DaemonSet(o) => write!(o),
         }
     }
 
@@ -868,6 +881,7 @@ impl World {
                 self.store
                     .delete::<PodDisruptionBudget>(key, now, None, propagation)
             }
+            Kind::DaemonSet => self.store.delete::<DaemonSet>(key, now, None, propagation),
         }
     }
 
@@ -1002,6 +1016,11 @@ impl World {
                 self.enqueue(Work::Sync(Component::StatefulSetController, key), Dur::ZERO);
                 self.route_gc(&c, this);
             }
+            Kind::DaemonSet => {
+                self.assign_color(&c);
+                self.enqueue(Work::Sync(Component::DaemonSetController, key), Dur::ZERO);
+                self.route_gc(&c, this);
+            }
             Kind::ControllerRevision => {
                 let mut owned = false;
                 for uid in &c.owners {
@@ -1009,9 +1028,14 @@ impl World {
                         owned = true;
                         self.enqueue(Work::Sync(Component::StatefulSetController, s), Dur::ZERO);
                     }
+                    if let Some(d) = self.controller_key_for_uid(uid, Kind::DaemonSet) {
+                        owned = true;
+                        self.enqueue(Work::Sync(Component::DaemonSetController, d), Dur::ZERO);
+                    }
                 }
                 if !owned && c.op != ChangeType::Deleted {
                     self.wake_selecting_stateful_sets(&key.namespace, &c.labels);
+                    self.wake_selecting_daemon_sets(&key.namespace, &c.labels);
                 }
                 self.route_gc(&c, this);
             }
@@ -1022,6 +1046,10 @@ impl World {
                     if let Some(s) = self.controller_key_for_uid(uid, Kind::StatefulSet) {
                         owned = true;
                         self.enqueue(Work::Sync(Component::StatefulSetController, s), Dur::ZERO);
+                    }
+                    if let Some(d) = self.controller_key_for_uid(uid, Kind::DaemonSet) {
+                        owned = true;
+                        self.enqueue(Work::Sync(Component::DaemonSetController, d), Dur::ZERO);
                     }
                     if let Some(rs) = self.controller_key_for_uid(uid, Kind::ReplicaSet) {
                         owned = true;
@@ -1045,6 +1073,7 @@ impl World {
                 if !owned && c.op != ChangeType::Deleted {
                     self.wake_selecting_replica_sets(&key.namespace, &c.labels);
                     self.wake_selecting_stateful_sets(&key.namespace, &c.labels);
+                    self.wake_selecting_daemon_sets(&key.namespace, &c.labels);
                 }
                 match &pod {
                     Some(p) if podutil::node_name(p).is_none() => {
@@ -1085,6 +1114,11 @@ impl World {
             }
             Kind::Node => {
                 self.retry_unschedulable();
+                // The daemonset-controller watches every node (addNode/updateNode/deleteNode).
+                let daemon_sets: Vec<Key> = self.store.daemonsets.keys().cloned().collect();
+                for k in daemon_sets {
+                    self.enqueue(Work::Sync(Component::DaemonSetController, k), Dur::ZERO);
+                }
                 if c.op == ChangeType::Deleted {
                     self.node_images.remove(&key.name);
                     self.files.forget_node(&key.name);
@@ -1490,6 +1524,7 @@ impl World {
                     Kind::StatefulSet => {
                         self.store.statefulsets.get(&this.key).map(|o| &o.metadata)
                     }
+                    Kind::DaemonSet => self.store.daemonsets.get(&this.key).map(|o| &o.metadata),
                     _ => None,
                 }
                 .is_some_and(|m| {
@@ -1534,6 +1569,22 @@ impl World {
             .collect();
         for k in keys {
             self.enqueue(Work::Sync(Component::StatefulSetController, k), Dur::ZERO);
+        }
+    }
+
+    fn wake_selecting_daemon_sets(&mut self, ns: &str, labels: &[BTreeMap<String, String>]) {
+        let keys: Vec<Key> = self
+            .store
+            .daemonsets
+            .in_namespace(ns)
+            .filter(|d| {
+                let sel = Selector::from_label_selector(&d.spec.selector).unwrap_or_default();
+                !sel.is_empty() && labels.iter().any(|l| sel.matches(l))
+            })
+            .map(|d| Key::of(&d.metadata))
+            .collect();
+        for k in keys {
+            self.enqueue(Work::Sync(Component::DaemonSetController, k), Dur::ZERO);
         }
     }
 

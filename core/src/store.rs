@@ -10,7 +10,9 @@
 //! Architecture invariant: the store never calls a controller. It only records what changed.
 
 use crate::time::SimTime;
-use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::{
     Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
@@ -41,10 +43,11 @@ pub enum Kind {
     StatefulSet,
     ControllerRevision,
     PodDisruptionBudget,
+    DaemonSet,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -60,6 +63,7 @@ impl Kind {
         Kind::StatefulSet,
         Kind::ControllerRevision,
         Kind::PodDisruptionBudget,
+        Kind::DaemonSet,
     ];
 
     pub fn name(self) -> &'static str {
@@ -79,14 +83,17 @@ impl Kind {
             Kind::StatefulSet => "StatefulSet",
             Kind::ControllerRevision => "ControllerRevision",
             Kind::PodDisruptionBudget => "PodDisruptionBudget",
+            Kind::DaemonSet => "DaemonSet",
         }
     }
 
     pub fn api_version(self) -> &'static str {
         match self {
-            Kind::ReplicaSet | Kind::Deployment | Kind::StatefulSet | Kind::ControllerRevision => {
-                "apps/v1"
-            }
+            Kind::ReplicaSet
+            | Kind::Deployment
+            | Kind::StatefulSet
+            | Kind::ControllerRevision
+            | Kind::DaemonSet => "apps/v1",
             Kind::StorageClass => "storage.k8s.io/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
             Kind::PodDisruptionBudget => "policy/v1",
@@ -119,6 +126,7 @@ impl Kind {
             Kind::StatefulSet => "statefulset.apps",
             Kind::ControllerRevision => "controllerrevision.apps",
             Kind::PodDisruptionBudget => "poddisruptionbudget.policy",
+            Kind::DaemonSet => "daemonset.apps",
         }
     }
 }
@@ -256,6 +264,7 @@ pub fn resource_name(kind: Kind) -> &'static str {
         Kind::StatefulSet => "statefulsets.apps",
         Kind::ControllerRevision => "controllerrevisions.apps",
         Kind::PodDisruptionBudget => "poddisruptionbudgets.policy",
+        Kind::DaemonSet => "daemonsets.apps",
     }
 }
 
@@ -280,6 +289,9 @@ pub trait Stored: Clone + Resource + Metadata<Ty = ObjectMeta> + Serialize + Par
     fn bumps_generation(_old: &Self, _new: &Self) -> bool {
         false
     }
+    /// The API server's `PrepareForCreate` (`old` is `None`) / `PrepareForUpdate` beyond
+    /// generation: fields the server owns.
+    fn prepare(_old: Option<&Self>, _new: &mut Self) {}
 }
 
 /// One kind's objects, ordered by key, with an index from controller-owner uid to owned keys.
@@ -436,6 +448,49 @@ stored!(
     generation: |o: &PodDisruptionBudget, n: &PodDisruptionBudget| o.spec != n.spec
 );
 stored!(StatefulSet, Kind::StatefulSet, statefulsets, generation: |o: &StatefulSet, n: &StatefulSet| o.spec != n.spec);
+
+/// `spec.templateGeneration` of the internal DaemonSet, which apps/v1 carries as this annotation.
+pub const DS_TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
+
+impl Stored for DaemonSet {
+    const STORED_KIND: Kind = Kind::DaemonSet;
+    const HAS_GENERATION: bool = true;
+    fn table(store: &Store) -> &Table<Self> {
+        &store.daemonsets
+    }
+    fn table_mut(store: &mut Store) -> &mut Table<Self> {
+        &mut store.daemonsets
+    }
+    fn bumps_generation(old: &Self, new: &Self) -> bool {
+        old.spec != new.spec
+    }
+    /// `daemonSetStrategy.PrepareForCreate/PrepareForUpdate`: the template generation starts at
+    /// 1 and grows by one whenever the pod template changes; clients cannot set it on update.
+    fn prepare(old: Option<&Self>, new: &mut Self) {
+        let generation_of = |d: &DaemonSet| {
+            d.metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(DS_TEMPLATE_GENERATION))
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        let value = match old {
+            None => generation_of(new).filter(|g| *g >= 1).unwrap_or(1),
+            Some(o) => {
+                let g = generation_of(o).unwrap_or(1);
+                if o.spec.template != new.spec.template {
+                    g + 1
+                } else {
+                    g
+                }
+            }
+        };
+        new.metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(DS_TEMPLATE_GENERATION.into(), value.to_string());
+    }
+}
 stored!(ReplicaSet, Kind::ReplicaSet, replicasets, generation: |o: &ReplicaSet, n: &ReplicaSet| o.spec != n.spec);
 // Deployment annotations are copied to its ReplicaSets, so the apiserver bumps generation for them too.
 stored!(Deployment, Kind::Deployment, deployments, generation: |o: &Deployment, n: &Deployment| {
@@ -484,6 +539,7 @@ pub struct Store {
     pub statefulsets: Table<StatefulSet>,
     pub controllerrevisions: Table<ControllerRevision>,
     pub poddisruptionbudgets: Table<PodDisruptionBudget>,
+    pub daemonsets: Table<DaemonSet>,
     /// Kinds outside the simulation, by (kind, namespace, name).
     pub others: BTreeMap<(String, Key), OtherObject>,
     resource_version: u64,
@@ -636,6 +692,7 @@ impl Store {
                 name: key.name,
             });
         }
+        T::prepare(None, &mut obj);
         let rv = self.next_rv();
         let uid = match uid {
             Some(u) => u,
@@ -702,6 +759,9 @@ impl Store {
                 .or(meta.deletion_timestamp.take());
             meta.resource_version = om.resource_version.clone();
             meta.generation = om.generation;
+        }
+        if may_bump_generation {
+            T::prepare(Some(&old), &mut obj);
         }
         if may_bump_generation && T::HAS_GENERATION && T::bumps_generation(&old, &obj) {
             obj.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(1) + 1);

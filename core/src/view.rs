@@ -361,6 +361,34 @@ pub fn cluster(world: &World) -> ClusterView {
             name,
         });
     }
+    for ds in store.daemonsets.iter() {
+        let ns = ds.metadata.namespace.clone().unwrap_or_default();
+        let name = ds.metadata.name.clone().unwrap_or_default();
+        let s = ds.status.clone().unwrap_or_default();
+        let mut line = format!(
+            "{}/{} nodes ready, {} up-to-date, {} available",
+            s.number_ready,
+            s.desired_number_scheduled,
+            s.updated_number_scheduled.unwrap_or(0),
+            s.number_available.unwrap_or(0)
+        );
+        if s.number_misscheduled > 0 {
+            line.push_str(&format!(", {} misscheduled", s.number_misscheduled));
+        }
+        workloads.push(WorkloadView {
+            kind: "DaemonSet".into(),
+            color: workload_color(
+                world,
+                ds.metadata.uid.as_deref().unwrap_or_default(),
+                "DaemonSet",
+                &ns,
+                &name,
+            ),
+            status_line: line,
+            namespace: ns,
+            name,
+        });
+    }
     for rs in store
         .replicasets
         .iter()

@@ -29,6 +29,7 @@ fn meta_of<'a>(store: &'a Store, r: &ObjRef) -> Option<&'a ObjectMeta> {
         Kind::StatefulSet => store.statefulsets.get(&r.key).map(|o| &o.metadata),
         Kind::ControllerRevision => store.controllerrevisions.get(&r.key).map(|o| &o.metadata),
         Kind::PodDisruptionBudget => store.poddisruptionbudgets.get(&r.key).map(|o| &o.metadata),
+        Kind::DaemonSet => store.daemonsets.get(&r.key).map(|o| &o.metadata),
         Kind::Event => None,
     }
 }
@@ -69,6 +70,7 @@ fn with_meta(store: &Store, r: &ObjRef, f: impl FnOnce(&mut ObjectMeta)) -> Opti
         Kind::ReplicaSet => Object::ReplicaSet(store.replicasets.get(&r.key)?.clone()),
         Kind::Deployment => Object::Deployment(store.deployments.get(&r.key)?.clone()),
         Kind::StatefulSet => Object::StatefulSet(store.statefulsets.get(&r.key)?.clone()),
+        Kind::DaemonSet => Object::DaemonSet(store.daemonsets.get(&r.key)?.clone()),
         Kind::ControllerRevision => {
             Object::ControllerRevision(store.controllerrevisions.get(&r.key)?.clone())
         }

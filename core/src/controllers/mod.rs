@@ -8,6 +8,7 @@
 //! rollout is observable.
 
 pub mod attachdetach;
+pub mod daemonset;
 pub mod deployment;
 pub mod disruption;
 pub mod endpoints;
@@ -26,7 +27,9 @@ pub mod volumebinding;
 
 use crate::store::{Key, Kind, Propagation};
 use crate::time::Dur;
-use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::{
     Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
@@ -55,6 +58,7 @@ pub enum Component {
     TaintEvictionController,
     PodGarbageCollector,
     DisruptionController,
+    DaemonSetController,
 }
 
 impl Component {
@@ -77,6 +81,7 @@ impl Component {
             Component::PodGarbageCollector => "pod-garbage-collector",
             // The disruption controller's recorder signs as the controller manager.
             Component::DisruptionController => "controllermanager",
+            Component::DaemonSetController => "daemonset-controller",
         }
     }
 }
@@ -101,6 +106,7 @@ pub enum Object {
     StatefulSet(StatefulSet),
     ControllerRevision(ControllerRevision),
     PodDisruptionBudget(PodDisruptionBudget),
+    DaemonSet(DaemonSet),
 }
 
 impl Object {
@@ -120,6 +126,7 @@ impl Object {
             Object::StatefulSet(_) => Kind::StatefulSet,
             Object::ControllerRevision(_) => Kind::ControllerRevision,
             Object::PodDisruptionBudget(_) => Kind::PodDisruptionBudget,
+            Object::DaemonSet(_) => Kind::DaemonSet,
         }
     }
 
@@ -139,6 +146,7 @@ impl Object {
             Object::StatefulSet(o) => &o.metadata,
             Object::ControllerRevision(o) => &o.metadata,
             Object::PodDisruptionBudget(o) => &o.metadata,
+            Object::DaemonSet(o) => &o.metadata,
         }
     }
 
@@ -158,6 +166,7 @@ impl Object {
             Object::StatefulSet(o) => &mut o.metadata,
             Object::ControllerRevision(o) => &mut o.metadata,
             Object::PodDisruptionBudget(o) => &mut o.metadata,
+            Object::DaemonSet(o) => &mut o.metadata,
         }
     }
 }

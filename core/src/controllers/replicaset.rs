@@ -127,7 +127,8 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     out
 }
 
-fn release(pod: &Pod, owner_uid: &str) -> Pod {
+/// `ReleasePod`: drops the owner reference with this uid.
+pub(crate) fn release(pod: &Pod, owner_uid: &str) -> Pod {
     let mut p = pod.clone();
     if let Some(refs) = p.metadata.owner_references.as_mut() {
         refs.retain(|r| r.uid != owner_uid);

@@ -13,7 +13,7 @@ use crate::quantity;
 use crate::sim::World;
 use crate::store::{controller_ref, Kind};
 use crate::time::{human_duration, SimTime};
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Endpoints, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, Service,
 };
@@ -607,6 +607,73 @@ fn describe_replica_set(world: &World, rs: &ReplicaSet) -> String {
     if let Some(t) = &rs.spec.template {
         pod_template(&mut doc, t, 2);
     }
+    events_section(&mut doc, world, &uid);
+    doc.finish()
+}
+
+/// `DaemonSetDescriber`. The count lines have no tab, so (as upstream) they are not aligned
+/// with the lines around them.
+fn describe_daemon_set(world: &World, ds: &DaemonSet) -> String {
+    let mut doc = Doc::default();
+    let spec = &ds.spec;
+    doc.kv(0, "Name", ds.metadata.name.clone().unwrap_or_default());
+    doc.kv(
+        0,
+        "Namespace",
+        ds.metadata.namespace.clone().unwrap_or_default(),
+    );
+    doc.kv(
+        0,
+        "Selector",
+        Selector::from_label_selector(&spec.selector)
+            .map(|x| x.to_string())
+            .unwrap_or_default(),
+    );
+    doc.kv(
+        0,
+        "Node-Selector",
+        crate::labels::format_labels(
+            spec.template
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_selector.as_ref()),
+        ),
+    );
+    map_lines(&mut doc, 0, "Labels", ds.metadata.labels.as_ref(), "=");
+    map_lines(
+        &mut doc,
+        0,
+        "Annotations",
+        Some(&annotations_for_describe(&ds.metadata)),
+        ": ",
+    );
+    let st = ds.status.clone().unwrap_or_default();
+    for (what, n) in [
+        (
+            "Desired Number of Nodes Scheduled",
+            st.desired_number_scheduled,
+        ),
+        (
+            "Current Number of Nodes Scheduled",
+            st.current_number_scheduled,
+        ),
+        (
+            "Number of Nodes Scheduled with Up-to-date Pods",
+            st.updated_number_scheduled.unwrap_or(0),
+        ),
+        (
+            "Number of Nodes Scheduled with Available Pods",
+            st.number_available.unwrap_or(0),
+        ),
+        ("Number of Nodes Misscheduled", st.number_misscheduled),
+    ] {
+        doc.line(0, &[&format!("{what}: {n}")]);
+    }
+    let uid = ds.metadata.uid.clone().unwrap_or_default();
+    let pods: Vec<&Pod> = world.store().pods.owned_by(&uid).collect();
+    doc.kv(0, "Pods Status", pods_status_line(&pods));
+    doc.line(0, &["Pod Template:"]);
+    pod_template(&mut doc, &spec.template, 2);
     events_section(&mut doc, world, &uid);
     doc.finish()
 }
@@ -1631,6 +1698,7 @@ pub fn describe(world: &World, args: &Args) -> Result<Output, String> {
                 (Item::EndpointSlice(e), _) => describe_endpoint_slice(world, e),
                 (Item::StatefulSet(set), _) => describe_stateful_set(world, set),
                 (Item::PodDisruptionBudget(b), _) => describe_budget(world, b),
+                (Item::DaemonSet(ds), _) => describe_daemon_set(world, ds),
                 (_, ResType::Sim(Kind::Event)) | (_, _) => describe_generic(world, &i),
             });
         }

@@ -9,7 +9,9 @@ use crate::podutil;
 use crate::sim::World;
 use crate::store::{Key, Kind, OtherObject};
 use crate::time::{human_duration, SimTime};
-use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::{
     Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
     PodTemplateSpec, Service,
@@ -59,6 +61,7 @@ pub enum Item {
     StatefulSet(StatefulSet),
     ControllerRevision(ControllerRevision),
     PodDisruptionBudget(PodDisruptionBudget),
+    DaemonSet(DaemonSet),
     Other(OtherObject),
 }
 
@@ -80,6 +83,7 @@ impl Item {
             Item::StatefulSet(o) => o.metadata.clone(),
             Item::ControllerRevision(o) => o.metadata.clone(),
             Item::PodDisruptionBudget(o) => o.metadata.clone(),
+            Item::DaemonSet(o) => o.metadata.clone(),
             Item::Other(o) => {
                 serde_json::from_value(o.value.get("metadata").cloned().unwrap_or_default())
                     .unwrap_or_default()
@@ -104,6 +108,7 @@ impl Item {
             Item::StatefulSet(o) => serde_json::to_value(o),
             Item::ControllerRevision(o) => serde_json::to_value(o),
             Item::PodDisruptionBudget(o) => serde_json::to_value(o),
+            Item::DaemonSet(o) => serde_json::to_value(o),
             Item::Other(o) => Ok(o.value.clone()),
         }
         .unwrap_or(Value::Null)
@@ -127,6 +132,7 @@ impl Item {
             Item::StatefulSet(_) => Kind::StatefulSet.qualified().into(),
             Item::ControllerRevision(_) => Kind::ControllerRevision.qualified().into(),
             Item::PodDisruptionBudget(_) => Kind::PodDisruptionBudget.qualified().into(),
+            Item::DaemonSet(_) => Kind::DaemonSet.qualified().into(),
             Item::Other(o) => match o.api_version.split_once('/') {
                 Some((g, _)) => format!("{}.{g}", o.kind.to_lowercase()),
                 None => o.kind.to_lowercase(),
@@ -278,6 +284,13 @@ pub fn list(world: &World, t: ResType, ns: Option<&str>) -> Vec<Item> {
             .cloned()
             .map(Item::PodDisruptionBudget)
             .collect(),
+        ResType::Sim(Kind::DaemonSet) => s
+            .daemonsets
+            .iter()
+            .filter(|o| in_ns(&o.metadata))
+            .cloned()
+            .map(Item::DaemonSet)
+            .collect(),
         ResType::Other(kind, _) => s
             .others
             .iter()
@@ -330,6 +343,7 @@ pub fn find(world: &World, t: ResType, ns: &str, name: &str) -> Option<Item> {
             .get(&key)
             .cloned()
             .map(Item::PodDisruptionBudget),
+        ResType::Sim(Kind::DaemonSet) => s.daemonsets.get(&key).cloned().map(Item::DaemonSet),
         ResType::Other(kind, _) => {
             let namespaced = s.others.contains_key(&(kind.to_string(), key.clone()));
             let k = if namespaced { key } else { ckey };
@@ -819,6 +833,27 @@ pub fn table(
                 "AGE",
             ])
         }
+        ResType::Sim(Kind::DaemonSet) => {
+            for i in items {
+                if let Item::DaemonSet(ds) = i {
+                    rows.push(daemon_set_row(ds, wide, now));
+                }
+            }
+            let mut hs = h(&[
+                "NAME",
+                "DESIRED",
+                "CURRENT",
+                "READY",
+                "UP-TO-DATE",
+                "AVAILABLE",
+                "NODE SELECTOR",
+                "AGE",
+            ]);
+            if wide {
+                hs.extend(["CONTAINERS".into(), "IMAGES".into(), "SELECTOR".into()]);
+            }
+            hs
+        }
         ResType::Other(..) => {
             for i in items {
                 rows.push(vec![i.meta().name.unwrap_or_default(), age(&i.meta(), now)]);
@@ -980,6 +1015,33 @@ fn format_discovery_endpoints(s: &EndpointSlice) -> String {
         }
     }
     list_with_more(list, more, count, max)
+}
+
+/// `printDaemonSet`: the status counts, the template's node selector (`<none>` if empty).
+fn daemon_set_row(ds: &DaemonSet, wide: bool, now: SimTime) -> Vec<String> {
+    let s = ds.status.clone().unwrap_or_default();
+    let node_selector = crate::labels::format_labels(
+        ds.spec
+            .template
+            .spec
+            .as_ref()
+            .and_then(|p| p.node_selector.as_ref()),
+    );
+    let mut r = vec![
+        ds.metadata.name.clone().unwrap_or_default(),
+        s.desired_number_scheduled.to_string(),
+        s.current_number_scheduled.to_string(),
+        s.number_ready.to_string(),
+        s.updated_number_scheduled.unwrap_or(0).to_string(),
+        s.number_available.unwrap_or(0).to_string(),
+        node_selector,
+        age(&ds.metadata, now),
+    ];
+    if wide {
+        let (c, im) = containers_images(Some(&ds.spec.template));
+        r.extend([c, im, selector_string(&ds.spec.selector)]);
+    }
+    r
 }
 
 /// `printControllerRevision`'s CONTROLLER cell: `statefulset.apps/web`, or `<none>`.

@@ -103,11 +103,6 @@ const OTHER_TYPES: &[(&str, &str, &[&str])] = &[
         "serviceaccounts",
         &["serviceaccount", "sa"],
     ),
-    (
-        "DaemonSet",
-        "daemonsets",
-        &["daemonset", "ds", "daemonsets.apps"],
-    ),
     ("Job", "jobs", &["job"]),
     ("CronJob", "cronjobs", &["cronjob", "cj"]),
     ("Ingress", "ingresses", &["ingress", "ing"]),
@@ -175,6 +170,9 @@ pub fn resolve_type(s: &str) -> Option<ResType> {
         | "controllerrevision"
         | "controllerrevisions.apps"
         | "controllerrevision.apps" => Some(Kind::ControllerRevision),
+        "daemonsets" | "daemonset" | "ds" | "daemonsets.apps" | "daemonset.apps" => {
+            Some(Kind::DaemonSet)
+        }
         "storageclasses"
         | "storageclass"
         | "sc"
@@ -298,10 +296,10 @@ pub const HELP: &str = "kubeplay understands these kubectl commands (the leading
   apply -f FILE|-            create -f FILE|-
   create deployment NAME --image=IMAGE [--replicas=N] [--port=N]
   scale TYPE/NAME --replicas=N
-  set image deployment/NAME CONTAINER=IMAGE...
+  set image deployment|statefulset|daemonset/NAME CONTAINER=IMAGE...
   patch TYPE NAME -p PATCH [--type=strategic|merge|json]
   run NAME --image=IMAGE [--restart=Never] [--labels=k=v] [--port=N] [--env=K=V] [--command] [-- ARGS...]
-  rollout status|history|undo|pause|resume|restart deployment/NAME [--to-revision=N] [--revision=N]
+  rollout status|history|undo|pause|resume|restart deployment|statefulset|daemonset/NAME [--to-revision=N] [--revision=N]
   delete TYPE NAME... | TYPE/NAME | -l SELECTOR | --all  [--cascade=background|foreground|orphan] [--grace-period=N] [--force]
   label|annotate TYPE NAME KEY=VALUE... KEY- [--overwrite]
   exec POD [-c CONTAINER] [-i] [-t] -- COMMAND [ARGS...]   (sh -c 'SCRIPT', cat, ls, echo, curl…)

@@ -294,6 +294,13 @@ pub fn scale(world: &mut World, args: &Args) -> Result<Output, String> {
                 .update_object(Object::StatefulSet(s), false)
                 .map_err(|e| e.to_string())?;
         }
+        // A DaemonSet has no scale subresource: the GET of `/scale` is a 404.
+        Item::DaemonSet(_) => {
+            return Err(
+                "Error from server (NotFound): the server could not find the requested resource"
+                    .into(),
+            )
+        }
         other => {
             return Err(format!(
                 "error: cannot scale {}: only deployments, replicasets and statefulsets can be scaled here",
@@ -338,7 +345,15 @@ pub fn set(world: &mut World, args: &Args) -> Result<Output, String> {
             let t = s.spec.template.clone();
             (Object::StatefulSet(s), t)
         }
-        _ => return Err("error: set image works on deployments and statefulsets here".into()),
+        Item::DaemonSet(d) => {
+            let t = d.spec.template.clone();
+            (Object::DaemonSet(d), t)
+        }
+        _ => {
+            return Err(
+                "error: set image works on deployments, statefulsets and daemonsets here".into(),
+            )
+        }
     };
     let mut template = template;
     let spec = template.spec.get_or_insert_with(Default::default);
@@ -375,6 +390,7 @@ pub fn set(world: &mut World, args: &Args) -> Result<Output, String> {
     match &mut object {
         Object::Deployment(d) => d.spec.template = template,
         Object::StatefulSet(s) => s.spec.template = template,
+        Object::DaemonSet(d) => d.spec.template = template,
         _ => {}
     }
     world
@@ -490,6 +506,7 @@ pub fn label(world: &mut World, args: &Args, labels: bool) -> Result<Output, Str
             Item::Node(mut o) => (edit(&mut o.metadata), Some(Object::Node(o))),
             Item::Namespace(mut o) => (edit(&mut o.metadata), Some(Object::Namespace(o))),
             Item::StatefulSet(mut o) => (edit(&mut o.metadata), Some(Object::StatefulSet(o))),
+            Item::DaemonSet(mut o) => (edit(&mut o.metadata), Some(Object::DaemonSet(o))),
             _ => {
                 return Err(format!(
                     "error: kubeplay cannot {} {qualified}",
@@ -631,6 +648,7 @@ pub fn delete(world: &mut World, args: &Args, files: &dyn FileSource) -> Result<
             Item::StatefulSet(_) => Some(Kind::StatefulSet),
             Item::ControllerRevision(_) => Some(Kind::ControllerRevision),
             Item::PodDisruptionBudget(_) => Some(Kind::PodDisruptionBudget),
+            Item::DaemonSet(_) => Some(Kind::DaemonSet),
             Item::Other(_) => None,
         };
         let plural_q = i

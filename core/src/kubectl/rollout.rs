@@ -1,8 +1,10 @@
-//! `kubectl rollout status|history|undo|pause|resume|restart` for Deployments and StatefulSets
+//! `kubectl rollout status|history|undo|pause|resume|restart` for Deployments, StatefulSets and
+//! DaemonSets
 //! (`pkg/cmd/rollout`, `pkg/polymorphichelpers/{rollout_status,history,rollback}.go`).
 
 use super::get::Item;
 use super::{tabwriter, Args, Output};
+use crate::controllers::daemonset;
 use crate::controllers::deployment::rollout_status_line;
 use crate::controllers::deployment::util::{
     revision, without_hash, CHANGE_CAUSE, REVISION, SKIP_COPY,
@@ -12,37 +14,50 @@ use crate::controllers::Object;
 use crate::sim::World;
 use crate::store::{Key, Kind};
 use crate::time::{parse_duration, Dur};
-use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// The object a rollout command works on.
 enum Target {
     Deployment(Deployment),
     StatefulSet(StatefulSet),
+    DaemonSet(DaemonSet),
 }
 
 impl Target {
-    fn name(&self) -> String {
+    fn meta(&self) -> &ObjectMeta {
         match self {
-            Target::Deployment(d) => d.metadata.name.clone(),
-            Target::StatefulSet(s) => s.metadata.name.clone(),
+            Target::Deployment(d) => &d.metadata,
+            Target::StatefulSet(s) => &s.metadata,
+            Target::DaemonSet(d) => &d.metadata,
         }
-        .unwrap_or_default()
+    }
+
+    fn name(&self) -> String {
+        self.meta().name.clone().unwrap_or_default()
+    }
+
+    fn kind(&self) -> Kind {
+        match self {
+            Target::Deployment(_) => Kind::Deployment,
+            Target::StatefulSet(_) => Kind::StatefulSet,
+            Target::DaemonSet(_) => Kind::DaemonSet,
+        }
     }
 
     /// `deployment.apps/web`.
     fn qualified(&self) -> String {
-        let kind = match self {
-            Target::Deployment(_) => Kind::Deployment,
-            Target::StatefulSet(_) => Kind::StatefulSet,
-        };
-        format!("{}/{}", kind.qualified(), self.name())
+        format!("{}/{}", self.kind().qualified(), self.name())
     }
 
     fn template_mut(&mut self) -> &mut PodTemplateSpec {
         match self {
             Target::Deployment(d) => &mut d.spec.template,
             Target::StatefulSet(s) => &mut s.spec.template,
+            Target::DaemonSet(d) => &mut d.spec.template,
         }
     }
 
@@ -50,6 +65,7 @@ impl Target {
         match self {
             Target::Deployment(d) => Object::Deployment(d),
             Target::StatefulSet(s) => Object::StatefulSet(s),
+            Target::DaemonSet(d) => Object::DaemonSet(d),
         }
     }
 }
@@ -70,10 +86,12 @@ fn target(world: &World, args: &Args) -> Result<Target, String> {
         ),
     };
     let rt = match super::resolve_type(&t) {
-        Some(rt @ super::ResType::Sim(Kind::Deployment | Kind::StatefulSet)) => rt,
+        Some(rt @ super::ResType::Sim(Kind::Deployment | Kind::StatefulSet | Kind::DaemonSet)) => {
+            rt
+        }
         Some(_) => {
             return Err(format!(
-                "error: no rollout support for {t:?} here yet (deployments and statefulsets only)"
+                "error: no rollout support for {t:?} here yet (deployments, statefulsets and daemonsets only)"
             ))
         }
         None => return Err(super::get::unknown_type(&t)),
@@ -82,6 +100,7 @@ fn target(world: &World, args: &Args) -> Result<Target, String> {
     match super::get::find(world, rt, ns, &name) {
         Some(Item::Deployment(d)) => Ok(Target::Deployment(d)),
         Some(Item::StatefulSet(s)) => Ok(Target::StatefulSet(s)),
+        Some(Item::DaemonSet(d)) => Ok(Target::DaemonSet(d)),
         _ => Err(super::get::not_found(rt, &name)),
     }
 }
@@ -102,9 +121,9 @@ fn owned_replica_sets(world: &World, d: &Deployment) -> Vec<ReplicaSet> {
     v
 }
 
-/// `controlledHistory`: the set's revisions, by revision number.
-fn owned_revisions(world: &World, s: &StatefulSet) -> Vec<ControllerRevision> {
-    let uid = s.metadata.uid.clone().unwrap_or_default();
+/// `controlledHistory`: the owner's revisions, by revision number.
+fn owned_revisions(world: &World, owner: &ObjectMeta) -> Vec<ControllerRevision> {
+    let uid = owner.uid.clone().unwrap_or_default();
     let mut v: Vec<ControllerRevision> = world
         .store()
         .controllerrevisions
@@ -156,11 +175,13 @@ fn status(world: &mut World, args: &Args) -> Result<Output, String> {
             ("deployment", Key::of(&d.metadata))
         }
         Target::StatefulSet(s) => ("statefulset", Key::of(&s.metadata)),
+        Target::DaemonSet(d) => ("daemonset", Key::of(&d.metadata)),
     };
     let line_of = |world: &World| -> Option<Result<(String, bool), String>> {
         let s = world.store();
         match kind {
             "deployment" => s.deployments.get(&key).map(rollout_status_line),
+            "daemonset" => s.daemonsets.get(&key).map(daemonset::rollout_status_line),
             _ => s
                 .statefulsets
                 .get(&key)
@@ -254,7 +275,7 @@ fn history(world: &mut World, args: &Args) -> Result<Output, String> {
                 )
             })
             .collect(),
-        Target::StatefulSet(s) => owned_revisions(world, s)
+        Target::StatefulSet(_) | Target::DaemonSet(_) => owned_revisions(world, t.meta())
             .iter()
             .map(|r| {
                 (
@@ -272,7 +293,7 @@ fn history(world: &mut World, args: &Args) -> Result<Output, String> {
 fn undo(world: &mut World, args: &Args) -> Result<Output, String> {
     match target(world, args)? {
         Target::Deployment(d) => undo_deployment(world, args, d),
-        Target::StatefulSet(s) => undo_stateful_set(world, args, s),
+        t @ (Target::StatefulSet(_) | Target::DaemonSet(_)) => undo_from_revisions(world, args, t),
     }
 }
 
@@ -321,17 +342,17 @@ fn undo_deployment(world: &mut World, args: &Args, d: Deployment) -> Result<Outp
     Ok(Output::out(format!("deployment.apps/{name} rolled back")))
 }
 
-/// `StatefulSetRollbacker`: copies the chosen revision's template into the set; the controller
-/// then sees an old template and bumps that revision.
-fn undo_stateful_set(world: &mut World, args: &Args, s: StatefulSet) -> Result<Output, String> {
-    let name = s.metadata.name.clone().unwrap_or_default();
+/// `StatefulSetRollbacker` / `DaemonSetRollbacker`: copies the chosen revision's template into
+/// the set; the controller then sees an old template and bumps that revision.
+fn undo_from_revisions(world: &mut World, args: &Args, mut t: Target) -> Result<Output, String> {
+    let q = t.qualified();
     let to = args.int("to-revision")?.unwrap_or(0);
     if to < 0 {
         return Err(format!(
             "error: unable to find specified revision {to} in history"
         ));
     }
-    let revisions = owned_revisions(world, &s);
+    let revisions = owned_revisions(world, t.meta());
     if to == 0 && revisions.len() <= 1 {
         return Err("error: no last revision to roll back to".into());
     }
@@ -345,23 +366,25 @@ fn undo_stateful_set(world: &mut World, args: &Args, s: StatefulSet) -> Result<O
             "error: unable to find specified revision {to} in history"
         ));
     };
-    if s.spec.template == template {
-        return Ok(Output::out(format!("statefulset.apps/{name} skipped rollback (current template already matches revision {to})")));
+    if *t.template_mut() == template {
+        return Ok(Output::out(format!(
+            "{q} skipped rollback (current template already matches revision {to})"
+        )));
     }
-    let mut ns = s.clone();
-    ns.spec.template = template;
-    write(world, Target::StatefulSet(ns))?;
-    Ok(Output::out(format!("statefulset.apps/{name} rolled back")))
+    *t.template_mut() = template;
+    write(world, t)?;
+    Ok(Output::out(format!("{q} rolled back")))
 }
 
 fn pause(world: &mut World, args: &Args, on: bool) -> Result<Output, String> {
     let verb = if on { "paused" } else { "resumed" };
     let mut d = match target(world, args)? {
         Target::Deployment(d) => d,
-        Target::StatefulSet(s) => {
+        t => {
             return Err(format!(
-                "error: statefulsets.apps {:?} {} is not supported",
-                s.metadata.name.clone().unwrap_or_default(),
+                "error: {} {:?} {} is not supported",
+                crate::store::resource_name(t.kind()),
+                t.name(),
                 if on { "pausing" } else { "resuming" }
             ))
         }

@@ -32,6 +32,25 @@ pub fn deployment(d: &mut Deployment) {
     template(&mut spec.template);
 }
 
+/// `SetDefaults_DaemonSet`: RollingUpdate with maxUnavailable 1 and maxSurge 0, history 10.
+pub fn daemon_set(d: &mut k8s_openapi::api::apps::v1::DaemonSet) {
+    use k8s_openapi::api::apps::v1::RollingUpdateDaemonSet;
+    let spec = &mut d.spec;
+    let strategy = spec.update_strategy.get_or_insert_with(Default::default);
+    if strategy.type_.as_deref().is_none_or(str::is_empty) {
+        strategy.type_ = Some("RollingUpdate".into());
+    }
+    if strategy.type_.as_deref() == Some("RollingUpdate") {
+        let ru = strategy
+            .rolling_update
+            .get_or_insert_with(RollingUpdateDaemonSet::default);
+        ru.max_unavailable.get_or_insert(IntOrString::Int(1));
+        ru.max_surge.get_or_insert(IntOrString::Int(0));
+    }
+    spec.revision_history_limit.get_or_insert(10);
+    template(&mut spec.template);
+}
+
 pub fn replica_set(rs: &mut ReplicaSet) {
     let spec = &mut rs.spec;
     spec.replicas.get_or_insert(1);

@@ -19,7 +19,9 @@ use crate::controllers::deployment::util::LAST_APPLIED;
 use crate::controllers::Object;
 use crate::sim::World;
 use crate::store::{Key, Kind, OtherObject};
-use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::{
     Endpoints, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
@@ -118,6 +120,7 @@ pub enum Parsed {
     StatefulSet(StatefulSet),
     ControllerRevision(ControllerRevision),
     PodDisruptionBudget(PodDisruptionBudget),
+    DaemonSet(DaemonSet),
     Other(OtherObject),
 }
 
@@ -143,7 +146,6 @@ const KNOWN_OTHER: &[(&str, &str, bool)] = &[
     ("LimitRange", "v1", true),
     ("ResourceQuota", "v1", true),
     ("ReplicationController", "v1", true),
-    ("DaemonSet", "apps/v1", true),
     ("Job", "batch/v1", true),
     ("CronJob", "batch/v1", true),
     ("HorizontalPodAutoscaler", "autoscaling/v2", true),
@@ -541,6 +543,7 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
         ("PodDisruptionBudget", "policy/v1") => {
             ctx.typed(raw, from_text).map(Parsed::PodDisruptionBudget)
         }
+        ("DaemonSet", "apps/v1") => ctx.typed(raw, from_text).map(Parsed::DaemonSet),
         ("Node", "v1") => {
             ctx.error(None, Some("kind".into()), "nodes join the cluster by registering their kubelet; add one with `sim node add NAME`".into());
             None
@@ -581,6 +584,7 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
                         "StatefulSet",
                         "ControllerRevision",
                         "PodDisruptionBudget",
+                        "DaemonSet",
                     ]
                     .contains(&kind);
                 let hint = if known_kind {
@@ -693,6 +697,7 @@ pub fn apply_in(
             Kind::StatefulSet => world.store.statefulsets.get(&key).is_some(),
             Kind::ControllerRevision => world.store.controllerrevisions.get(&key).is_some(),
             Kind::PodDisruptionBudget => world.store.poddisruptionbudgets.get(&key).is_some(),
+            Kind::DaemonSet => world.store.daemonsets.get(&key).is_some(),
             _ => false,
         };
         let rv = world.store.resource_version();
@@ -1112,6 +1117,14 @@ fn prepare(
             |_: &PodDisruptionBudget, _: &PodDisruptionBudget| Vec::new(),
             PodDisruptionBudget
         ),
+        Parsed::DaemonSet(_) => merged!(
+            DaemonSet,
+            daemonsets,
+            defaults::daemon_set,
+            validate::daemon_set,
+            validate::daemon_set_update,
+            DaemonSet
+        ),
         Parsed::Other(_) => None,
     }
 }
@@ -1139,7 +1152,8 @@ keep_status!(
     PersistentVolumeClaim,
     Service,
     StatefulSet,
-    PodDisruptionBudget
+    PodDisruptionBudget,
+    DaemonSet
 );
 
 macro_rules! no_status {

@@ -7,7 +7,9 @@ use crate::labels::{
     check_dns1123_label, check_dns1123_subdomain, check_key, check_value, Selector,
 };
 use crate::quantity;
-use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::{
     PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, PodTemplateSpec,
 };
@@ -836,6 +838,100 @@ pub fn pod_disruption_budget(b: &PodDisruptionBudget) -> Vec<FieldError> {
         );
     }
     e.0
+}
+
+/// `ValidateDaemonSet` / `ValidateDaemonSetSpec`.
+pub fn daemon_set(ds: &DaemonSet) -> Vec<FieldError> {
+    let mut e = Errs(metadata(&ds.metadata, false));
+    let spec = &ds.spec;
+    selector(
+        &mut e,
+        "spec.selector",
+        &spec.selector,
+        Some(&spec.template),
+        "daemonset",
+    );
+    template(&mut e, Some(&spec.template));
+    if spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(|s| s.active_deadline_seconds)
+        .is_some()
+    {
+        e.add(
+            "spec.template.spec.activeDeadlineSeconds",
+            "Forbidden: activeDeadlineSeconds in DaemonSet is not Supported",
+        );
+    }
+    non_negative(&mut e, "spec.minReadySeconds", spec.min_ready_seconds);
+    let strategy = spec.update_strategy.clone().unwrap_or_default();
+    match strategy.type_.as_deref() {
+        Some("OnDelete") => {}
+        Some("RollingUpdate") => match &strategy.rolling_update {
+            None => e.required("spec.updateStrategy.rollingUpdate"),
+            Some(ru) => {
+                let base = "spec.updateStrategy.rollingUpdate";
+                let unav = int_or_percent(
+                    &mut e,
+                    &format!("{base}.maxUnavailable"),
+                    ru.max_unavailable.as_ref(),
+                );
+                let surge =
+                    int_or_percent(&mut e, &format!("{base}.maxSurge"), ru.max_surge.as_ref());
+                let has_unavailable = unav.unwrap_or(0) != 0;
+                let has_surge = surge.unwrap_or(0) != 0;
+                if has_unavailable && has_surge {
+                    let shown = match &ru.max_surge {
+                        Some(IntOrString::String(s)) => format!("{s:?}"),
+                        Some(IntOrString::Int(i)) => i.to_string(),
+                        None => "0".into(),
+                    };
+                    e.invalid(
+                        &format!("{base}.maxSurge"),
+                        shown,
+                        "may not be set when maxUnavailable is non-zero",
+                    );
+                } else if !has_unavailable && !has_surge {
+                    e.add(
+                        format!("{base}.maxUnavailable"),
+                        "Required value: cannot be 0 when maxSurge is 0",
+                    );
+                }
+            }
+        },
+        other => {
+            let shown = other
+                .map(|t| format!("{t:?}"))
+                .unwrap_or_else(|| "\"\"".into());
+            e.add(
+                "spec.updateStrategy",
+                format!(
+                    "Unsupported value: {shown}: supported values: \"RollingUpdate\", \"OnDelete\""
+                ),
+            );
+        }
+    }
+    non_negative(
+        &mut e,
+        "spec.revisionHistoryLimit",
+        spec.revision_history_limit,
+    );
+    e.0
+}
+
+/// `ValidateDaemonSetUpdate`: the selector may not change.
+pub fn daemon_set_update(old: &DaemonSet, new: &DaemonSet) -> Vec<FieldError> {
+    if old.spec.selector != new.spec.selector {
+        let shown = Selector::from_label_selector(&new.spec.selector)
+            .map(|x| x.to_string())
+            .unwrap_or_default();
+        return vec![FieldError {
+            path: "spec.selector".into(),
+            message: format!("Invalid value: v1.LabelSelector{{{shown}}}: field is immutable"),
+        }];
+    }
+    Vec::new()
 }
 
 /// `ValidateControllerRevision`.

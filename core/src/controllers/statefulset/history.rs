@@ -5,9 +5,12 @@
 use super::util::REVISION_LABEL;
 use crate::controllers::controller_ref_to;
 use crate::controllers::deployment::util::compute_hash;
+use crate::controllers::{Action, Object, Reconcile};
+use crate::labels::Selector;
+use crate::store::{controller_ref, Store};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use serde_json::{json, Value};
 
@@ -45,9 +48,26 @@ pub fn hash(template: &PodTemplateSpec, collision_count: i32) -> String {
 /// `newRevision`: named `<set>-<hash>` (the set's name cut to 223 characters), labelled with the
 /// template's labels and the hash, annotated with the set's annotations, owned by the set.
 pub fn new_revision(set: &StatefulSet, revision: i64, collision_count: i32) -> ControllerRevision {
-    let template = &set.spec.template;
+    new_revision_for(
+        &set.metadata,
+        controller_ref_to::<StatefulSet>(&set.metadata),
+        &set.spec.template,
+        revision,
+        collision_count,
+    )
+}
+
+/// A revision of `template` for any owner (StatefulSet `newRevision`, DaemonSet `snapshot`):
+/// `<owner>-<hash>`, the template's labels plus the hash label, the owner's annotations.
+pub fn new_revision_for(
+    owner: &ObjectMeta,
+    controller: OwnerReference,
+    template: &PodTemplateSpec,
+    revision: i64,
+    collision_count: i32,
+) -> ControllerRevision {
     let h = hash(template, collision_count);
-    let mut prefix = set.metadata.name.clone().unwrap_or_default();
+    let mut prefix = owner.name.clone().unwrap_or_default();
     prefix.truncate(223);
     let mut labels = template
         .metadata
@@ -58,15 +78,51 @@ pub fn new_revision(set: &StatefulSet, revision: i64, collision_count: i32) -> C
     ControllerRevision {
         metadata: ObjectMeta {
             name: Some(format!("{prefix}-{h}")),
-            namespace: set.metadata.namespace.clone(),
+            namespace: owner.namespace.clone(),
             labels: Some(labels),
-            annotations: set.metadata.annotations.clone().filter(|a| !a.is_empty()),
-            owner_references: Some(vec![controller_ref_to::<StatefulSet>(&set.metadata)]),
+            annotations: owner.annotations.clone().filter(|a| !a.is_empty()),
+            owner_references: Some(vec![controller]),
             ..Default::default()
         },
         data: RawExtension(patch_for(template)),
         revision: Some(revision),
     }
+}
+
+/// `ClaimControllerRevisions` (adoption half): the owner's revisions matching its selector, plus
+/// matching orphans, adopted with an update each (none while the owner is being deleted).
+pub fn claim(
+    store: &Store,
+    owner: &ObjectMeta,
+    controller: &OwnerReference,
+    selector: &Selector,
+    out: &mut Reconcile,
+) -> Vec<ControllerRevision> {
+    let uid = owner.uid.as_deref().unwrap_or_default();
+    let deleting = owner.deletion_timestamp.is_some();
+    let ns = owner.namespace.as_deref().unwrap_or_default();
+    let mut revisions = Vec::new();
+    for r in store.controllerrevisions.in_namespace(ns) {
+        if !selector.matches_opt(r.metadata.labels.as_ref()) || selector.is_empty() {
+            continue;
+        }
+        match controller_ref(&r.metadata) {
+            Some(o) if o.uid == uid => revisions.push(r.clone()),
+            None if !deleting => {
+                let mut adopted = r.clone();
+                adopted
+                    .metadata
+                    .owner_references
+                    .get_or_insert_with(Vec::new)
+                    .push(controller.clone());
+                out.push(Action::Update(Object::ControllerRevision(adopted.clone())));
+                revisions.push(adopted);
+            }
+            _ => {}
+        }
+    }
+    sort(&mut revisions);
+    revisions
 }
 
 /// `EqualRevision`: same data.

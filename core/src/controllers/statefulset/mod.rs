@@ -20,7 +20,7 @@ pub mod util;
 use super::{controller_ref_to, Action, Component, EventRecord, Object, Reconcile, Regarding};
 use crate::labels::Selector;
 use crate::podutil;
-use crate::store::{controller_ref, Key, Kind, Propagation, Store};
+use crate::store::{Key, Kind, Propagation, Store};
 use crate::time::{Dur, SimTime};
 use history::UpdateRevision;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
@@ -45,30 +45,10 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
         return out;
     };
     let deleting = set.metadata.deletion_timestamp.is_some();
-    let uid = set.metadata.uid.clone().unwrap_or_default();
 
     // ListRevisions + AdoptOrphanRevisions.
-    let mut revisions: Vec<ControllerRevision> = Vec::new();
-    for r in store.controllerrevisions.in_namespace(&key.namespace) {
-        if !selector.matches_opt(r.metadata.labels.as_ref()) || selector.is_empty() {
-            continue;
-        }
-        match controller_ref(&r.metadata) {
-            Some(o) if o.uid == uid => revisions.push(r.clone()),
-            None if !deleting => {
-                let mut adopted = r.clone();
-                adopted
-                    .metadata
-                    .owner_references
-                    .get_or_insert_with(Vec::new)
-                    .push(controller_ref_to::<StatefulSet>(&set.metadata));
-                out.push(Action::Update(Object::ControllerRevision(adopted.clone())));
-                revisions.push(adopted);
-            }
-            _ => {}
-        }
-    }
-    history::sort(&mut revisions);
+    let controller = controller_ref_to::<StatefulSet>(&set.metadata);
+    let revisions = history::claim(store, &set.metadata, &controller, &selector, &mut out);
 
     let pods = claim_pods(store, set, &selector, deleting, &mut out);
     let mut pass = Pass {
