@@ -1250,3 +1250,189 @@ fn stateful_set_commands_refuse_what_kubectl_refuses() {
     }
     assert_eq!(sts_snapshot(&mut w), before);
 }
+
+const DS: &str = "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels:
+      app: agent
+  template:
+    metadata:
+      labels:
+        app: agent
+    spec:
+      containers:
+      - name: agent
+        image: busybox:1.36
+        command: [\"sh\", \"-c\", \"sleep 3600\"]
+";
+
+fn ds_cluster() -> World {
+    let mut w = World::new(5);
+    manifest::apply(&mut w, DS).expect("valid DaemonSet");
+    w.settle(Dur::mins(5));
+    w
+}
+
+fn ds_snapshot(w: &mut World) -> (u64, String) {
+    let rv = w.store().resource_version();
+    let all = run(w, "get ds,pods,controllerrevisions -A -o json", &NoFiles).stdout;
+    (rv, all)
+}
+
+fn rejected_daemon_set(text: &str, must_contain: &[&str]) {
+    let mut w = ds_cluster();
+    let before = ds_snapshot(&mut w);
+    let err = manifest::apply(&mut w, text).expect_err("manifest should be rejected");
+    let shown = err.to_string();
+    for m in must_contain {
+        assert!(shown.contains(m), "error should mention {m:?}:\n{shown}");
+    }
+    assert_eq!(
+        ds_snapshot(&mut w),
+        before,
+        "a rejected manifest must not change the cluster:\n{shown}"
+    );
+}
+
+#[test]
+fn daemon_set_selector_is_immutable_and_must_match_its_template() {
+    rejected_daemon_set(
+        &DS.replace(
+            "      app: agent\n  template",
+            "      app: agent\n      tier: node\n  template",
+        )
+        .replace(
+            "        app: agent\n    spec",
+            "        app: agent\n        tier: node\n    spec",
+        ),
+        &[
+            "The DaemonSet \"agent\" is invalid",
+            "spec.selector: Invalid value",
+            "field is immutable",
+        ],
+    );
+    let other = DS.replace("name: agent\n", "name: other\n");
+    rejected_daemon_set(
+        &other.replace("        app: agent\n    spec", "        app: web\n    spec"),
+        &[
+            "spec.template.metadata.labels",
+            "`selector` does not match template `labels`",
+        ],
+    );
+    rejected_daemon_set(
+        &other.replace(
+            "    matchLabels:\n      app: agent\n",
+            "    matchLabels: {}\n",
+        ),
+        &["spec.selector", "empty selector is invalid for daemonset"],
+    );
+}
+
+#[test]
+fn daemon_set_pod_template_and_strategy_are_validated() {
+    let other = DS.replace("name: agent\n", "name: other\n");
+    rejected_daemon_set(
+        &other.replace(
+            "    spec:\n      containers",
+            "    spec:\n      restartPolicy: Never\n      containers",
+        ),
+        &[
+            "spec.template.spec.restartPolicy",
+            "Unsupported value: \"Never\": supported values: \"Always\"",
+        ],
+    );
+    rejected_daemon_set(
+        &other.replace(
+            "    spec:\n      containers",
+            "    spec:\n      activeDeadlineSeconds: 10\n      containers",
+        ),
+        &[
+            "spec.template.spec.activeDeadlineSeconds",
+            "Forbidden: activeDeadlineSeconds in DaemonSet is not Supported",
+        ],
+    );
+    let strategy = |s: &str| {
+        other.replace(
+            "spec:\n  selector",
+            &format!("spec:\n  updateStrategy:\n{s}  selector"),
+        )
+    };
+    rejected_daemon_set(
+        &strategy("    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 0\n"),
+        &[
+            "spec.updateStrategy.rollingUpdate.maxUnavailable",
+            "Required value: cannot be 0 when maxSurge is 0",
+        ],
+    );
+    rejected_daemon_set(
+        &strategy("    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 1\n      maxSurge: 1\n"),
+        &[
+            "spec.updateStrategy.rollingUpdate.maxSurge",
+            "Invalid value: 1: may not be set when maxUnavailable is non-zero",
+        ],
+    );
+    rejected_daemon_set(
+        &strategy("    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 120%\n"),
+        &[
+            "spec.updateStrategy.rollingUpdate.maxUnavailable",
+            "must not be greater than 100%",
+        ],
+    );
+    rejected_daemon_set(
+        &strategy("    type: Sometimes\n"),
+        &[
+            "spec.updateStrategy",
+            "Unsupported value: \"Sometimes\": supported values: \"RollingUpdate\", \"OnDelete\"",
+        ],
+    );
+    rejected_daemon_set(
+        &other.replace(
+            "spec:\n  selector",
+            "spec:\n  minReadySeconds: -1\n  selector",
+        ),
+        &["spec.minReadySeconds", "must be greater than or equal to 0"],
+    );
+}
+
+#[test]
+fn daemon_set_commands_refuse_what_kubectl_refuses() {
+    let mut w = ds_cluster();
+    let before = ds_snapshot(&mut w);
+    for (line, want) in [
+        ("rollout undo ds/agent", "no last revision to roll back to"),
+        (
+            "rollout undo daemonset/agent --to-revision=7",
+            "unable to find specified revision 7 in history",
+        ),
+        (
+            "rollout pause ds/agent",
+            "daemonsets.apps \"agent\" pausing is not supported",
+        ),
+        (
+            "rollout history ds/agent --revision=3",
+            "unable to find the specified revision 3",
+        ),
+        (
+            "rollout status ds/nope",
+            "daemonsets.apps \"nope\" not found",
+        ),
+        (
+            "scale ds/agent --replicas=2",
+            "the server could not find the requested resource",
+        ),
+        (
+            "set image ds/agent nope=busybox:1.37",
+            "unable to find container named \"nope\"",
+        ),
+    ] {
+        let out = run(&mut w, line, &NoFiles);
+        assert!(!out.ok, "{line} should fail");
+        assert!(out.stderr.contains(want), "{line}: {}", out.stderr);
+    }
+    assert_eq!(ds_snapshot(&mut w), before);
+}

@@ -1372,3 +1372,264 @@ fn scheduling_rules_hold_under_random_operations() {
         }
     }
 }
+
+fn daemon_set(image: &str, surge: bool, selector: Option<&str>) -> String {
+    let strategy = if surge {
+        "  minReadySeconds: 3\n  updateStrategy:\n    rollingUpdate:\n      maxSurge: 50%\n      maxUnavailable: 0\n"
+    } else {
+        "  updateStrategy:\n    rollingUpdate:\n      maxUnavailable: 2\n"
+    };
+    let node_selector = selector
+        .map(|s| format!("      nodeSelector:\n        color: {s}\n"))
+        .unwrap_or_default();
+    format!(
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\nspec:\n{strategy}  selector:\n    matchLabels:\n      app: agent\n  template:\n    metadata:\n      labels:\n        app: agent\n    spec:\n{node_selector}      terminationGracePeriodSeconds: 3\n      containers:\n      - name: agent\n        image: {image}\n"
+    )
+}
+
+/// Whether a node should run the agent, judged from the objects alone: it carries the template's
+/// node selector and no NoSchedule/NoExecute taint (the template tolerates none; the controller's
+/// own tolerations cover only the `node.kubernetes.io/*` condition taints).
+fn eligible(
+    ds: &kubeplay_core::k8s_openapi::api::apps::v1::DaemonSet,
+    node: &kubeplay_core::k8s_openapi::api::core::v1::Node,
+) -> bool {
+    let labels = node.metadata.labels.clone().unwrap_or_default();
+    let selector = ds
+        .spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_selector.clone())
+        .unwrap_or_default();
+    let taints = node
+        .spec
+        .as_ref()
+        .and_then(|s| s.taints.clone())
+        .unwrap_or_default();
+    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+        && !taints.iter().any(|t| {
+            (t.effect == "NoSchedule" || t.effect == "NoExecute")
+                && !t.key.starts_with("node.kubernetes.io/")
+        })
+}
+
+/// The daemon pods (active: not terminal, not being deleted) per node they are bound or pinned to.
+fn daemon_pods_per_node(w: &World, uid: &str) -> BTreeMap<String, Vec<String>> {
+    let mut per: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in w
+        .store()
+        .pods
+        .owned_by(uid)
+        .filter(|p| podutil::is_active(p))
+    {
+        let node = podutil::node_name(p).map(String::from).or_else(|| {
+            p.spec
+                .as_ref()?
+                .affinity
+                .as_ref()?
+                .node_affinity
+                .as_ref()?
+                .required_during_scheduling_ignored_during_execution
+                .as_ref()?
+                .node_selector_terms
+                .first()?
+                .match_fields
+                .as_ref()?
+                .first()?
+                .values
+                .as_ref()?
+                .first()
+                .cloned()
+        });
+        per.entry(node.unwrap_or_default())
+            .or_default()
+            .push(p.metadata.name.clone().unwrap_or_default());
+    }
+    per
+}
+
+/// Always: at most one daemon pod per node, two while surging, never more.
+fn check_daemon_set(w: &World, surge: bool) -> Result<(), String> {
+    let Some(ds) = w.store().daemonsets.iter().next() else {
+        return Ok(());
+    };
+    let limit = if surge { 2 } else { 1 };
+    for (node, pods) in daemon_pods_per_node(w, ds.metadata.uid.as_deref().unwrap_or_default()) {
+        if pods.len() > limit {
+            return Err(format!(
+                "at most {limit} daemon pod(s) per node: {node} has {pods:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Eventually: exactly one ready daemon pod with the current image on every eligible node, and
+/// none on any other node.
+fn check_daemon_set_settled(w: &World) -> Result<(), String> {
+    let Some(ds) = w.store().daemonsets.iter().next() else {
+        return Ok(());
+    };
+    let image = ds
+        .spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(|s| s.containers[0].image.clone());
+    let uid = ds.metadata.uid.as_deref().unwrap_or_default();
+    let per = daemon_pods_per_node(w, uid);
+    for node in w.store().nodes.iter() {
+        let name = node.metadata.name.clone().unwrap_or_default();
+        let pods = per.get(&name).cloned().unwrap_or_default();
+        if !eligible(ds, node) {
+            if !pods.is_empty() {
+                return Err(format!(
+                    "no daemon pod on an ineligible node: {name} has {pods:?}"
+                ));
+            }
+            continue;
+        }
+        let [pod] = pods.as_slice() else {
+            return Err(format!(
+                "exactly one daemon pod on eligible node {name}: {pods:?}"
+            ));
+        };
+        let p = w
+            .store()
+            .pods
+            .iter()
+            .find(|p| p.metadata.name.as_deref() == Some(pod.as_str()))
+            .ok_or("pod vanished")?;
+        let pod_image = p.spec.as_ref().and_then(|s| s.containers[0].image.clone());
+        if pod_image != image || !podutil::is_ready(p) {
+            return Err(format!(
+                "the daemon pod on {name} is updated and ready: {pod} runs {pod_image:?} (want {image:?}), ready={}",
+                podutil::is_ready(p)
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn daemon_scenario(seed: u64, ops: usize) -> Result<(), String> {
+    let mut w = World::new(seed);
+    let mut rng = Rng::new(seed ^ 0xd5d5);
+    let surge = rng.below(2) == 0;
+    let colors = ["blue", "green"];
+    let images = ["nginx:1.25.0", "nginx:1.25.1", "nginx:1.25.2"];
+    let mut log = Vec::new();
+    let first = daemon_set(images[0], surge, None);
+    kubeplay_core::manifest::apply(&mut w, &first).map_err(|e| format!("setup: {e}"))?;
+    let mut extra_nodes = 0;
+    for op in 0..ops {
+        let nodes: Vec<String> = w
+            .store()
+            .nodes
+            .iter()
+            .filter_map(|n| n.metadata.name.clone())
+            .collect();
+        let node = nodes[rng.below(nodes.len() as u64) as usize].clone();
+        let cmd = match rng.below(9) {
+            0 => Some(format!(
+                "set image ds/agent agent={}",
+                images[rng.below(3) as usize]
+            )),
+            1 => {
+                let selector = match rng.below(3) {
+                    0 => "null".to_string(),
+                    i => format!("{{\"color\":\"{}\"}}", colors[i as usize - 1]),
+                };
+                Some(format!(
+                    "patch ds agent --type=merge -p '{{\"spec\":{{\"template\":{{\"spec\":{{\"nodeSelector\":{selector}}}}}}}}}'"
+                ))
+            }
+            2 | 3 => Some(format!(
+                "label node {node} color={} --overwrite",
+                colors[rng.below(2) as usize]
+            )),
+            4 => Some(format!("label node {node} color-")),
+            5 => Some(format!(
+                "{} {node}",
+                if rng.below(2) == 0 {
+                    "cordon"
+                } else {
+                    "uncordon"
+                }
+            )),
+            6 if extra_nodes < 3 => {
+                extra_nodes += 1;
+                let taint = if rng.below(3) == 0 {
+                    " --taint=dedicated=db:NoSchedule"
+                } else {
+                    ""
+                };
+                Some(format!(
+                    "sim node add extra-{extra_nodes} --label=color={}{taint}",
+                    colors[rng.below(2) as usize]
+                ))
+            }
+            7 => {
+                let pods: Vec<String> = w
+                    .store()
+                    .pods
+                    .iter()
+                    .filter_map(|p| p.metadata.name.clone())
+                    .filter(|n| n.starts_with("agent-"))
+                    .collect();
+                (!pods.is_empty()).then(|| {
+                    format!(
+                        "delete pod {} --wait=false",
+                        pods[rng.below(pods.len() as u64) as usize]
+                    )
+                })
+            }
+            _ => None,
+        };
+        if let Some(c) = cmd {
+            let out = run(&mut w, &c, &NoFiles);
+            log.push(format!("{op}: {c} -> ok={} {}", out.ok, out.stderr.trim()));
+        }
+        check_daemon_set(&w, surge)
+            .map_err(|e| format!("seed {seed}, after op {op}: {e}\n{}", log.join("\n")))?;
+        let until = w.now() + Dur::ms(rng.between(100, 20_000));
+        while w.next_event_at().is_some_and(|at| at <= until) {
+            w.step();
+            check_daemon_set(&w, surge).map_err(|e| {
+                format!(
+                    "seed {seed}, during op {op} at {}: {e}\n{}",
+                    w.now().clock(),
+                    log.join("\n")
+                )
+            })?;
+        }
+        w.advance(Dur::ZERO);
+        if rng.below(4) == 0 || op + 1 == ops {
+            let settled = w.settle(Dur::mins(15));
+            if !settled.settled {
+                return Err(format!(
+                    "seed {seed}, op {op}: did not settle\n{}",
+                    log.join("\n")
+                ));
+            }
+            check_daemon_set_settled(&w).map_err(|e| {
+                format!(
+                    "seed {seed}, settled after op {op}: {e}\n{}",
+                    log.join("\n")
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn daemon_sets_keep_one_pod_per_eligible_node_under_random_node_and_set_changes() {
+    let seeds = env_usize("KUBEPLAY_SEEDS", 8);
+    let ops = env_usize("KUBEPLAY_OPS", 30);
+    for seed in 1..=seeds as u64 {
+        if let Err(e) = daemon_scenario(seed, ops) {
+            panic!("invariant violated (reproduce with this seed): {e}");
+        }
+    }
+}
