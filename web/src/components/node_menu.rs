@@ -133,7 +133,6 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
             button.clone(),
         );
         let (label, taint) = (label.clone(), taint.clone());
-        let fields = [format!("label-{name}"), format!("taint-{name}")];
         use_effect_with(props.outcome.clone(), move |outcome| {
             if let (Some(want), Some(got)) = (*awaiting, outcome.as_ref()) {
                 if got.seq == want {
@@ -146,15 +145,6 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
                         focus(&button);
                     } else {
                         error.set(Some(got.message.clone()));
-                        // Keep the user where the mistake is: back in the form's field.
-                        let document = web_sys::window().and_then(|w| w.document());
-                        if let Some(el) = fields
-                            .iter()
-                            .find_map(|id| document.as_ref()?.get_element_by_id(id))
-                            .and_then(|el| el.dyn_into::<HtmlElement>().ok())
-                        {
-                            let _ = el.focus();
-                        }
                     }
                 }
             }
