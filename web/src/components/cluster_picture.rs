@@ -114,14 +114,20 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
                         { "This cluster has no nodes." }
                     </text>
                 }
-                { for view.nodes.iter().zip(&geometry.nodes).map(|(node, placed)| html! {
-                    <NodeBox key={node.name.clone()} node={node.clone()} layout={placed.clone()} />
-                }) }
+                // Keyed lists get their own parent: Yew diffs a parent's children by key only
+                // when all of them are keyed, so a node added or removed keeps every other
+                // node's component (and the open menu's state) with its own node.
+                <g class="nodes">
+                    { for view.nodes.iter().zip(&geometry.nodes).map(|(node, placed)| html! {
+                        <NodeBox key={node.name.clone()} node={node.clone()} layout={placed.clone()} />
+                    }) }
+                </g>
                 if let Some(band) = &geometry.storage {
                     <StorageBand storage={view.storage.clone()} layout={band.clone()} />
                 }
             </svg>
             <div class="picture-overlay">
+                <div class="node-menus">
                 { for view.nodes.iter().zip(&geometry.nodes).map(|(node, placed)| {
                     let f = placed.frame;
                     html! {
@@ -137,6 +143,7 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
                             on_toggle_labels={toggle_labels(node.name.clone())} />
                     }
                 }) }
+                </div>
                 <AddNode slot={area(&geometry, Rect { x: slot.x + 8.0, y: slot.y + 8.0, w: slot.w - 16.0, h: (slot.h - 16.0).min(48.0) })}
                     anchor={if right_edge { point(&geometry, slot.x + slot.w - 8.0, slot.y + 8.0) } else { point(&geometry, slot.x + 8.0, slot.y + 8.0) }}
                     opens_left={right_edge}

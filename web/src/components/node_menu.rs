@@ -269,11 +269,14 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
             state.set(el.value());
         })
     };
-    let error_line = (*error).clone().map(|message| {
-        html! {
+    // One child node whether or not there is an error: Yew matches unkeyed siblings from the
+    // end, so an error paragraph spliced in as an extra sibling would make it rebuild the
+    // form's input (losing focus) instead of inserting the paragraph.
+    let error_line = html! {
+        if let Some(message) = (*error).clone() {
             <p class="node-form-error" role="alert">{ message }</p>
         }
-    });
+    };
 
     let popup_body = match *mode {
         Mode::Menu => html! {
@@ -307,7 +310,7 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
                 <input id={format!("label-{name}")} class="node-form-input" type="text" placeholder="disktype=ssd"
                     autocomplete="off" spellcheck="false" autocapitalize="off"
                     value={(*label).clone()} oninput={text_input(&label)} />
-                { for error_line }
+                { error_line.clone() }
                 <div class="node-form-actions">
                     <button type="button" class="btn btn-quiet" onclick={on_cancel.clone()}>{ "Cancel" }</button>
                     <button type="submit" class="btn btn-primary">{ "Add label" }</button>
@@ -339,7 +342,7 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
                         }
                     }) }
                 </fieldset>
-                { for error_line }
+                { error_line.clone() }
                 <div class="node-form-actions">
                     <button type="button" class="btn btn-quiet" onclick={on_cancel.clone()}>{ "Cancel" }</button>
                     <button type="submit" class="btn btn-primary">{ "Add taint" }</button>
@@ -350,7 +353,7 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
             <form class="node-form" aria-label={format!("Remove node {name}")}
                 onsubmit={submit(Box::new(|| NodeOp::Remove))}>
                 <p class="node-form-question">{ format!("Remove node {name}? Pods bound to it are deleted by the pod garbage collector.") }</p>
-                { for error_line }
+                { error_line.clone() }
                 <div class="node-form-actions">
                     <button type="button" class="btn btn-quiet" onclick={on_cancel.clone()}>{ "Cancel" }</button>
                     <button type="submit" class="btn btn-danger node-form-submit">{ "Remove node" }</button>
