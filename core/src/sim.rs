@@ -161,6 +161,8 @@ pub struct World {
     stopped_kubelets: BTreeMap<String, SimTime>,
     /// The taint eviction controller's queue: pods with an eviction pending, and since when.
     taint_evictions: BTreeMap<Key, SimTime>,
+    /// A moment time may not pass (see [`World::set_horizon`]).
+    horizon: Option<SimTime>,
 }
 
 impl World {
@@ -197,6 +199,7 @@ impl World {
             next_color: 0,
             stopped_kubelets: BTreeMap::new(),
             taint_evictions: BTreeMap::new(),
+            horizon: None,
         };
         for ns in cluster::DEFAULT_NAMESPACES {
             let n = Namespace {
@@ -294,9 +297,31 @@ impl World {
         self.trace_hash
     }
 
-    /// When the next queued item is due.
+    /// When the next queued item is due (none beyond the horizon).
     pub fn next_event_at(&self) -> Option<SimTime> {
-        self.queue.peek_time()
+        self.queue.peek_time().filter(|t| self.before_horizon(*t))
+    }
+
+    /// Stops the clock from passing `horizon` (or lets it run free again with `None`): until
+    /// it is lifted, [`step`](Self::step) runs nothing due later, and
+    /// [`advance`](Self::advance) and [`settle`](Self::settle) stop there. Rebuilding a session
+    /// up to a moment inside a command that runs the simulation (`rollout status`, `drain`)
+    /// replays the command under a horizon; such commands end early when the clock cannot
+    /// move. A horizon earlier than now holds the clock where it is.
+    pub fn set_horizon(&mut self, horizon: Option<SimTime>) {
+        self.horizon = horizon;
+    }
+
+    fn before_horizon(&self, t: SimTime) -> bool {
+        self.horizon.is_none_or(|h| t <= h)
+    }
+
+    /// `t`, or the horizon if that comes first (never earlier than now).
+    fn capped(&self, t: SimTime) -> SimTime {
+        match self.horizon {
+            Some(h) => t.min(h.max(self.now)),
+            None => t,
+        }
     }
 
     /// Number of queued work items.
@@ -340,6 +365,9 @@ impl World {
     /// Runs the next queued item, moving the clock to its time. Returns false when nothing is
     /// queued.
     pub fn step(&mut self) -> bool {
+        if self.next_event_at().is_none() {
+            return false;
+        }
         let Some((at, work)) = self.queue.pop() else {
             return false;
         };
@@ -359,7 +387,7 @@ impl World {
 
     /// Runs every item due at or before `now + d`, then sets the clock to `now + d`.
     pub fn advance(&mut self, d: Dur) {
-        let until = self.now + d;
+        let until = self.capped(self.now + d);
         while self.queue.peek_time().is_some_and(|t| t <= until) {
             if self.steps_at_instant > MAX_STEPS_PER_INSTANT {
                 break;
@@ -379,7 +407,7 @@ impl World {
     pub fn settle(&mut self, limit: Dur) -> Settled {
         let start = self.now;
         let steps = self.steps;
-        let deadline = start + limit;
+        let deadline = self.capped(start + limit);
         while let Some(t) = self.queue.peek_time() {
             if t > deadline || self.steps_at_instant > MAX_STEPS_PER_INSTANT {
                 self.now = self.now.max(deadline.min(t));

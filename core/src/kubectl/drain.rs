@@ -26,6 +26,9 @@ const UNMANAGED_WARNING: &str = "deleting Pods that declare no controller";
 const RETRY: Dur = Dur::secs(5);
 /// How often kubectl polls for an evicted pod to be gone.
 const POLL: Dur = Dur::secs(1);
+/// How long a drain without `--timeout` waits. kubectl would wait for ever; a simulation that
+/// runs inside one command cannot, so it gives up here with its own message.
+pub const WAIT_LIMIT: Dur = Dur::mins(15);
 
 /// A filter's verdict on a pod (`PodDeleteStatus`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,7 +275,7 @@ fn evict_all(
     out: &mut Output,
 ) -> Result<(), (String, Vec<String>)> {
     let start = world.now();
-    let deadline = o.timeout.map(|t| start + t);
+    let deadline = start + o.timeout.unwrap_or(WAIT_LIMIT);
     let mut evictions: Vec<Eviction> = pods
         .iter()
         .map(|p| Eviction {
@@ -342,20 +345,30 @@ fn evict_all(
             .map(|e| e.next_try.unwrap_or(world.now() + POLL))
             .min()
             .unwrap_or(world.now() + POLL);
-        if let Some(d) = deadline {
-            if next > d {
-                world.advance(d.since(world.now()));
-                let e = evictions.iter().find(|e| !e.done).expect("one is pending");
-                let msg = format!(
-                    "error when evicting pods/{:?} -n {:?}: global timeout reached: {}",
-                    e.key.name,
-                    e.key.namespace,
-                    go_duration(o.timeout.unwrap_or_default())
-                );
-                return Err((msg, pending(&evictions)));
-            }
+        let stop = next.min(deadline);
+        world.advance(stop.since(world.now()));
+        let reason = if world.now() < stop {
+            // The clock is held (a session rebuilt up to a moment inside this drain).
+            Some("the simulation stopped here".to_string())
+        } else if next > deadline {
+            Some(match o.timeout {
+                Some(t) => format!("global timeout reached: {}", go_duration(t)),
+                None => format!(
+                    "the simulation stopped waiting after {} (kubectl drain without --timeout waits for ever)",
+                    go_duration(WAIT_LIMIT)
+                ),
+            })
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            let e = evictions.iter().find(|e| !e.done).expect("one is pending");
+            let msg = format!(
+                "error when evicting pods/{:?} -n {:?}: {reason}",
+                e.key.name, e.key.namespace
+            );
+            return Err((msg, pending(&evictions)));
         }
-        world.advance(next.since(world.now()));
     }
 }
 
