@@ -29,6 +29,7 @@ pub mod podutil;
 pub mod quantity;
 pub mod rng;
 pub mod service_registry;
+pub mod session;
 pub mod sim;
 pub mod store;
 pub mod time;
