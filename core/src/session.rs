@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kubectl::{self, NoFiles, Output};
 use crate::manifest::{self, ApplyReport, ManifestErrors};
-use crate::sim::World;
+use crate::sim::{Settled, World};
 use crate::time::{Dur, SimTime};
 
 /// The session format this build writes and the newest it reads.
@@ -58,6 +58,8 @@ pub enum Input {
     Advance { ms: u64 },
     /// Run the next scheduled work item only.
     Step,
+    /// Run until nothing is scheduled, or until `limit_ms` of simulated time has passed.
+    Settle { limit_ms: u64 },
 }
 
 impl Input {
@@ -148,6 +150,8 @@ pub enum Outcome {
     Ran(Output),
     /// Time passed; `false` for a step with nothing scheduled.
     Time(bool),
+    /// Run until settled, and how that ended.
+    Settled(Settled),
 }
 
 /// What one entry did when it ran.
@@ -203,6 +207,7 @@ fn run_entry(world: &mut World, entry: &Entry) -> Done {
             Outcome::Time(true)
         }
         Input::Step => Outcome::Time(world.step()),
+        Input::Settle { limit_ms } => Outcome::Settled(world.settle(Dur::ms(*limit_ms))),
     };
     if let Some(until) = until {
         world.set_horizon(None);
@@ -397,8 +402,7 @@ impl Timeline {
         let keep = self.done.iter().take_while(|d| d.start <= at).count();
         self.session.entries.truncate(keep);
         self.done.truncate(keep);
-        if let (Some(entry), Some(done)) = (self.session.entries.last_mut(), self.done.last_mut())
-        {
+        if let (Some(entry), Some(done)) = (self.session.entries.last_mut(), self.done.last_mut()) {
             if done.end > at {
                 match &mut entry.input {
                     Input::Advance { ms } => *ms = at.since(done.start).0,
@@ -506,7 +510,11 @@ spec:
             let mut paused = World::new(3);
             manifest::apply(&mut paused, WEB).unwrap();
             paused.advance(Dur::secs(secs));
-            assert_eq!(fingerprint(&t.world_at(at)), fingerprint(&paused), "at {secs}s");
+            assert_eq!(
+                fingerprint(&t.world_at(at)),
+                fingerprint(&paused),
+                "at {secs}s"
+            );
         }
     }
 
@@ -514,7 +522,10 @@ spec:
     fn a_moment_inside_a_command_is_rebuilt_under_a_horizon() {
         let t = sample();
         let rollout = &t.done()[3];
-        assert!(rollout.end > rollout.start, "rollout status ran the simulation");
+        assert!(
+            rollout.end > rollout.start,
+            "rollout status ran the simulation"
+        );
         let mid = SimTime((rollout.start.0 + rollout.end.0) / 2);
         let world = t.world_at(mid);
         assert_eq!(world.now(), mid);
@@ -526,6 +537,28 @@ spec:
         assert_eq!(fingerprint(cut.world()), fingerprint(&world));
         let replayed = Timeline::replay(cut.session().clone());
         assert_eq!(fingerprint(replayed.world()), fingerprint(&world));
+    }
+
+    #[test]
+    fn settling_is_replayed_and_can_be_rewound_into() {
+        let mut t = Timeline::new(5, Start::Default);
+        t.record(Input::Apply { text: WEB.into() });
+        let done = t.record(Input::Settle { limit_ms: 600_000 }).clone();
+        assert!(
+            matches!(&done.outcome, Outcome::Settled(s) if s.settled),
+            "{done:?}"
+        );
+        assert!(done.end > done.start);
+        let replayed = Timeline::replay(t.session().clone());
+        assert_eq!(fingerprint(replayed.world()), fingerprint(t.world()));
+        let mid = SimTime((done.start.0 + done.end.0) / 2);
+        let want = t.world_at(mid);
+        assert_eq!(want.now(), mid);
+        t.truncate_at(mid);
+        assert_eq!(t.session().entries[1].until, Some(mid.0));
+        assert_eq!(fingerprint(t.world()), fingerprint(&want));
+        let replayed = Timeline::replay(t.session().clone());
+        assert_eq!(fingerprint(replayed.world()), fingerprint(&want));
     }
 
     #[test]
@@ -594,7 +627,11 @@ spec:
                 )));
             }
         }
-        assert!(t.checkpoints.len() > 2, "{} checkpoints", t.checkpoints.len());
+        assert!(
+            t.checkpoints.len() > 2,
+            "{} checkpoints",
+            t.checkpoints.len()
+        );
         let mut fresh = t.clone();
         fresh.checkpoints.truncate(1);
         for secs in [3, 50, 111, 170, 209] {
@@ -609,10 +646,7 @@ spec:
 
     #[test]
     fn a_newer_or_damaged_session_is_refused() {
-        let newer = format!(
-            "{{\"version\":{},\"seed\":1,\"entries\":[]}}",
-            VERSION + 1
-        );
+        let newer = format!("{{\"version\":{},\"seed\":1,\"entries\":[]}}", VERSION + 1);
         assert_eq!(
             Session::from_json(&newer),
             Err(SessionError::Newer(VERSION + 1))
@@ -646,9 +680,13 @@ spec:
             input: Input::Step,
             until: None,
         });
+        s.entries.push(Entry {
+            input: Input::Settle { limit_ms: 60_000 },
+            until: None,
+        });
         assert_eq!(
             s.to_json(),
-            r#"{"version":1,"seed":9,"start":"default","entries":[{"op":"apply","text":"x"},{"op":"run","line":"get pods","until":5},{"op":"advance","ms":1000},{"op":"step"}]}"#
+            r#"{"version":1,"seed":9,"start":"default","entries":[{"op":"apply","text":"x"},{"op":"run","line":"get pods","until":5},{"op":"advance","ms":1000},{"op":"step"},{"op":"settle","limit_ms":60000}]}"#
         );
     }
 }
