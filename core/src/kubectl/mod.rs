@@ -8,6 +8,7 @@
 //! and changes nothing.
 
 mod args;
+pub mod complete;
 mod describe;
 mod drain;
 mod exec;
@@ -27,6 +28,7 @@ pub mod yaml;
 use crate::sim::World;
 use crate::store::Kind;
 pub use args::{tokenize, Args};
+pub use complete::{complete, Completion};
 
 /// The warning the API server (v1.33+) sends with every request for v1 Endpoints.
 pub const ENDPOINTS_DEPRECATED: &str =
