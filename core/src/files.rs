@@ -202,6 +202,11 @@ impl Fs {
         self.entries.is_empty()
     }
 
+    /// Every file and directory with its absolute path, in path order (the root excluded).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        self.entries.iter().map(|(k, e)| (k.as_str(), e))
+    }
+
     /// The entries directly in a directory, by name.
     pub fn children<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = (&'a str, &'a Entry)> + 'a {
         let prefix = if dir == "/" {

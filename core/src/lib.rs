@@ -11,7 +11,8 @@
 //! - [`kubectl`]: the command language shared by the web console and the CLI, with kubectl's
 //!   output formats.
 //! - [`dns`]: cluster DNS records, the pod search path and busybox's `nslookup`.
-//! - [`view`]: plain rows for user interfaces.
+//! - [`view`]: plain rows for user interfaces; [`inspect`]: everything about one object, for
+//!   the page's inspector.
 //!
 //! Architecture invariant: nothing here performs I/O or reads a clock; the same seed and the
 //! same commands give the same cluster.
@@ -22,6 +23,7 @@ pub mod dns;
 pub mod exec;
 pub mod explain;
 pub mod files;
+pub mod inspect;
 pub mod kubectl;
 pub mod labels;
 pub mod manifest;

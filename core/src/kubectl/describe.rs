@@ -136,69 +136,18 @@ fn annotations_for_describe(meta: &ObjectMeta) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The `Events:` section: the rows of [`super::get::events_of`] as a tabwriter table.
 fn events_section(doc: &mut Doc, world: &World, uid: &str) {
-    let now = world.now();
-    let mut evs: Vec<_> = world
-        .store()
-        .events
-        .iter()
-        .filter(|e| e.involved_object.uid.as_deref() == Some(uid))
-        .collect();
-    evs.sort_by_key(|e| {
-        (
-            e.first_timestamp.as_ref().map(SimTime::from_k8s),
-            e.metadata.name.clone(),
-        )
-    });
-    if evs.is_empty() {
+    let rows = super::get::events_of(world, uid);
+    if rows.is_empty() {
         doc.kv(0, "Events", "<none>");
         return;
     }
     doc.line(0, &["Events:"]);
     doc.line(2, &["Type", "Reason", "Age", "From", "Message"]);
     doc.line(2, &["----", "------", "----", "----", "-------"]);
-    for e in evs {
-        let last = e
-            .last_timestamp
-            .as_ref()
-            .map(SimTime::from_k8s)
-            .unwrap_or(now);
-        let first = e
-            .first_timestamp
-            .as_ref()
-            .map(SimTime::from_k8s)
-            .unwrap_or(last);
-        let count = e.count.unwrap_or(1);
-        let age = if count > 1 {
-            format!(
-                "{} (x{count} over {})",
-                human_duration(now.since(last)),
-                human_duration(now.since(first))
-            )
-        } else {
-            human_duration(now.since(first))
-        };
-        let from = e
-            .source
-            .as_ref()
-            .and_then(|s| s.component.clone())
-            .unwrap_or_default();
-        let msg = match &e.involved_object.field_path {
-            Some(fp) if !fp.is_empty() => {
-                format!("{fp}: {}", e.message.clone().unwrap_or_default())
-            }
-            _ => e.message.clone().unwrap_or_default(),
-        };
-        doc.line(
-            2,
-            &[
-                e.type_.as_deref().unwrap_or(""),
-                e.reason.as_deref().unwrap_or(""),
-                &age,
-                &from,
-                msg.trim_end(),
-            ],
-        );
+    for r in rows {
+        doc.line(2, &[&r.type_, &r.reason, &r.age, &r.from, &r.message]);
     }
 }
 

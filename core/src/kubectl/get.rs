@@ -1152,6 +1152,78 @@ fn claim_row(c: &PersistentVolumeClaim, wide: bool, now: SimTime) -> Vec<String>
     r
 }
 
+/// One row of the `Events:` section `kubectl describe` prints for an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    /// `Normal` or `Warning`.
+    pub type_: String,
+    pub reason: String,
+    /// `5m`, or `2m (x3 over 10m)` for an event the recorder aggregated.
+    pub age: String,
+    /// The reporting component (`default-scheduler`, `kubelet`, …).
+    pub from: String,
+    /// Prefixed with the field path (`spec.containers{nginx}: `) when the event names one.
+    pub message: String,
+}
+
+/// The events about the object with this uid, oldest first (by first timestamp, then name), as
+/// `describe` shows them. Shared by `describe` and the inspector so both read the same.
+pub fn events_of(world: &World, uid: &str) -> Vec<EventRow> {
+    let now = world.now();
+    let mut evs: Vec<&Event> = world
+        .store()
+        .events
+        .iter()
+        .filter(|e| e.involved_object.uid.as_deref() == Some(uid))
+        .collect();
+    evs.sort_by_key(|e| {
+        (
+            e.first_timestamp.as_ref().map(SimTime::from_k8s),
+            e.metadata.name.clone(),
+        )
+    });
+    evs.into_iter()
+        .map(|e| {
+            let last = e
+                .last_timestamp
+                .as_ref()
+                .map(SimTime::from_k8s)
+                .unwrap_or(now);
+            let first = e
+                .first_timestamp
+                .as_ref()
+                .map(SimTime::from_k8s)
+                .unwrap_or(last);
+            let count = e.count.unwrap_or(1);
+            let age = if count > 1 {
+                format!(
+                    "{} (x{count} over {})",
+                    human_duration(now.since(last)),
+                    human_duration(now.since(first))
+                )
+            } else {
+                human_duration(now.since(first))
+            };
+            let text = e.message.clone().unwrap_or_default();
+            let message = match &e.involved_object.field_path {
+                Some(fp) if !fp.is_empty() => format!("{fp}: {text}"),
+                _ => text,
+            };
+            EventRow {
+                type_: e.type_.clone().unwrap_or_default(),
+                reason: e.reason.clone().unwrap_or_default(),
+                age,
+                from: e
+                    .source
+                    .as_ref()
+                    .and_then(|s| s.component.clone())
+                    .unwrap_or_default(),
+                message: message.trim_end().to_string(),
+            }
+        })
+        .collect()
+}
+
 pub fn event_row(e: &Event, now: SimTime) -> Vec<String> {
     let last = e
         .last_timestamp
