@@ -10,6 +10,7 @@
 //!   atomically.
 //! - [`kubectl`]: the command language shared by the web console and the CLI, with kubectl's
 //!   output formats.
+//! - [`highlight`]: YAML syntax highlighting for the manifest editor.
 //! - [`dns`]: cluster DNS records, the pod search path and busybox's `nslookup`.
 //! - [`view`]: plain rows for user interfaces; [`inspect`]: everything about one object, for
 //!   the page's inspector.
@@ -23,6 +24,7 @@ pub mod dns;
 pub mod exec;
 pub mod explain;
 pub mod files;
+pub mod highlight;
 pub mod inspect;
 pub mod kubectl;
 pub mod labels;
