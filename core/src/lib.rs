@@ -10,7 +10,8 @@
 //!   atomically.
 //! - [`kubectl`]: the command language shared by the web console and the CLI, with kubectl's
 //!   output formats.
-//! - [`highlight`]: YAML syntax highlighting for the manifest editor.
+//! - [`highlight`]: YAML syntax highlighting for the manifest editor; [`templates`]: the
+//!   manifests it offers to start from, each tested to reach its steady state.
 //! - [`dns`]: cluster DNS records, the pod search path and busybox's `nslookup`.
 //! - [`view`]: plain rows for user interfaces; [`inspect`]: everything about one object, for
 //!   the page's inspector.
@@ -36,6 +37,7 @@ pub mod service_registry;
 pub mod session;
 pub mod sim;
 pub mod store;
+pub mod templates;
 pub mod time;
 pub mod view;
 
