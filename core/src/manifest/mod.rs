@@ -11,6 +11,7 @@
 //! API versions are refused as the API server refuses them.
 
 pub mod defaults;
+pub mod diff;
 pub mod locate;
 pub mod validate;
 
@@ -99,6 +100,10 @@ pub struct ApplyReport {
     pub lines: Vec<String>,
     /// Warnings, e.g. kinds stored but not simulated.
     pub notices: Vec<String>,
+    /// For each `configured` object, in the order of `lines`, the fields the apply changed
+    /// ([`diff::changes`] between the stored object before and after). Created and unchanged
+    /// objects have no entry, nor does a configured one whose changes are all server fields.
+    pub changes: Vec<diff::ObjectChanges>,
 }
 
 /// A parsed document's object.
@@ -666,11 +671,21 @@ pub fn apply_in(
                 .split_once('/')
                 .map(|(g, _)| format!(".{g}"))
                 .unwrap_or_default();
+            let other_key = (kind.clone(), other_key(&o));
+            let before = world.store.others.get(&other_key).map(|x| x.value.clone());
             match world.store.put_other(o, now) {
                 Ok(verb) => {
-                    report
-                        .lines
-                        .push(format!("{}{group}/{name} {verb}", kind.to_lowercase()));
+                    let object = format!("{}{group}/{name}", kind.to_lowercase());
+                    let after = world.store.others.get(&other_key).map(|x| &x.value);
+                    if let (Some(b), Some(a), "configured") = (&before, after, verb) {
+                        let found = diff::changes(b, a);
+                        if !found.is_empty() {
+                            report
+                                .changes
+                                .push(diff::ObjectChanges::new(object.clone(), found));
+                        }
+                    }
+                    report.lines.push(format!("{object} {verb}"));
                     report.notices.push(format!(
                         "Warning: {kind} {name:?} is stored but not simulated by kubeplay"
                     ));
@@ -683,29 +698,19 @@ pub fn apply_in(
         }
         let kind = obj.kind();
         let key = Key::of(obj.meta());
-        let exists = match kind {
-            Kind::Deployment => world.store.deployments.get(&key).is_some(),
-            Kind::ReplicaSet => world.store.replicasets.get(&key).is_some(),
-            Kind::Pod => world.store.pods.get(&key).is_some(),
-            Kind::Namespace => world.store.namespaces.get(&key).is_some(),
-            Kind::StorageClass => world.store.storageclasses.get(&key).is_some(),
-            Kind::PersistentVolume => world.store.persistentvolumes.get(&key).is_some(),
-            Kind::PersistentVolumeClaim => world.store.persistentvolumeclaims.get(&key).is_some(),
-            Kind::Service => world.store.services.get(&key).is_some(),
-            Kind::Endpoints => world.store.endpoints.get(&key).is_some(),
-            Kind::EndpointSlice => world.store.endpointslices.get(&key).is_some(),
-            Kind::StatefulSet => world.store.statefulsets.get(&key).is_some(),
-            Kind::ControllerRevision => world.store.controllerrevisions.get(&key).is_some(),
-            Kind::PodDisruptionBudget => world.store.poddisruptionbudgets.get(&key).is_some(),
-            Kind::DaemonSet => world.store.daemonsets.get(&key).is_some(),
-            _ => false,
-        };
+        let before = live_json(world, kind, &key);
         let rv = world.store.resource_version();
-        let verb = if exists {
+        let verb = if let Some(before) = before {
             let _ = world.update_object(obj, false);
             if world.store.resource_version() == rv {
                 "unchanged"
             } else {
+                let after = live_json(world, kind, &key).unwrap_or_default();
+                let object = format!("{}/{}", kind.qualified(), key.name);
+                let found = diff::changes(&before, &after);
+                if !found.is_empty() {
+                    report.changes.push(diff::ObjectChanges::new(object, found));
+                }
                 "configured"
             }
         } else {
@@ -718,6 +723,43 @@ pub fn apply_in(
         world.after_user_change();
     }
     Ok(report)
+}
+
+/// The stored object of a simulated kind as JSON, if it exists: what [`diff::changes`] compares.
+fn live_json(world: &World, kind: Kind, key: &Key) -> Option<Value> {
+    fn json<T: Serialize>(o: Option<&T>) -> Option<Value> {
+        o.and_then(|o| serde_json::to_value(o).ok())
+    }
+    let s = &world.store;
+    match kind {
+        Kind::Deployment => json(s.deployments.get(key)),
+        Kind::ReplicaSet => json(s.replicasets.get(key)),
+        Kind::Pod => json(s.pods.get(key)),
+        Kind::Namespace => json(s.namespaces.get(key)),
+        Kind::StorageClass => json(s.storageclasses.get(key)),
+        Kind::PersistentVolume => json(s.persistentvolumes.get(key)),
+        Kind::PersistentVolumeClaim => json(s.persistentvolumeclaims.get(key)),
+        Kind::Service => json(s.services.get(key)),
+        Kind::Endpoints => json(s.endpoints.get(key)),
+        Kind::EndpointSlice => json(s.endpointslices.get(key)),
+        Kind::StatefulSet => json(s.statefulsets.get(key)),
+        Kind::ControllerRevision => json(s.controllerrevisions.get(key)),
+        Kind::PodDisruptionBudget => json(s.poddisruptionbudgets.get(key)),
+        Kind::DaemonSet => json(s.daemonsets.get(key)),
+        _ => None,
+    }
+}
+
+/// Where [`crate::store::Store::put_other`] keeps an object of a kind outside the simulation.
+fn other_key(o: &OtherObject) -> Key {
+    let meta = o.value.get("metadata");
+    let field = |f: &str| meta.and_then(|m| m.get(f)).and_then(Value::as_str);
+    let name = field("name").unwrap_or_default();
+    if o.namespaced {
+        Key::new(field("namespace").unwrap_or("default"), name)
+    } else {
+        Key::cluster(name)
+    }
 }
 
 /// What [`replace`] did.
@@ -1286,6 +1328,79 @@ spec:
         assert_eq!(
             three_way(&live, Some(&last), &new),
             serde_json::json!({"spec": {"replicas": 5}})
+        );
+    }
+
+    fn nginx(replicas: u32, image: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nginx\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels: {{app: nginx}}\n  template:\n    metadata:\n      labels: {{app: nginx}}\n    spec:\n      containers:\n      - name: nginx\n        image: {image}\n"
+        )
+    }
+
+    fn change_lines(r: &ApplyReport) -> Vec<String> {
+        r.changes.iter().flat_map(|c| c.lines()).collect()
+    }
+
+    #[test]
+    fn a_reapply_reports_exactly_the_fields_it_changed() {
+        let mut w = World::new(1);
+        let created = apply(&mut w, &nginx(3, "nginx:1.25.3")).unwrap();
+        assert_eq!(created.lines, vec!["deployment.apps/nginx created"]);
+        assert!(created.changes.is_empty());
+        w.settle(crate::time::Dur::mins(5));
+
+        let scaled = apply(&mut w, &nginx(5, "nginx:1.25.3")).unwrap();
+        assert_eq!(scaled.lines, vec!["deployment.apps/nginx configured"]);
+        assert_eq!(
+            change_lines(&scaled),
+            vec!["deployment.apps/nginx: spec.replicas 3 → 5"]
+        );
+        w.settle(crate::time::Dur::mins(5));
+
+        let rolled = apply(&mut w, &nginx(5, "nginx:1.26.0")).unwrap();
+        assert_eq!(
+            rolled.changes,
+            vec![diff::ObjectChanges {
+                object: "deployment.apps/nginx".into(),
+                changes: vec![diff::Change {
+                    path: "spec.template.spec.containers[name=nginx].image".into(),
+                    before: Some("nginx:1.25.3".into()),
+                    after: Some("nginx:1.26.0".into()),
+                }],
+                omitted: 0,
+            }]
+        );
+        w.settle(crate::time::Dur::mins(5));
+
+        let same = apply(&mut w, &nginx(5, "nginx:1.26.0")).unwrap();
+        assert_eq!(same.lines, vec!["deployment.apps/nginx unchanged"]);
+        assert!(same.changes.is_empty());
+    }
+
+    #[test]
+    fn objects_outside_the_simulation_report_their_changes_too() {
+        let mut w = World::new(1);
+        let cm = |v: &str| {
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  level: {v}\n")
+        };
+        let first = apply(
+            &mut w,
+            &format!("{}---\n{}", cm("debug"), nginx(1, "nginx:1.25.3")),
+        )
+        .unwrap();
+        assert!(first.changes.is_empty());
+        let second = apply(
+            &mut w,
+            &format!("{}---\n{}", cm("info"), nginx(1, "nginx:1.25.3")),
+        )
+        .unwrap();
+        assert_eq!(
+            second.lines,
+            vec!["configmap/c configured", "deployment.apps/nginx unchanged"]
+        );
+        assert_eq!(
+            change_lines(&second),
+            vec!["configmap/c: data.level debug → info"]
         );
     }
 }
