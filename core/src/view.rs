@@ -128,6 +128,19 @@ pub struct WorkloadView {
     pub name: String,
     pub status_line: String,
     pub color: usize,
+    /// Desired replicas; `None` for a DaemonSet (one per eligible node).
+    pub replicas: Option<i32>,
+    /// The pod template's containers: (name, image).
+    pub containers: Vec<(String, String)>,
+}
+
+/// (name, image) of every container in a pod template, init containers excluded.
+fn template_containers(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> Vec<(String, String)> {
+    t.spec
+        .iter()
+        .flat_map(|s| &s.containers)
+        .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -336,6 +349,8 @@ pub fn cluster(world: &World) -> ClusterView {
             namespace: ns,
             name,
             status_line: line,
+            replicas: Some(d.spec.replicas.unwrap_or(1)),
+            containers: template_containers(&d.spec.template),
         });
     }
     for set in store.statefulsets.iter() {
@@ -359,6 +374,8 @@ pub fn cluster(world: &World) -> ClusterView {
             ),
             namespace: ns,
             name,
+            replicas: Some(set.spec.replicas.unwrap_or(1)),
+            containers: template_containers(&set.spec.template),
         });
     }
     for ds in store.daemonsets.iter() {
@@ -387,6 +404,8 @@ pub fn cluster(world: &World) -> ClusterView {
             status_line: line,
             namespace: ns,
             name,
+            replicas: None,
+            containers: template_containers(&ds.spec.template),
         });
     }
     for rs in store
@@ -414,6 +433,13 @@ pub fn cluster(world: &World) -> ClusterView {
             ),
             namespace: ns,
             name,
+            replicas: Some(rs.spec.replicas.unwrap_or(1)),
+            containers: rs
+                .spec
+                .template
+                .as_ref()
+                .map(template_containers)
+                .unwrap_or_default(),
         });
     }
     ClusterView {

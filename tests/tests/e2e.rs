@@ -11,10 +11,16 @@
 
 #[path = "e2e/browser.rs"]
 mod browser;
+#[path = "e2e/inspect.rs"]
+mod inspect;
 #[path = "e2e/nodes.rs"]
 mod nodes;
 #[path = "e2e/static_server.rs"]
 mod static_server;
+#[path = "e2e/timeline.rs"]
+mod timeline;
+#[path = "e2e/workloads.rs"]
+mod workloads;
 
 use std::path::{Path, PathBuf};
 

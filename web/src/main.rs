@@ -4,6 +4,7 @@
 //! to core calls. The reducer ([`state`]) owns the world; layout ([`layout`]) is a pure function
 //! tested natively; each component in [`components`] is one file with small props.
 
+mod autosave;
 mod components;
 mod examples;
 mod format;
@@ -14,6 +15,7 @@ mod pod_style;
 mod state;
 mod storage_layout;
 mod storage_style;
+mod workload_ops;
 
 fn main() {
     yew::Renderer::<components::app::App>::new().render();

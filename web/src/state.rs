@@ -1,16 +1,21 @@
-//! The page's one reducer: it owns the simulated [`World`] and everything the page shows.
+//! The page's one reducer: it owns the session's [`Timeline`] and everything the page shows.
 //!
-//! Pure apart from the simulation it drives: no DOM, no timers, no wall clock. Timers live in
-//! [`crate::hooks`] and only dispatch [`Action::Tick`]; components only dispatch actions.
+//! Pure apart from the simulation it drives: no DOM, no timers, no wall clock, no storage.
+//! Timers live in [`crate::hooks`] and only dispatch [`Action::Tick`]; components only dispatch
+//! actions; [`crate::autosave`] reads [`Playground::session_json`] after changes.
+//!
+//! Every input (an apply, a command, time passing) is recorded in the timeline, so any earlier
+//! moment can be looked at again ([`Action::Scrub`]), resumed from (any input given while
+//! looking at the past first rewinds the session there), and the last action undone.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use kubeplay_core::kubectl::{self, NoFiles};
-use kubeplay_core::manifest;
-use kubeplay_core::time::Dur;
+use kubeplay_core::inspect::{self, Inspection, Target};
+use kubeplay_core::kubectl::{self, Completion};
+use kubeplay_core::session::{Input, Outcome, Session, SessionError, Start, Timeline};
+use kubeplay_core::time::{Dur, SimTime};
 use kubeplay_core::view::{self, ClusterView};
-use kubeplay_core::World;
 use yew::Reducible;
 
 /// The seed of every world the page creates, so a page load is reproducible.
@@ -23,6 +28,8 @@ pub const SETTLE_LIMIT: Dur = Dur::mins(30);
 pub const CONSOLE_KEEP: usize = 200;
 /// Commands kept for ↑/↓.
 pub const HISTORY_KEEP: usize = 100;
+/// Ticks between two autosaves while playing (time passing alone changes little).
+pub const TICKS_PER_SAVE: u64 = 10;
 
 /// Playback speed: simulated time per wall-clock time.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -83,6 +90,8 @@ pub enum ApplyOutcome {
 /// A command typed in the console and what it printed.
 #[derive(Clone, PartialEq, Debug)]
 pub struct ConsoleEntry {
+    /// The session entry that ran it, so rewinding can drop what it forgets.
+    pub entry: usize,
     pub command: String,
     pub stdout: String,
     pub stderr: String,
@@ -98,6 +107,14 @@ pub struct PictureOutcome {
     pub ok: bool,
     /// What the command printed, output then warnings or errors, without trailing blank lines.
     pub message: String,
+}
+
+/// An action on the timeline: where it happened and what it was.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Mark {
+    pub at: SimTime,
+    /// `apply` or the command line.
+    pub label: String,
 }
 
 /// Everything the reducer can be asked to do.
@@ -119,14 +136,25 @@ pub enum Action {
     TogglePlay,
     SetSpeed(Speed),
     ClearConsole,
+    /// Look at the cluster as it was at this moment (milliseconds of simulated time).
+    Scrub(u64),
+    /// Stop looking at the past: show the live cluster again.
+    BackToNow,
+    /// Undo the last apply or command that changed something.
+    Undo,
+    /// Open the inspector on an object (`pod/default/web-0`, `node/worker-1`).
+    Inspect(String),
+    CloseInspector,
     /// Start again with a fresh default cluster.
     Reset,
 }
 
-/// The page's state. Cloning is cheap apart from the view: the world is shared.
+/// The page's state. Cloning is cheap apart from the view: the timeline is shared.
 #[derive(Clone)]
 pub struct Playground {
-    world: Rc<RefCell<World>>,
+    timeline: Rc<RefCell<Timeline>>,
+    /// The moment shown while looking at the past; `None` shows the live cluster.
+    pub viewing: Option<SimTime>,
     pub view: ClusterView,
     pub playing: bool,
     pub speed: Speed,
@@ -140,19 +168,40 @@ pub struct Playground {
     pub console: Vec<ConsoleEntry>,
     pub history: Vec<String>,
     pub picture: Option<PictureOutcome>,
+    /// The session's span of simulated time, for the timeline.
+    pub begin: SimTime,
+    pub end: SimTime,
+    /// The actions taken, in order, for the timeline.
+    pub marks: Vec<Mark>,
+    /// Whether there is an action to undo.
+    pub can_undo: bool,
+    /// The object the inspector shows, and what it found (in the world the picture shows).
+    pub inspecting: Option<Target>,
+    pub inspection: Option<Result<Inspection, String>>,
+    /// Bumped whenever the session changed enough to be worth saving.
+    pub save_seq: u64,
+    ticks: u64,
 }
 
 impl Default for Playground {
     fn default() -> Self {
-        Playground::with_world(World::new(SEED))
+        Playground::with_timeline(Timeline::new(SEED, Start::Default))
     }
 }
 
 impl Playground {
-    /// A playground around an existing world (tests use small ones).
-    pub fn with_world(world: World) -> Self {
+    /// A playground on a fresh cluster of the given kind (tests use empty ones).
+    #[cfg(test)]
+    pub fn with_start(start: Start) -> Self {
+        Playground::with_timeline(Timeline::new(SEED, start))
+    }
+
+    /// A playground continuing a timeline, with its console rebuilt from the commands in it.
+    pub fn with_timeline(timeline: Timeline) -> Self {
+        let console = console_of(&timeline);
         let mut playground = Playground {
-            world: Rc::new(RefCell::new(world)),
+            timeline: Rc::new(RefCell::new(timeline)),
+            viewing: None,
             view: ClusterView::default(),
             playing: false,
             speed: Speed::X5,
@@ -160,18 +209,78 @@ impl Playground {
             sim_note: "Paused. Press play, step, or run until settled.".to_string(),
             apply: None,
             apply_count: 0,
-            console: vec![],
+            console,
             history: vec![],
             picture: None,
+            begin: SimTime(0),
+            end: SimTime(0),
+            marks: vec![],
+            can_undo: false,
+            inspecting: None,
+            inspection: None,
+            save_seq: 0,
+            ticks: 0,
         };
         playground.refresh();
         playground
     }
 
+    /// Rebuilds a saved session. A session that cannot be read starts a fresh cluster, and the
+    /// error says why.
+    pub fn restore(json: &str) -> Result<Self, SessionError> {
+        let session = Session::from_json(json)?;
+        let actions = session
+            .entries
+            .iter()
+            .filter(|e| e.input.is_action())
+            .count();
+        let mut playground = Playground::with_timeline(Timeline::replay(session));
+        playground.history = playground
+            .console
+            .iter()
+            .map(|e| e.command.clone())
+            .collect();
+        playground.history.dedup();
+        trim_front(&mut playground.history, HISTORY_KEEP);
+        playground.sim_note = format!(
+            "Restored the session saved in this browser ({actions} action{}, clock {}). Reset starts over.",
+            if actions == 1 { "" } else { "s" },
+            playground.end.clock()
+        );
+        Ok(playground)
+    }
+
+    /// What Tab may complete the console line to, from the cluster the picture shows.
+    pub fn complete(&self, line: &str) -> Completion {
+        let timeline = self.timeline.borrow();
+        match self.viewing {
+            Some(at) => kubectl::complete(&timeline.world_at(at), line),
+            None => kubectl::complete(timeline.world(), line),
+        }
+    }
+
+    /// The session as JSON, for autosave and share links.
+    pub fn session_json(&self) -> String {
+        self.timeline.borrow().session().to_json()
+    }
+
     /// Carries out one action in place.
     pub fn update(&mut self, action: Action) {
+        let changes_session = matches!(
+            action,
+            Action::Apply(_)
+                | Action::Run(_)
+                | Action::RunFromPicture(_)
+                | Action::Step
+                | Action::Settle
+                | Action::Undo
+                | Action::Reset
+        );
+        if changes_session {
+            self.resume_from_viewed_moment();
+        }
         match action {
-            Action::Apply(text) => self.apply_text(&text),
+            Action::Apply(text) => self.apply_text(text),
             Action::Run(line) => {
                 self.run_line(line);
             }
@@ -191,21 +300,34 @@ impl Playground {
                 });
             }
             Action::Tick => {
-                if self.playing {
-                    self.world.borrow_mut().advance(self.speed.per_tick());
+                if !self.playing {
+                    return;
+                }
+                self.resume_from_viewed_moment();
+                let ms = self.speed.per_tick().0;
+                self.timeline.borrow_mut().record(Input::Advance { ms });
+                self.ticks += 1;
+                if self.ticks.is_multiple_of(TICKS_PER_SAVE) {
+                    self.save_seq += 1;
                 }
             }
             Action::Step => {
-                let stepped = self.world.borrow_mut().step();
-                self.sim_note = if stepped {
-                    format!("Stepped to {}.", self.world.borrow().now().clock())
+                let mut timeline = self.timeline.borrow_mut();
+                let done = timeline.record(Input::Step);
+                self.sim_note = if matches!(done.outcome, Outcome::Time(true)) {
+                    format!("Stepped to {}.", done.end.clock())
                 } else {
                     "Nothing is scheduled: the cluster is idle.".to_string()
                 };
             }
             Action::Settle => {
-                let settled = self.world.borrow_mut().settle(SETTLE_LIMIT);
-                self.sim_note = capitalize(&settled.to_string());
+                let mut timeline = self.timeline.borrow_mut();
+                let done = timeline.record(Input::Settle {
+                    limit_ms: SETTLE_LIMIT.0,
+                });
+                if let Outcome::Settled(settled) = &done.outcome {
+                    self.sim_note = capitalize(&settled.to_string());
+                }
             }
             Action::TogglePlay => {
                 self.playing = !self.playing;
@@ -222,24 +344,83 @@ impl Playground {
                 }
             }
             Action::ClearConsole => self.console.clear(),
+            Action::Scrub(ms) => {
+                self.playing = false;
+                let at = SimTime(ms).clamp(self.begin, self.end);
+                if at >= self.end {
+                    self.viewing = None;
+                    self.sim_note = "Back to now.".to_string();
+                } else {
+                    self.viewing = Some(at);
+                    self.sim_note = format!(
+                        "Looking back at {}. Play or act to carry on from here; Back to now returns.",
+                        at.clock()
+                    );
+                }
+            }
+            Action::BackToNow => {
+                self.viewing = None;
+                self.sim_note = "Back to now.".to_string();
+            }
+            Action::Undo => {
+                let undone = self.timeline.borrow_mut().undo();
+                self.sim_note = match undone.map(|e| e.input) {
+                    Some(Input::Apply { .. }) => {
+                        self.apply = None;
+                        "Undid the last apply.".to_string()
+                    }
+                    Some(Input::Run { line }) => format!("Undid `{line}`."),
+                    Some(_) | None => "Nothing to undo.".to_string(),
+                };
+                let kept = self.timeline.borrow().session().entries.len();
+                self.console.retain(|e| e.entry < kept);
+            }
+            Action::Inspect(target) => match Target::parse(&target) {
+                Ok(target) => self.inspecting = Some(target),
+                Err(e) => self.sim_note = e,
+            },
+            Action::CloseInspector => {
+                self.inspecting = None;
+                self.inspection = None;
+            }
             Action::Reset => {
                 *self = Playground {
                     history: std::mem::take(&mut self.history),
+                    speed: self.speed,
+                    save_seq: self.save_seq,
                     ..Playground::default()
                 };
                 self.sim_note = "Started a fresh cluster.".to_string();
             }
         }
+        if changes_session {
+            self.save_seq += 1;
+        }
         self.refresh();
     }
 
-    fn apply_text(&mut self, text: &str) {
+    /// When looking at the past, makes that moment the present: what came after is forgotten.
+    fn resume_from_viewed_moment(&mut self) {
+        let Some(at) = self.viewing.take() else {
+            return;
+        };
+        self.timeline.borrow_mut().truncate_at(at);
+        let kept = self.timeline.borrow().session().entries.len();
+        self.console.retain(|e| e.entry < kept);
+        self.save_seq += 1;
+    }
+
+    fn apply_text(&mut self, text: String) {
         self.apply_count += 1;
-        let result = manifest::apply(&mut self.world.borrow_mut(), text);
+        let mut timeline = self.timeline.borrow_mut();
+        let done = timeline.record(Input::Apply { text: text.clone() });
+        let Outcome::Applied(result) = &done.outcome else {
+            return;
+        };
         self.apply = Some(match result {
             Ok(report) => ApplyOutcome::Applied {
-                lines: report.lines,
-                notices: report.notices,
+                lines: report.lines.clone(),
+                notices: report.notices.clone(),
             },
             Err(failed) => ApplyOutcome::Rejected {
                 errors: failed
@@ -268,11 +449,19 @@ impl Playground {
             self.console.clear();
             return None;
         }
-        let out = kubectl::run(&mut self.world.borrow_mut(), &command, &NoFiles);
+        let mut timeline = self.timeline.borrow_mut();
+        let entry = timeline.session().entries.len();
+        let done = timeline.record(Input::Run {
+            line: command.clone(),
+        });
+        let Outcome::Ran(out) = &done.outcome else {
+            return None;
+        };
         let entry = ConsoleEntry {
+            entry,
             command,
-            stdout: out.stdout,
-            stderr: out.stderr,
+            stdout: out.stdout.clone(),
+            stderr: out.stderr.clone(),
             ok: out.ok,
         };
         self.console.push(entry.clone());
@@ -280,12 +469,69 @@ impl Playground {
         Some(entry)
     }
 
-    /// Recomputes what the page shows from the world.
+    /// Recomputes what the page shows from the timeline.
     fn refresh(&mut self) {
-        let world = self.world.borrow();
-        self.view = view::cluster(&world);
+        let timeline = self.timeline.borrow();
+        self.begin = timeline.begin();
+        self.end = timeline.end();
+        self.marks = marks_of(&timeline);
+        self.can_undo = !self.marks.is_empty();
+        let past;
+        let world = match self.viewing {
+            Some(at) => {
+                past = timeline.world_at(at);
+                &past
+            }
+            None => timeline.world(),
+        };
+        self.view = view::cluster(world);
+        self.inspection = self
+            .inspecting
+            .as_ref()
+            .map(|target| inspect::inspect(world, target));
         self.next_event = world.next_event_at().map(|t| t.clock());
     }
+}
+
+/// The actions that changed something, as the timeline marks them.
+fn marks_of(timeline: &Timeline) -> Vec<Mark> {
+    timeline
+        .session()
+        .entries
+        .iter()
+        .zip(timeline.done())
+        .filter(|(entry, done)| entry.input.is_action() && done.changed)
+        .map(|(entry, done)| Mark {
+            at: done.start,
+            label: match &entry.input {
+                Input::Run { line } => line.clone(),
+                _ => "apply".to_string(),
+            },
+        })
+        .collect()
+}
+
+/// The console as the session's commands printed it (the newest [`CONSOLE_KEEP`]).
+fn console_of(timeline: &Timeline) -> Vec<ConsoleEntry> {
+    let mut console: Vec<ConsoleEntry> = timeline
+        .session()
+        .entries
+        .iter()
+        .zip(timeline.done())
+        .enumerate()
+        .filter_map(|(i, (entry, done))| match (&entry.input, &done.outcome) {
+            (Input::Run { line }, Outcome::Ran(out)) => Some(ConsoleEntry {
+                entry: i,
+                command: line.clone(),
+                stdout: out.stdout.clone(),
+                stderr: out.stderr.clone(),
+                ok: out.ok,
+            }),
+            _ => None,
+        })
+        .collect();
+    trim_front(&mut console, CONSOLE_KEEP);
+    console
 }
 
 impl Reducible for Playground {
@@ -317,6 +563,21 @@ mod tests {
     use super::*;
     use crate::examples::NGINX_DEPLOYMENT;
     use crate::node_ops::{next_worker_name, NewNode, NodeOp};
+    use kubeplay_core::World;
+
+    fn nginx_replicas(p: &Playground) -> usize {
+        pods(p)
+            .iter()
+            .filter(|(name, status)| name.starts_with("nginx-") && status == "Running")
+            .count()
+    }
+
+    fn settled_nginx() -> Playground {
+        let mut p = Playground::default();
+        p.update(Action::Apply(NGINX_DEPLOYMENT.to_string()));
+        p.update(Action::Settle);
+        p
+    }
 
     fn pods(p: &Playground) -> Vec<(String, String)> {
         p.view
@@ -464,7 +725,7 @@ mod tests {
 
     #[test]
     fn stepping_an_idle_cluster_says_so() {
-        let mut p = Playground::with_world(World::empty(SEED));
+        let mut p = Playground::with_start(Start::Empty);
         p.update(Action::Settle);
         p.update(Action::Step);
         assert!(p.sim_note.contains("idle"), "{}", p.sim_note);
@@ -479,6 +740,152 @@ mod tests {
         assert_eq!(p.view, Playground::default().view);
         assert_eq!(p.history, ["get pods"]);
         assert!(p.apply.is_none());
+    }
+
+    #[test]
+    fn scrubbing_back_shows_the_earlier_cluster_and_back_to_now_the_live_one() {
+        let mut p = settled_nginx();
+        let live = p.view.clone();
+        assert_eq!(nginx_replicas(&p), 3);
+        p.update(Action::Scrub(p.begin.0));
+        assert_eq!(p.viewing, Some(p.begin));
+        assert_eq!(nginx_replicas(&p), 0, "nothing ran at the start");
+        assert_eq!(p.view.time, p.begin.clock());
+        p.update(Action::BackToNow);
+        assert_eq!(p.viewing, None);
+        assert_eq!(p.view, live);
+        // Scrubbing to the end is the same as coming back.
+        p.update(Action::Scrub(0));
+        p.update(Action::Scrub(p.end.0 + 5_000));
+        assert_eq!(p.viewing, None);
+        assert_eq!(p.view, live);
+    }
+
+    #[test]
+    fn acting_while_looking_back_carries_on_from_that_moment() {
+        let mut p = settled_nginx();
+        let applied_at = p.marks[0].at;
+        p.update(Action::Run("scale deployment nginx --replicas=1".into()));
+        p.update(Action::Settle);
+        assert_eq!(nginx_replicas(&p), 1);
+        assert_eq!(p.marks.len(), 2);
+        // Back to just after the apply, before the scale, and act there.
+        let moment = p.marks[1].at.0 - 1;
+        p.update(Action::Scrub(moment));
+        p.update(Action::Run("get deployments".into()));
+        assert_eq!(p.viewing, None);
+        assert_eq!(p.marks.len(), 1, "the scale is forgotten");
+        assert_eq!(p.marks[0].at, applied_at);
+        assert_eq!(
+            p.console
+                .iter()
+                .map(|e| e.command.as_str())
+                .collect::<Vec<_>>(),
+            ["get deployments"],
+            "the scale's output went with it"
+        );
+        p.update(Action::Settle);
+        assert_eq!(nginx_replicas(&p), 3);
+    }
+
+    #[test]
+    fn undo_takes_back_the_last_change_and_its_output() {
+        let mut p = settled_nginx();
+        p.update(Action::Run("scale deployment nginx --replicas=5".into()));
+        p.update(Action::Run("get pods".into()));
+        p.update(Action::Settle);
+        assert_eq!(nginx_replicas(&p), 5);
+        assert!(p.can_undo);
+        p.update(Action::Undo);
+        assert_eq!(p.sim_note, "Undid `scale deployment nginx --replicas=5`.");
+        assert_eq!(nginx_replicas(&p), 3);
+        assert!(p.console.is_empty(), "{:?}", p.console);
+        p.update(Action::Undo);
+        assert_eq!(p.sim_note, "Undid the last apply.");
+        assert!(p.apply.is_none());
+        assert!(p.view.workloads.is_empty());
+        assert!(!p.can_undo);
+        p.update(Action::Undo);
+        assert_eq!(p.sim_note, "Nothing to undo.");
+    }
+
+    #[test]
+    fn a_saved_session_restores_the_same_cluster_console_and_history() {
+        let mut p = settled_nginx();
+        p.update(Action::Run("scale deployment nginx --replicas=2".into()));
+        p.update(Action::SetSpeed(Speed::X60));
+        p.update(Action::TogglePlay);
+        for _ in 0..25 {
+            p.update(Action::Tick);
+        }
+        let saved = p.session_json();
+        let back = Playground::restore(&saved).expect("restores");
+        assert_eq!(back.view, p.view);
+        assert_eq!(back.console, p.console);
+        assert_eq!(back.history, ["scale deployment nginx --replicas=2"]);
+        assert_eq!(back.marks, p.marks);
+        assert!(!back.playing, "a restored session starts paused");
+        assert!(back.sim_note.starts_with("Restored"), "{}", back.sim_note);
+    }
+
+    #[test]
+    fn autosave_is_asked_for_after_changes_and_now_and_then_while_playing() {
+        let mut p = Playground::default();
+        let seq = p.save_seq;
+        p.update(Action::Run("get nodes".into()));
+        assert!(p.save_seq > seq);
+        let seq = p.save_seq;
+        p.update(Action::TogglePlay);
+        for _ in 0..TICKS_PER_SAVE - 1 {
+            p.update(Action::Tick);
+        }
+        assert_eq!(p.save_seq, seq, "not on every tick");
+        p.update(Action::Tick);
+        assert_eq!(p.save_seq, seq + 1);
+    }
+
+    #[test]
+    fn a_damaged_saved_session_is_refused() {
+        assert!(Playground::restore("{\"version\":1,\"seed\":").is_err());
+        assert!(Playground::restore("{\"version\":99,\"seed\":1}").is_err());
+    }
+
+    #[test]
+    fn the_inspector_follows_the_object_live_and_in_the_past() {
+        let mut p = settled_nginx();
+        let pod = pods(&p)
+            .into_iter()
+            .find(|(name, _)| name.starts_with("nginx-"))
+            .map(|(name, _)| name)
+            .expect("a pod");
+        p.update(Action::Inspect(format!("pod/default/{pod}")));
+        let Some(Ok(found)) = &p.inspection else {
+            panic!("not inspected: {:?}", p.inspection)
+        };
+        assert_eq!(found.title, format!("Pod default/{pod}"));
+        assert_eq!(found.owners.len(), 2, "{:?}", found.owners);
+        // Once the pod is deleted it is not found; looking back before that finds it again.
+        let before_delete = p.end.0;
+        p.update(Action::Run(format!("delete pod {pod}")));
+        p.update(Action::Settle);
+        assert!(
+            matches!(&p.inspection, Some(Err(e)) if e.contains("not found")),
+            "{:?}",
+            p.inspection
+        );
+        p.update(Action::Scrub(before_delete));
+        assert!(matches!(&p.inspection, Some(Ok(i)) if i.yaml.contains("phase: Running")));
+        // At the very start the pod had just been created.
+        p.update(Action::Scrub(0));
+        assert!(matches!(&p.inspection, Some(Ok(i)) if i.yaml.contains("phase: Pending")));
+        p.update(Action::BackToNow);
+        assert!(matches!(&p.inspection, Some(Err(_))));
+        p.update(Action::CloseInspector);
+        assert!(p.inspection.is_none() && p.inspecting.is_none());
+        // A target that cannot be read says why and changes nothing.
+        p.update(Action::Inspect("frobs/x".into()));
+        assert!(p.inspecting.is_none());
+        assert!(!p.sim_note.is_empty());
     }
 
     #[test]

@@ -6,17 +6,39 @@ use yew::prelude::*;
 use super::cluster_picture::ClusterPicture;
 use super::console::Console;
 use super::editor::Editor;
+use super::inspector::Inspector;
 use super::legend::Legend;
 use super::time_controls::TimeControls;
+use super::timeline_bar::TimelineBar;
 use super::workload_list::WorkloadList;
+use crate::autosave;
 use crate::hooks::use_interval;
-use crate::state::{Action, Playground, TICK_MS};
+use crate::state::{Action, TICK_MS};
 
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(Playground::default);
+    let state = use_reducer(|| {
+        let loaded = autosave::load();
+        let mut playground = loaded.playground;
+        if let Some(problem) = loaded.problem {
+            playground.sim_note = problem;
+        }
+        playground
+    });
     let dispatch: Callback<Action> = state.dispatcher().to_callback();
     use_interval(state.playing, TICK_MS, dispatch.reform(|()| Action::Tick));
+
+    // Autosave after every change to the session (and now and then while playing).
+    let storage_problem = use_state(|| None::<String>);
+    {
+        let (state, storage_problem) = (state.clone(), storage_problem.clone());
+        use_effect_with(state.save_seq, move |_| {
+            let problem = autosave::save(&state.session_json()).err();
+            if *storage_problem != problem {
+                storage_problem.set(problem);
+            }
+        });
+    }
 
     let pod_count =
         state.view.nodes.iter().map(|n| n.pods.len()).sum::<usize>() + state.view.pending.len();
@@ -39,6 +61,11 @@ pub fn App() -> Html {
                     dispatch={dispatch.clone()}
                 />
             </header>
+            <TimelineBar begin={state.begin} end={state.end} viewing={state.viewing}
+                marks={state.marks.clone()} can_undo={state.can_undo} dispatch={dispatch.clone()} />
+            if let Some(problem) = &*storage_problem {
+                <p class="storage-problem" id="storage-problem" role="alert">{ problem.clone() }</p>
+            }
             <main class="layout">
                 <div class="column column-left">
                     <Editor
@@ -46,10 +73,13 @@ pub fn App() -> Html {
                         apply_count={state.apply_count}
                         on_apply={dispatch.reform(Action::Apply)}
                     />
-                    <WorkloadList workloads={state.view.workloads.clone()} />
+                    <WorkloadList workloads={state.view.workloads.clone()} outcome={state.picture.clone()}
+                        on_run={dispatch.reform(Action::RunFromPicture)}
+                        on_inspect={dispatch.reform(Action::Inspect)} />
                 </div>
                 <div class="column column-right">
-                    <section class="panel cluster-panel" aria-labelledby="cluster-heading">
+                    <section class={classes!("panel", "cluster-panel", state.viewing.is_some().then_some("is-past"))}
+                        aria-labelledby="cluster-heading" data-viewing={state.viewing.map(|t| t.0.to_string())}>
                         <div class="panel-head">
                             <h2 id="cluster-heading">{ "Cluster" }</h2>
                             <span class="panel-meta" id="cluster-summary">
@@ -57,6 +87,11 @@ pub fn App() -> Html {
                             </span>
                             <p class="sim-note push-right" id="sim-note" role="status" title={state.sim_note.clone()}>{ state.sim_note.clone() }</p>
                         </div>
+                        if let Some(at) = state.viewing {
+                            <p class="past-banner" id="past-banner">
+                                { format!("The picture shows the cluster at {}. Play or change something to carry on from here; what came after is then discarded.", at.clock()) }
+                            </p>
+                        }
                         <p id="picture-result" role="status"
                             class={classes!("picture-result", state.picture.as_ref().map(|o| if o.ok { "ok" } else { "failed" }))}
                             data-seq={state.picture.as_ref().map(|o| o.seq.to_string())}>
@@ -66,16 +101,24 @@ pub fn App() -> Html {
                             }
                         </p>
                         <ClusterPicture view={state.view.clone()} outcome={state.picture.clone()}
-                            on_run={dispatch.reform(Action::RunFromPicture)} />
+                            on_run={dispatch.reform(Action::RunFromPicture)}
+                            on_inspect={dispatch.reform(Action::Inspect)} />
                         <Legend storage={!state.view.storage.is_empty()} />
                     </section>
                     <Console
+                        complete={{
+                            let state = state.clone();
+                            Callback::from(move |line: String| state.complete(&line))
+                        }}
                         entries={state.console.clone()}
                         history={state.history.clone()}
                         dispatch={dispatch.clone()}
                     />
                 </div>
             </main>
+            if let (Some(target), Some(inspection)) = (&state.inspecting, &state.inspection) {
+                <Inspector target={target.clone()} inspection={inspection.clone()} dispatch={dispatch.clone()} />
+            }
         </div>
     }
 }

@@ -48,6 +48,7 @@ pub fn ClaimSlot(props: &ClaimSlotProps) -> Html {
                 c.conflict.is_some().then_some("has-conflict"))}
             data-claim={key} data-phase={c.phase.as_str()} data-terminating={c.terminating.to_string()}
             data-volume={c.volume.clone().unwrap_or_default()}
+            data-inspect={format!("persistentvolumeclaim/{}/{}", c.namespace, c.name)}
             transform={format!("translate({} {})", n(r.x), n(r.y))}
             role="img" tabindex="0" aria-label={c.summary()}
             onmouseenter={Callback::from(move |_: MouseEvent| e1())}

@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 
 use kubeplay_core::view::ClusterView;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
 use yew::prelude::*;
 
 use super::add_node::AddNode;
@@ -27,6 +29,16 @@ pub struct ClusterPictureProps {
     /// The last command run from the picture, for the forms to see their result.
     pub outcome: Option<PictureOutcome>,
     pub on_run: Callback<String>,
+    /// Asks to inspect an object: `pod/default/web-0`, `node/worker-1`.
+    pub on_inspect: Callback<String>,
+}
+
+/// The `data-inspect` target of the nearest inspectable element around an event's target.
+fn inspect_target(e: &Event) -> Option<String> {
+    let el: Element = e.target()?.dyn_into().ok()?;
+    el.closest("[data-inspect]")
+        .ok()??
+        .get_attribute("data-inspect")
 }
 
 /// `left`/`top` of a point of the picture, in percentages of the overlay.
@@ -70,7 +82,32 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
             view.storage.claims.len()
         ));
     }
-    description.push_str(" Hover a pod for details; each node has an actions menu.");
+    description.push_str(
+        " Hover a pod for details, click it or press Enter on it to inspect it; each node has an actions menu.",
+    );
+    // One pair of handlers for the whole picture: the element clicked (or focused when Enter
+    // or Space is pressed) names what to inspect in its `data-inspect`.
+    let on_click = {
+        let on_inspect = props.on_inspect.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(target) = inspect_target(&e) {
+                on_inspect.emit(target);
+            }
+        })
+    };
+    let on_keydown = {
+        let on_inspect = props.on_inspect.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() != "Enter" && e.key() != " " {
+                return;
+            }
+            if let Some(target) = inspect_target(&e) {
+                e.prevent_default();
+                e.stop_propagation();
+                on_inspect.emit(target);
+            }
+        })
+    };
     let opener = |key: String| {
         let open = open.clone();
         Callback::from(move |want: bool| open.set(want.then(|| key.clone())))
@@ -92,7 +129,7 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
           <div class="picture-stage">
             <svg id="cluster-svg" data-testid="cluster-svg" class="cluster-svg" role="group" aria-label={description}
                 viewBox={format!("0 0 {} {}", n(geometry.width), n(geometry.height))}
-                preserveAspectRatio="xMidYMin meet">
+                preserveAspectRatio="xMidYMin meet" onclick={on_click} onkeydown={on_keydown}>
                 <defs>
                     <pattern id="hatch-down" width="10" height="10" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
                         <rect width="10" height="10" fill="#f1f5f9" />

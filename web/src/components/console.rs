@@ -4,15 +4,34 @@
 use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
+use kubeplay_core::kubectl::Completion;
+
 use super::icon::{Icon, IconName};
 use crate::examples::CONSOLE_HINT;
 use crate::state::{Action, ConsoleEntry};
+
+/// Candidates listed under the input at most; the rest are counted.
+const CANDIDATES_SHOWN: usize = 40;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
     pub entries: Vec<ConsoleEntry>,
     pub history: Vec<String>,
     pub dispatch: Callback<Action>,
+    /// What Tab may complete a line to.
+    pub complete: Callback<String, Completion>,
+}
+
+/// The line after Tab: the word being completed replaced by the candidates' common prefix,
+/// and a space after it when it is the only candidate and a whole word.
+pub fn completed(line: &str, c: &Completion) -> String {
+    let start = c.start.min(line.len());
+    let head = line.get(..start).unwrap_or(line);
+    let mut next = format!("{head}{}", c.common);
+    if c.candidates.len() == 1 && !c.common.ends_with(['/', '=']) {
+        next.push(' ');
+    }
+    next
 }
 
 #[component]
@@ -21,6 +40,8 @@ pub fn Console(props: &ConsoleProps) -> Html {
     // Position in `history` while browsing with ↑/↓; `None` means editing a new line.
     let cursor = use_state(|| None::<usize>);
     let log = use_node_ref();
+    // The candidates shown after a Tab that had several.
+    let choices = use_state(Vec::<String>::new);
 
     {
         let log = log.clone();
@@ -32,17 +53,24 @@ pub fn Console(props: &ConsoleProps) -> Html {
     }
 
     let on_input = {
-        let (input, cursor) = (input.clone(), cursor.clone());
+        let (input, cursor, choices) = (input.clone(), cursor.clone(), choices.clone());
         Callback::from(move |e: InputEvent| {
             let el: HtmlInputElement = e.target_unchecked_into();
             input.set(el.value());
             cursor.set(None);
+            choices.set(Vec::new());
         })
     };
     let on_submit = {
-        let (input, cursor, dispatch) = (input.clone(), cursor.clone(), props.dispatch.clone());
+        let (input, cursor, dispatch, choices) = (
+            input.clone(),
+            cursor.clone(),
+            props.dispatch.clone(),
+            choices.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            choices.set(Vec::new());
             if !input.trim().is_empty() {
                 dispatch.emit(Action::Run((*input).clone()));
             }
@@ -51,8 +79,34 @@ pub fn Console(props: &ConsoleProps) -> Html {
         })
     };
     let on_keydown = {
-        let (input, cursor, history) = (input.clone(), cursor.clone(), props.history.clone());
+        let (input, cursor, history, choices, complete) = (
+            input.clone(),
+            cursor.clone(),
+            props.history.clone(),
+            choices.clone(),
+            props.complete.clone(),
+        );
         Callback::from(move |e: KeyboardEvent| {
+            // Tab completes the last word; on an empty line, or with Shift, it moves focus as
+            // usual so the console is never a keyboard trap.
+            if e.key() == "Tab" && !e.shift_key() && !input.trim().is_empty() {
+                let c = complete.emit((*input).clone());
+                if c.candidates.is_empty() {
+                    return;
+                }
+                e.prevent_default();
+                input.set(completed(&input, &c));
+                choices.set(if c.candidates.len() > 1 {
+                    c.candidates
+                } else {
+                    Vec::new()
+                });
+                return;
+            }
+            if e.key() == "Escape" && !choices.is_empty() {
+                choices.set(Vec::new());
+                return;
+            }
             let next = match e.key().as_str() {
                 "ArrowUp" => recall_older(*cursor, history.len()),
                 "ArrowDown" => recall_newer(*cursor, history.len()),
@@ -100,10 +154,19 @@ pub fn Console(props: &ConsoleProps) -> Html {
             <form class="console-form" onsubmit={on_submit}>
                 <label for="console-input" class="console-prompt">{ "kubectl" }</label>
                 <input id="console-input" data-testid="console-input" type="text" autocomplete="off" spellcheck="false"
-                    autocapitalize="off" placeholder="get pods" aria-label="kubectl command; Enter runs it, up and down recall history"
+                    autocapitalize="off" placeholder="get pods" aria-label="kubectl command; Enter runs it, Tab completes, up and down recall history"
                     value={(*input).clone()} oninput={on_input} onkeydown={on_keydown} />
                 <button type="submit" class="btn" aria-label="Run command">{ "Run" }</button>
             </form>
+            <div id="console-completions" class="console-completions" aria-live="polite">
+                if !choices.is_empty() {
+                    <span class="hint">{ format!("{} completions:", choices.len()) }</span>
+                    { for choices.iter().take(CANDIDATES_SHOWN).map(|c| html! { <code>{ c.clone() }</code> }) }
+                    if choices.len() > CANDIDATES_SHOWN {
+                        <span class="hint">{ format!("and {} more", choices.len() - CANDIDATES_SHOWN) }</span>
+                    }
+                }
+            </div>
         </section>
     }
 }
@@ -147,6 +210,35 @@ mod tests {
         assert_eq!(recall_newer(Some(0), 3), Some(1));
         assert_eq!(recall_newer(Some(2), 3), None);
         assert_eq!(recall_newer(None, 3), None);
+    }
+
+    fn completion(start: usize, candidates: &[&str], common: &str) -> Completion {
+        Completion {
+            start,
+            candidates: candidates.iter().map(|c| c.to_string()).collect(),
+            common: common.into(),
+        }
+    }
+
+    #[test]
+    fn tab_puts_in_the_common_prefix_and_a_space_after_a_whole_word() {
+        assert_eq!(completed("ge", &completion(0, &["get"], "get")), "get ");
+        assert_eq!(
+            completed(
+                "get po",
+                &completion(4, &["pods", "poddisruptionbudgets"], "pod")
+            ),
+            "get pod"
+        );
+        assert_eq!(
+            completed(
+                "rollout undo deploy",
+                &completion(13, &["deployment/"], "deployment/")
+            ),
+            "rollout undo deployment/"
+        );
+        // A start past the end (never produced, but never a panic either).
+        assert_eq!(completed("x", &completion(9, &["y"], "y")), "xy ");
     }
 
     #[test]

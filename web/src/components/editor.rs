@@ -3,10 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use kubeplay_core::highlight::{highlight, Line, Token};
 use web_sys::{HtmlElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::icon::{Icon, IconName};
+use crate::autosave;
 use crate::examples::NGINX_DEPLOYMENT;
 use crate::state::ApplyOutcome;
 
@@ -22,9 +24,25 @@ pub struct EditorProps {
 
 #[component]
 pub fn Editor(props: &EditorProps) -> Html {
-    let text = use_state(|| NGINX_DEPLOYMENT.to_string());
+    let text = use_state(|| autosave::load_draft().unwrap_or_else(|| NGINX_DEPLOYMENT.to_string()));
     let textarea = use_node_ref();
     let scroller = use_node_ref();
+    let colours = use_node_ref();
+    let lines = use_memo((*text).clone(), |text| highlight(text));
+    // The textarea scrolls sideways on its own when the caret passes its edge; the coloured
+    // copy under it follows.
+    let on_scroll = {
+        let colours = colours.clone();
+        Callback::from(move |e: Event| {
+            let area: HtmlTextAreaElement = e.target_unchecked_into();
+            if let Some(pre) = colours.cast::<HtmlElement>() {
+                let _ = pre.style().set_property(
+                    "transform",
+                    &format!("translateX({}px)", -area.scroll_left()),
+                );
+            }
+        })
+    };
 
     let apply = {
         let (text, on_apply) = (text.clone(), props.on_apply.clone());
@@ -44,12 +62,17 @@ pub fn Editor(props: &EditorProps) -> Html {
         let text = text.clone();
         Callback::from(move |e: InputEvent| {
             let area: HtmlTextAreaElement = e.target_unchecked_into();
-            text.set(area.value());
+            let value = area.value();
+            autosave::save_draft(&value);
+            text.set(value);
         })
     };
     let on_example = {
         let text = text.clone();
-        Callback::from(move |_: MouseEvent| text.set(NGINX_DEPLOYMENT.to_string()))
+        Callback::from(move |_: MouseEvent| {
+            autosave::save_draft(NGINX_DEPLOYMENT);
+            text.set(NGINX_DEPLOYMENT.to_string())
+        })
     };
 
     // A new rejection scrolls its first marked line into view.
@@ -97,11 +120,14 @@ pub fn Editor(props: &EditorProps) -> Html {
                     { for marks.keys().map(|line| html! {
                         <div class="error-band" style={format!("top: {}px", (*line as i32 - 1) * LINE_PX + 8)} aria-hidden="true"></div>
                     }) }
+                    <pre class="code-colours" aria-hidden="true" ref={colours}>
+                        { for lines.iter().map(coloured_line) }
+                    </pre>
                     <textarea id="yaml-editor" data-testid="yaml-editor" ref={textarea.clone()}
                         aria-label="Manifest YAML" aria-describedby="apply-result"
                         spellcheck="false" autocomplete="off" wrap="off"
                         style={format!("--lines: {line_count}")}
-                        value={(*text).clone()} oninput={on_input} onkeydown={on_keydown} />
+                        value={(*text).clone()} oninput={on_input} onkeydown={on_keydown} onscroll={on_scroll} />
                 </div>
             </div>
             <div class="editor-actions">
@@ -142,6 +168,32 @@ pub fn Editor(props: &EditorProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// One line of the coloured copy: a span per token, classed by its kind.
+fn coloured_line(line: &Line) -> Html {
+    html! {
+        <div class="hl-line">
+            { for line.spans.iter().map(|span| match token_class(span.kind) {
+                Some(class) => html! { <span class={class}>{ span.text.clone() }</span> },
+                None => html! { { span.text.clone() } },
+            }) }
+        </div>
+    }
+}
+
+fn token_class(token: Token) -> Option<&'static str> {
+    Some(match token {
+        Token::Key => "tok-key",
+        Token::String => "tok-string",
+        Token::Number => "tok-number",
+        Token::Bool => "tok-bool",
+        Token::Comment => "tok-comment",
+        Token::Punct => "tok-punct",
+        Token::Anchor => "tok-anchor",
+        Token::Plain => "tok-plain",
+        Token::Space => return None,
+    })
 }
 
 /// Puts the caret on `line` (1-based), selects it and scrolls it into view.

@@ -11,6 +11,8 @@ pub enum IconName {
     Reset,
     Apply,
     Clear,
+    Undo,
+    Now,
 }
 
 #[derive(Properties, PartialEq)]
@@ -38,6 +40,12 @@ pub fn Icon(props: &IconProps) -> Html {
         }
         IconName::Apply => html! { <path d="M3 8.5l3.2 3.2L13 4.8" /> },
         IconName::Clear => html! { <path d="M4 4l8 8M12 4l-8 8" /> },
+        IconName::Undo => {
+            html! { <><path d="M5.5 3.5 2.5 6.5l3 3" /><path d="M2.8 6.5H10a3.5 3.5 0 0 1 0 7H7" /></> }
+        }
+        IconName::Now => {
+            html! { <><path d="M3 3.5l5 4.5-5 4.5" /><path d="M9 3.5l5 4.5-5 4.5" /></> }
+        }
     };
     html! {
         <svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">{ shape }</svg>

@@ -67,7 +67,8 @@ pub fn NodeBox(props: &NodeBoxProps) -> Html {
         <g class={classes!("node", format!("node--{condition}"), node.cordoned.then_some("node--cordoned"))}
             data-node={node.name.clone()} data-status={node.status.clone()}
             data-ready={node.ready.to_string()} data-cordoned={node.cordoned.to_string()}
-            role="group" aria-label={node.summary()}>
+            data-inspect={format!("node/{}", node.name)} tabindex="0"
+            role="group" aria-label={format!("{}. Enter inspects the node.", node.summary())}>
             <title>{ node.summary() }</title>
             <rect class="node-frame" x={n(f.x)} y={n(f.y)} width={n(f.w)} height={n(f.h)} rx="10" />
             if !node.ready {

@@ -67,8 +67,10 @@ pub fn PodTile(props: &PodTileProps) -> Html {
     html! {
         <g class={classes!("pod", format!("pod--{state}"), trouble.then_some("pod--trouble"))}
             data-pod={pod.name.clone()} data-status={pod.status.clone()} data-state={state}
-            data-owner={owner} data-kind={kind.unwrap_or("Pod").to_string()} data-node={pod.node.clone().unwrap_or_default()}>
-            <title>{ tooltip }</title>
+            data-owner={owner} data-kind={kind.unwrap_or("Pod").to_string()} data-node={pod.node.clone().unwrap_or_default()}
+            data-inspect={format!("pod/{}/{}", pod.namespace, pod.name)}
+            tabindex="0" role="button" aria-label={format!("{}. Enter inspects it.", tooltip.replace('\n', ", "))}>
+            <title>{ tooltip.clone() }</title>
             <rect class="pod-box" x={n(r.x)} y={n(r.y)} width={n(r.w)} height={n(r.h)} rx="6"
                 fill={fill} stroke={if trouble { "#b91c1c" } else { stroke(pod.color) }} />
             if trouble {

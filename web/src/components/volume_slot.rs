@@ -38,6 +38,7 @@ pub fn VolumeSlot(props: &VolumeSlotProps) -> Html {
     }
     html! {
         <g class={classes!("pv", format!("pv--{}", look.name()))} data-pv={v.name.clone()} data-phase={v.phase.clone()}
+            data-inspect={format!("persistentvolume/{}", v.name)}
             transform={format!("translate({} {})", n(r.x), n(r.y))}
             role="img" tabindex="0" aria-label={v.summary()}>
             <title>{ v.summary() }</title>
