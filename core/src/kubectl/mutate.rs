@@ -497,7 +497,13 @@ pub fn label(world: &mut World, args: &Args, labels: bool) -> Result<Output, Str
             if map.is_empty() {
                 *target = None;
             }
-            before != target.clone().unwrap_or_default()
+            let after = target.clone().unwrap_or_default();
+            // kubectl compares the object's JSON before and after: a change that leaves it
+            // shorter, without --overwrite, is reported as "unlabeled".
+            let size = |m: &BTreeMap<String, String>| -> usize {
+                m.iter().map(|(k, v)| k.len() + v.len() + 6).sum()
+            };
+            (before != after, size(&after) < size(&before))
         };
         let (changed, obj) = match i {
             Item::Pod(mut o) => (edit(&mut o.metadata), Some(Object::Pod(o))),
@@ -514,11 +520,13 @@ pub fn label(world: &mut World, args: &Args, labels: bool) -> Result<Output, Str
                 ))
             }
         };
+        let (changed, shorter) = changed;
         if let Some(o) = obj.filter(|_| changed) {
             world.update_object(o, false).map_err(|e| e.to_string())?;
             world.after_user_change();
         }
         let verb = match (labels, changed) {
+            (true, true) if shorter && !overwrite => "unlabeled",
             (true, true) => "labeled",
             (true, false) => "not labeled",
             (false, true) => "annotated",
