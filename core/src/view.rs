@@ -451,6 +451,67 @@ pub fn cluster(world: &World) -> ClusterView {
     }
 }
 
+// ---------- events ----------
+
+/// One Event as the page narrates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventLine {
+    /// Changes when the recorder bumps the event's count, so a repeat reads as new.
+    pub id: String,
+    /// When it (last) happened, `h:mm:ss`.
+    pub clock: String,
+    pub warning: bool,
+    /// `Scheduled pod/web-0: Successfully assigned default/web-0 to worker-1`.
+    pub text: String,
+}
+
+/// The `limit` most recently written Events, oldest first: what the controllers just did.
+pub fn recent_events(world: &World, limit: usize) -> Vec<EventLine> {
+    let mut events: Vec<_> = world.store().events.iter().collect();
+    // resourceVersion orders writes, so an aggregated repeat counts as recent.
+    events.sort_by_key(|e| {
+        (
+            e.metadata
+                .resource_version
+                .as_deref()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0),
+            e.metadata.name.clone(),
+        )
+    });
+    let skip = events.len().saturating_sub(limit);
+    events
+        .into_iter()
+        .skip(skip)
+        .map(|e| {
+            let o = &e.involved_object;
+            let count = e.count.unwrap_or(1);
+            let at = e
+                .last_timestamp
+                .as_ref()
+                .or(e.first_timestamp.as_ref())
+                .map(SimTime::from_k8s)
+                .unwrap_or(world.now());
+            let mut text = format!(
+                "{} {}/{}: {}",
+                e.reason.as_deref().unwrap_or_default(),
+                o.kind.as_deref().unwrap_or_default().to_lowercase(),
+                o.name.as_deref().unwrap_or_default(),
+                e.message.as_deref().unwrap_or_default()
+            );
+            if count > 1 {
+                text.push_str(&format!(" (x{count})"));
+            }
+            EventLine {
+                id: format!("{}#{count}", e.metadata.name.as_deref().unwrap_or_default()),
+                clock: at.clock(),
+                warning: e.type_.as_deref() == Some("Warning"),
+                text,
+            }
+        })
+        .collect()
+}
+
 // ---------- storage ----------
 
 /// A claim's `status.phase`. Being deleted is separate ([`ClaimView::terminating`]): a claim
@@ -1316,6 +1377,39 @@ pub fn multi_attach_blocked(
     pod: &k8s_openapi::api::core::v1::Pod,
 ) -> Option<(String, String)> {
     crate::controllers::attachdetach::multi_attach_blocked(world.store(), pod)
+}
+
+#[cfg(test)]
+mod event_tests {
+    use super::*;
+
+    #[test]
+    fn recent_events_are_the_newest_writes_oldest_first() {
+        let mut w = World::new(1);
+        crate::manifest::apply(
+            &mut w,
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: solo\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n",
+        )
+        .unwrap();
+        w.settle(crate::time::Dur::mins(5));
+        let all = recent_events(&w, 100);
+        let reasons: Vec<_> = all
+            .iter()
+            .map(|e| e.text.split(' ').next().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            reasons,
+            ["Scheduled", "Pulling", "Pulled", "Created", "Started"],
+            "{all:?}"
+        );
+        assert!(all[0]
+            .text
+            .starts_with("Scheduled pod/solo: Successfully assigned default/solo to "));
+        assert!(all.iter().all(|e| !e.warning));
+        let last_two = recent_events(&w, 2);
+        assert_eq!(last_two, all[3..].to_vec());
+        assert!(recent_events(&World::empty(1), 5).is_empty());
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use kubeplay_core::inspect::{self, Inspection, Target};
 use kubeplay_core::kubectl::{self, Completion};
 use kubeplay_core::session::{Input, Outcome, Session, SessionError, Start, Timeline};
 use kubeplay_core::time::{Dur, SimTime};
-use kubeplay_core::view::{self, ClusterView};
+use kubeplay_core::view::{self, ClusterView, EventLine};
 use yew::Reducible;
 
 /// The seed of every world the page creates, so a page load is reproducible.
@@ -28,6 +28,8 @@ pub const SETTLE_LIMIT: Dur = Dur::mins(30);
 pub const CONSOLE_KEEP: usize = 200;
 /// Commands kept for ↑/↓.
 pub const HISTORY_KEEP: usize = 100;
+/// Events the narration keeps (the newest).
+pub const EVENTS_SHOWN: usize = 3;
 /// Ticks between two autosaves while playing (time passing alone changes little).
 pub const TICKS_PER_SAVE: u64 = 10;
 
@@ -81,6 +83,8 @@ pub enum ApplyOutcome {
     Applied {
         lines: Vec<String>,
         notices: Vec<String>,
+        /// Field by field, what changed in objects that were configured.
+        changes: Vec<String>,
     },
     Rejected {
         errors: Vec<ErrorRow>,
@@ -178,6 +182,8 @@ pub struct Playground {
     /// The object the inspector shows, and what it found (in the world the picture shows).
     pub inspecting: Option<Target>,
     pub inspection: Option<Result<Inspection, String>>,
+    /// What the controllers did last, for the narration.
+    pub events: Vec<EventLine>,
     /// Bumped whenever the session changed enough to be worth saving.
     pub save_seq: u64,
     ticks: u64,
@@ -218,6 +224,7 @@ impl Playground {
             can_undo: false,
             inspecting: None,
             inspection: None,
+            events: vec![],
             save_seq: 0,
             ticks: 0,
         };
@@ -421,6 +428,7 @@ impl Playground {
             Ok(report) => ApplyOutcome::Applied {
                 lines: report.lines.clone(),
                 notices: report.notices.clone(),
+                changes: report.changes.iter().flat_map(|c| c.lines()).collect(),
             },
             Err(failed) => ApplyOutcome::Rejected {
                 errors: failed
@@ -485,6 +493,7 @@ impl Playground {
             None => timeline.world(),
         };
         self.view = view::cluster(world);
+        self.events = view::recent_events(world, EVENTS_SHOWN);
         self.inspection = self
             .inspecting
             .as_ref()
@@ -594,8 +603,9 @@ mod tests {
         let mut p = Playground::default();
         p.update(Action::Apply(NGINX_DEPLOYMENT.to_string()));
         match &p.apply {
-            Some(ApplyOutcome::Applied { lines, .. }) => {
-                assert_eq!(lines, &["deployment.apps/nginx created"])
+            Some(ApplyOutcome::Applied { lines, changes, .. }) => {
+                assert_eq!(lines, &["deployment.apps/nginx created"]);
+                assert!(changes.is_empty(), "{changes:?}");
             }
             other => panic!("apply failed: {other:?}"),
         }
@@ -607,6 +617,26 @@ mod tests {
         assert_eq!(running.len(), 3, "pods: {:?}", pods(&p));
         assert!(p.view.pending.is_empty());
         assert!(p.sim_note.starts_with("Settled"), "{}", p.sim_note);
+    }
+
+    #[test]
+    fn applying_again_says_what_changed() {
+        let mut p = settled_nginx();
+        let edited = NGINX_DEPLOYMENT
+            .replace("replicas: 3", "replicas: 5")
+            .replace("image: nginx:1.27", "image: nginx:1.28");
+        p.update(Action::Apply(edited));
+        let Some(ApplyOutcome::Applied { lines, changes, .. }) = &p.apply else {
+            panic!("not applied: {:?}", p.apply)
+        };
+        assert_eq!(lines, &["deployment.apps/nginx configured"]);
+        assert_eq!(
+            changes,
+            &[
+                "deployment.apps/nginx: spec.replicas 3 → 5",
+                "deployment.apps/nginx: spec.template.spec.containers[name=nginx].image nginx:1.27 → nginx:1.28",
+            ]
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! added or removed whole is shown compactly, cut at [`MAX_VALUE_CHARS`].
 
 use crate::controllers::deployment::util::LAST_APPLIED;
+use crate::store::DS_TEMPLATE_GENERATION;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -114,6 +115,8 @@ fn user_facing(v: &Value) -> Value {
         if let Some(Value::Object(a)) = meta.get("annotations") {
             let mut a = a.clone();
             a.remove(LAST_APPLIED);
+            // Set by the server (the DaemonSet strategy), not by the person applying.
+            a.remove(DS_TEMPLATE_GENERATION);
             kept.insert("annotations".into(), Value::Object(a));
         }
         out.insert("metadata".into(), Value::Object(kept));
@@ -341,13 +344,13 @@ mod tests {
         let before = json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "web", "resourceVersion": "5", "generation": 1,
-                         "annotations": {LAST_APPLIED: "{}"}, "labels": {"app": "web"}},
+                         "annotations": {LAST_APPLIED: "{}", DS_TEMPLATE_GENERATION: "1"}, "labels": {"app": "web"}},
             "status": {"replicas": 1}
         });
         let after = json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "web", "resourceVersion": "9", "generation": 2,
-                         "annotations": {LAST_APPLIED: "{\"x\":1}"},
+                         "annotations": {LAST_APPLIED: "{\"x\":1}", DS_TEMPLATE_GENERATION: "2"},
                          "labels": {"app": "web", "app.kubernetes.io/part-of": "shop"}},
             "status": {"replicas": 2}
         });

@@ -112,6 +112,30 @@ async fn clicking_a_pod_inspects_it_and_its_owners_are_links() {
         })
         .await?;
 
+        // The narration says what the controllers did last.
+        let narration = text_of(&page.client, "#narration").await?;
+        if !narration.contains("Started pod/hello-") {
+            return Err(
+                format!("the narration does not tell of the pods starting: {narration}").into(),
+            );
+        }
+        // The table view lists the same pods, and its rows inspect too.
+        click(&page.client, "#show-table").await?;
+        let table = text_of(&page.client, "#cluster-table").await?;
+        if !table.contains(&pod) || !table.contains("worker-1") {
+            return Err(format!("the table lacks the pod or the node: {table}").into());
+        }
+        page.shot("43-table-view").await?;
+        click(
+            &page.client,
+            &format!("#cluster-table tr[data-pod=\"{pod}\"] button"),
+        )
+        .await?;
+        page.wait_inspector_title(&format!("Pod default/{pod}"))
+            .await?;
+        click(&page.client, "#inspector-close").await?;
+        click(&page.client, "#show-picture").await?;
+
         // By keyboard alone: focus a node and press Enter.
         script(
             &page.client,

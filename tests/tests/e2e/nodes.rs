@@ -390,3 +390,75 @@ async fn the_node_menu_works_from_the_keyboard_alone() {
     .await;
     page.finish(name, outcome).await;
 }
+
+/// A DaemonSet for nodes labelled `disktype=ssd` only: none of the starting nodes.
+const SSD_AGENT: &str = "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: ssd-agent
+spec:
+  selector:
+    matchLabels: { app: ssd-agent }
+  template:
+    metadata:
+      labels: { app: ssd-agent }
+    spec:
+      nodeSelector: { disktype: ssd }
+      containers:
+        - name: agent
+          image: busybox:1.36
+          command: [sleep, infinity]
+";
+
+#[tokio::test]
+async fn a_labelled_node_added_from_the_picture_gets_its_daemon_pod() {
+    let name = "daemon-node";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = async {
+        page.apply_created(SSD_AGENT, 1).await?;
+        page.settle().await?;
+        let daemon_pods = |pods: &[(String, String, bool)]| -> Vec<String> {
+            pods.iter()
+                .filter(|p| p.0.starts_with("ssd-agent-"))
+                .map(|p| p.0.clone())
+                .collect()
+        };
+        let none = daemon_pods(&page.pods().await?);
+        if !none.is_empty() {
+            return Err(format!("daemon pods without an ssd node: {none:?}").into());
+        }
+        click(&page.client, "#add-node-button").await?;
+        page.type_into("add-node-name", "worker-3").await?;
+        page.type_into("add-node-labels", "disktype=ssd").await?;
+        click(&page.client, "#add-node-submit").await?;
+        page.wait_action_result("node/worker-3 created").await?;
+        page.settle().await?;
+        let placed = script(
+            &page.client,
+            "return Array.from(document.querySelectorAll('g.pod[data-kind=\"DaemonSet\"]'))
+                .map(p => [p.dataset.pod, p.dataset.node, p.dataset.status]);",
+            vec![],
+        )
+        .await?;
+        let rows = placed.as_array().cloned().unwrap_or_default();
+        if rows.len() != 1 || rows[0][1] != json!("worker-3") || rows[0][2] != json!("Running") {
+            return Err(format!("want one Running daemon pod on worker-3, got {placed}").into());
+        }
+        page.shot("23-daemon-pod-on-new-node").await?;
+
+        // Labelling it out of the selector takes the pod away again.
+        page.console("label node worker-3 disktype-").await?;
+        page.wait_console("node/worker-3 unlabeled").await?;
+        page.settle().await?;
+        let left = daemon_pods(&page.pods().await?);
+        if !left.is_empty() {
+            return Err(format!("the daemon pod stayed after the label went: {left:?}").into());
+        }
+        Ok(())
+    }
+    .await;
+    page.finish(name, outcome).await;
+}

@@ -55,7 +55,7 @@ impl Page {
         Ok(hashes)
     }
 
-    async fn wait_action_result(&self, needle: &str) -> Result<()> {
+    pub(crate) async fn wait_action_result(&self, needle: &str) -> Result<()> {
         wait_for(
             &format!("{needle:?} after the action"),
             DOM_TIMEOUT,

@@ -4,10 +4,12 @@
 use yew::prelude::*;
 
 use super::cluster_picture::ClusterPicture;
+use super::cluster_table::ClusterTable;
 use super::console::Console;
 use super::editor::Editor;
 use super::inspector::Inspector;
 use super::legend::Legend;
+use super::narration::Narration;
 use super::time_controls::TimeControls;
 use super::timeline_bar::TimelineBar;
 use super::workload_list::WorkloadList;
@@ -27,6 +29,13 @@ pub fn App() -> Html {
     });
     let dispatch: Callback<Action> = state.dispatcher().to_callback();
     use_interval(state.playing, TICK_MS, dispatch.reform(|()| Action::Tick));
+
+    // The picture, or the same state as tables.
+    let as_table = use_state(|| false);
+    let show = |table: bool| {
+        let as_table = as_table.clone();
+        Callback::from(move |_: MouseEvent| as_table.set(table))
+    };
 
     // Autosave after every change to the session (and now and then while playing).
     let storage_problem = use_state(|| None::<String>);
@@ -86,6 +95,12 @@ pub fn App() -> Html {
                                 { format!("{} nodes · {} pods · {} pending", state.view.nodes.len(), pod_count, state.view.pending.len()) }
                             </span>
                             <p class="sim-note push-right" id="sim-note" role="status" title={state.sim_note.clone()}>{ state.sim_note.clone() }</p>
+                            <div class="segmented segmented-light" role="group" aria-label="Show the cluster as">
+                                <button id="show-picture" class={classes!("seg", (!*as_table).then_some("is-active"))}
+                                    aria-pressed={(!*as_table).to_string()} onclick={show(false)}>{ "Picture" }</button>
+                                <button id="show-table" class={classes!("seg", as_table.then_some("is-active"))}
+                                    aria-pressed={as_table.to_string()} onclick={show(true)}>{ "Table" }</button>
+                            </div>
                         </div>
                         if let Some(at) = state.viewing {
                             <p class="past-banner" id="past-banner">
@@ -100,9 +115,14 @@ pub fn App() -> Html {
                                 <span class="picture-result-message">{ outcome.message.clone() }</span>
                             }
                         </p>
+                        if *as_table {
+                            <ClusterTable view={state.view.clone()} on_inspect={dispatch.reform(Action::Inspect)} />
+                        } else {
                         <ClusterPicture view={state.view.clone()} outcome={state.picture.clone()}
-                            on_run={dispatch.reform(Action::RunFromPicture)}
-                            on_inspect={dispatch.reform(Action::Inspect)} />
+                                on_run={dispatch.reform(Action::RunFromPicture)}
+                                on_inspect={dispatch.reform(Action::Inspect)} />
+                        }
+                        <Narration events={state.events.clone()} />
                         <Legend storage={!state.view.storage.is_empty()} />
                     </section>
                     <Console

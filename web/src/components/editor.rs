@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use kubeplay_core::highlight::{highlight, Line, Token};
-use web_sys::{HtmlElement, HtmlTextAreaElement};
+use kubeplay_core::templates::{self, TEMPLATES};
+use web_sys::{HtmlElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::icon::{Icon, IconName};
@@ -67,11 +68,15 @@ pub fn Editor(props: &EditorProps) -> Html {
             text.set(value);
         })
     };
-    let on_example = {
+    let on_template = {
         let text = text.clone();
-        Callback::from(move |_: MouseEvent| {
-            autosave::save_draft(NGINX_DEPLOYMENT);
-            text.set(NGINX_DEPLOYMENT.to_string())
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(t) = templates::find(&select.value()) {
+                autosave::save_draft(t.text);
+                text.set(t.text.to_string());
+            }
+            select.set_value("");
         })
     };
 
@@ -136,18 +141,27 @@ pub fn Editor(props: &EditorProps) -> Html {
                     <Icon name={IconName::Apply} /><span>{ "Apply" }</span>
                 </button>
                 <span class="kbd-hint" aria-hidden="true"><kbd>{ "Ctrl" }</kbd>{ "+" }<kbd>{ "Enter" }</kbd></span>
-                <button class="btn btn-quiet push-right" aria-label="Replace the editor text with the nginx example" onclick={on_example}>
-                    { "Example" }
-                </button>
+                <select id="template-select" class="template-select push-right"
+                    aria-label="Replace the editor text with a template" onchange={on_template}>
+                    <option value="" selected=true>{ "Templates…" }</option>
+                    { for TEMPLATES.iter().map(|t| html! { <option value={t.id}>{ t.label }</option> }) }
+                </select>
             </div>
             <div id="apply-result" class="apply-result" role="status" aria-live="polite" data-apply-count={props.apply_count.to_string()}>
                 { match &props.outcome {
                     None => html! { <p class="empty-note">{ "Edit the manifest, then Apply to create or update its objects." }</p> },
-                    Some(ApplyOutcome::Applied { lines, notices }) => html! {
-                        <ul class="apply-lines" id="apply-lines">
-                            { for lines.iter().map(|l| html! { <li class="ok">{ l.clone() }</li> }) }
-                            { for notices.iter().map(|l| html! { <li class="notice">{ l.clone() }</li> }) }
-                        </ul>
+                    Some(ApplyOutcome::Applied { lines, notices, changes }) => html! {
+                        <>
+                            <ul class="apply-lines" id="apply-lines">
+                                { for lines.iter().map(|l| html! { <li class="ok">{ l.clone() }</li> }) }
+                                { for notices.iter().map(|l| html! { <li class="notice">{ l.clone() }</li> }) }
+                            </ul>
+                            if !changes.is_empty() {
+                                <ul class="apply-changes" id="apply-changes" aria-label="What changed">
+                                    { for changes.iter().map(|l| html! { <li>{ l.clone() }</li> }) }
+                                </ul>
+                            }
+                        </>
                     },
                     Some(ApplyOutcome::Rejected { errors }) => html! {
                         <ul class="apply-errors" id="apply-errors">

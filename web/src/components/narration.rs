@@ -1,0 +1,30 @@
+//! The narration: the newest Events, as the controllers record them, in a live region so a
+//! screen reader announces what the cluster just did (each line once: lines are keyed).
+
+use kubeplay_core::view::EventLine;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct NarrationProps {
+    pub events: Vec<EventLine>,
+}
+
+#[component]
+pub fn Narration(props: &NarrationProps) -> Html {
+    html! {
+        <div class="narration" aria-labelledby="narration-heading">
+            <h3 id="narration-heading" class="narration-heading">{ "Latest events" }</h3>
+            <ol id="narration" class="narration-lines" role="log" aria-live="polite" aria-relevant="additions">
+                if props.events.is_empty() {
+                    <li class="narration-empty" key="none">{ "Nothing has happened yet." }</li>
+                }
+                { for props.events.iter().map(|e| html! {
+                    <li key={e.id.clone()} class={classes!(e.warning.then_some("is-warning"))}>
+                        <span class="narration-clock">{ e.clock.clone() }</span>
+                        <span class="narration-text">{ e.text.clone() }</span>
+                    </li>
+                }) }
+            </ol>
+        </div>
+    }
+}
