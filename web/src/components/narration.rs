@@ -13,7 +13,7 @@ pub struct NarrationProps {
 pub fn Narration(props: &NarrationProps) -> Html {
     html! {
         <div class="narration" aria-labelledby="narration-heading">
-            <h3 id="narration-heading" class="narration-heading">{ "Latest events" }</h3>
+            <h3 id="narration-heading" class="narration-heading">{ "Latest event" }</h3>
             <ol id="narration" class="narration-lines" role="log" aria-live="polite" aria-relevant="additions">
                 if props.events.is_empty() {
                     <li class="narration-empty" key="none">{ "Nothing has happened yet." }</li>
