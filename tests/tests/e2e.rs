@@ -9,6 +9,8 @@
 //! `KUBEPLAY_E2E=1`, when a missing build fails them. `KUBEPLAY_E2E=0` always skips them
 //! (scripts/test.sh uses it for the native step, before the page is built).
 
+#[path = "e2e/bench.rs"]
+mod bench;
 #[path = "e2e/browser.rs"]
 mod browser;
 #[path = "e2e/inspect.rs"]

@@ -1,0 +1,87 @@
+//! On-demand browser benchmark (ignored in the normal run): frame times of the page while it
+//! plays at 60× with 200 pods on 10 nodes.
+//!
+//! `KUBEPLAY_E2E=1 cargo test -p kubeplay-tests --test e2e -- --ignored --nocapture bench`
+//! prints frames, median, 95th percentile and worst frame interval, and how many intervals
+//! exceeded 25 ms (a dropped frame at 60 fps). It reports; it does not assert a speed.
+
+use super::*;
+
+/// A Deployment of `replicas` small pods.
+fn many(replicas: usize) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: many
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{ app: many }}
+  template:
+    metadata:
+      labels: {{ app: many }}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          resources:
+            requests: {{ cpu: 10m, memory: 16Mi }}
+"
+    )
+}
+
+#[tokio::test]
+#[ignore = "a benchmark: run on demand with --ignored"]
+async fn bench_frames_while_playing_200_pods_on_10_nodes() {
+    let name = "bench-frames";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = async {
+        // The default cluster has three nodes; seven more make ten.
+        for i in 3..=9 {
+            page.console(&format!("sim node add worker-{i}")).await?;
+            page.wait_console(&format!("node/worker-{i} created"))
+                .await?;
+        }
+        page.apply_created(&many(200), 1).await?;
+        page.settle().await?;
+        let running = page
+            .pods()
+            .await?
+            .iter()
+            .filter(|p| p.1 == "Running")
+            .count();
+        // Scale up and down while playing, so the picture keeps changing.
+        page.console("scale deployment many --replicas=150").await?;
+        click(&page.client, "button[data-speed=\"60x\"]").await?;
+        click(&page.client, "#play-button").await?;
+        let stats = page
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const times = [];
+                 const end = performance.now() + 5000;
+                 function frame(t) {
+                   times.push(t);
+                   if (t < end) { requestAnimationFrame(frame); return; }
+                   const d = times.slice(1).map((x, i) => x - times[i]).sort((a, b) => a - b);
+                   const q = p => d[Math.min(d.length - 1, Math.floor(p * d.length))];
+                   done([d.length, q(0.5), q(0.95), d[d.length - 1], d.filter(x => x > 25).length]);
+                 }
+                 requestAnimationFrame(frame);",
+                vec![],
+            )
+            .await?;
+        click(&page.client, "#play-button").await?;
+        page.shot("90-bench-200-pods").await?;
+        eprintln!(
+            "bench: {running} running pods on 10 nodes; while playing at 60x for 5 s: \
+             [frames, median ms, p95 ms, worst ms, intervals over 25 ms] = {stats}"
+        );
+        Ok(())
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
