@@ -416,16 +416,27 @@ impl Timeline {
         self.world = world;
     }
 
+    /// Each entry with what it did: `(index, entry, done)`, in order.
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = (usize, &Entry, &Done)> {
+        self.session
+            .entries
+            .iter()
+            .zip(&self.done)
+            .enumerate()
+            .map(|(i, (e, d))| (i, e, d))
+    }
+
+    /// The actions that can be undone: applies and commands that changed something, in order.
+    pub fn actions(&self) -> impl DoubleEndedIterator<Item = (usize, &Entry, &Done)> {
+        self.entries()
+            .filter(|(_, e, d)| e.input.is_action() && d.changed)
+    }
+
     /// Undoes the last action (an apply or a command that changed something): the session
     /// goes back to the moment before it, as if it had not been taken; time that passed after
     /// it is forgotten too. Returns the entry undone, or `None` when there is none.
     pub fn undo(&mut self) -> Option<Entry> {
-        let last = self
-            .session
-            .entries
-            .iter()
-            .zip(&self.done)
-            .rposition(|(e, d)| e.input.is_action() && d.changed)?;
+        let (last, _, _) = self.actions().next_back()?;
         let world = self.world_after(last);
         let undone = self.session.entries[last].clone();
         self.session.entries.truncate(last);

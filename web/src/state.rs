@@ -16,6 +16,7 @@ use kubeplay_core::kubectl::{self, Completion};
 use kubeplay_core::session::{Input, Outcome, Session, SessionError, Start, Timeline};
 use kubeplay_core::time::{Dur, SimTime};
 use kubeplay_core::view::{self, ClusterView, EventLine};
+use kubeplay_core::World;
 use yew::Reducible;
 
 /// The seed of every world the page creates, so a page load is reproducible.
@@ -187,6 +188,16 @@ pub struct Playground {
     /// Bumped whenever the session changed enough to be worth saving.
     pub save_seq: u64,
     ticks: u64,
+    /// The world at the moment looked at, rebuilt once per moment rather than on every action
+    /// while looking (keyed by the moment and the session's length).
+    past: Option<Past>,
+}
+
+#[derive(Clone)]
+struct Past {
+    at: SimTime,
+    entries: usize,
+    world: Rc<World>,
 }
 
 impl Default for Playground {
@@ -227,6 +238,7 @@ impl Playground {
             events: vec![],
             save_seq: 0,
             ticks: 0,
+            past: None,
         };
         playground.refresh();
         playground
@@ -259,10 +271,9 @@ impl Playground {
 
     /// What Tab may complete the console line to, from the cluster the picture shows.
     pub fn complete(&self, line: &str) -> Completion {
-        let timeline = self.timeline.borrow();
-        match self.viewing {
-            Some(at) => kubectl::complete(&timeline.world_at(at), line),
-            None => kubectl::complete(timeline.world(), line),
+        match &self.past {
+            Some(past) => kubectl::complete(&past.world, line),
+            None => kubectl::complete(self.timeline.borrow().world(), line),
         }
     }
 
@@ -379,8 +390,7 @@ impl Playground {
                     Some(Input::Run { line }) => format!("Undid `{line}`."),
                     Some(_) | None => "Nothing to undo.".to_string(),
                 };
-                let kept = self.timeline.borrow().session().entries.len();
-                self.console.retain(|e| e.entry < kept);
+                self.forget_console_past_session();
             }
             Action::Inspect(target) => match Target::parse(&target) {
                 Ok(target) => self.inspecting = Some(target),
@@ -412,9 +422,14 @@ impl Playground {
             return;
         };
         self.timeline.borrow_mut().truncate_at(at);
+        self.forget_console_past_session();
+        self.save_seq += 1;
+    }
+
+    /// Drops console entries whose session entry was rewound or undone.
+    fn forget_console_past_session(&mut self) {
         let kept = self.timeline.borrow().session().entries.len();
         self.console.retain(|e| e.entry < kept);
-        self.save_seq += 1;
     }
 
     fn apply_text(&mut self, text: String) {
@@ -484,12 +499,17 @@ impl Playground {
         self.end = timeline.end();
         self.marks = marks_of(&timeline);
         self.can_undo = !self.marks.is_empty();
-        let past;
-        let world = match self.viewing {
-            Some(at) => {
-                past = timeline.world_at(at);
-                &past
-            }
+        let entries = timeline.session().entries.len();
+        self.past = self.viewing.map(|at| match self.past.take() {
+            Some(past) if past.at == at && past.entries == entries => past,
+            _ => Past {
+                at,
+                entries,
+                world: Rc::new(timeline.world_at(at)),
+            },
+        });
+        let world = match &self.past {
+            Some(past) => &*past.world,
             None => timeline.world(),
         };
         self.view = view::cluster(world);
@@ -505,12 +525,8 @@ impl Playground {
 /// The actions that changed something, as the timeline marks them.
 fn marks_of(timeline: &Timeline) -> Vec<Mark> {
     timeline
-        .session()
-        .entries
-        .iter()
-        .zip(timeline.done())
-        .filter(|(entry, done)| entry.input.is_action() && done.changed)
-        .map(|(entry, done)| Mark {
+        .actions()
+        .map(|(_, entry, done)| Mark {
             at: done.start,
             label: match &entry.input {
                 Input::Run { line } => line.clone(),
@@ -523,12 +539,8 @@ fn marks_of(timeline: &Timeline) -> Vec<Mark> {
 /// The console as the session's commands printed it (the newest [`CONSOLE_KEEP`]).
 fn console_of(timeline: &Timeline) -> Vec<ConsoleEntry> {
     let mut console: Vec<ConsoleEntry> = timeline
-        .session()
-        .entries
-        .iter()
-        .zip(timeline.done())
-        .enumerate()
-        .filter_map(|(i, (entry, done))| match (&entry.input, &done.outcome) {
+        .entries()
+        .filter_map(|(i, entry, done)| match (&entry.input, &done.outcome) {
             (Input::Run { line }, Outcome::Ran(out)) => Some(ConsoleEntry {
                 entry: i,
                 command: line.clone(),
@@ -572,7 +584,6 @@ mod tests {
     use super::*;
     use crate::examples::NGINX_DEPLOYMENT;
     use crate::node_ops::{next_worker_name, NewNode, NodeOp};
-    use kubeplay_core::World;
 
     fn nginx_replicas(p: &Playground) -> usize {
         pods(p)
