@@ -5,6 +5,7 @@
 use kubeplay_core::view::ClusterView;
 use yew::prelude::*;
 
+use super::inspect_link::InspectLink;
 use crate::format::{cpu, memory};
 
 #[derive(Properties, PartialEq)]
@@ -17,9 +18,7 @@ pub struct ClusterTableProps {
 pub fn ClusterTable(props: &ClusterTableProps) -> Html {
     let view = &props.view;
     let link = |target: String, text: String| {
-        let t = target.clone();
-        let onclick = props.on_inspect.reform(move |_: MouseEvent| t.clone());
-        html! { <button type="button" class="link" data-inspect={target} onclick={onclick}>{ text }</button> }
+        html! { <InspectLink target={target} text={text} on_inspect={props.on_inspect.clone()} /> }
     };
     let pods = view
         .pending

@@ -10,6 +10,7 @@ use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use super::icon::{Icon, IconName};
+use super::inspect_link::InspectLink;
 use crate::state::Action;
 
 #[derive(Properties, PartialEq)]
@@ -43,12 +44,9 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             }
         })
     };
+    let on_inspect = props.dispatch.reform(Action::Inspect);
     let link = |target: &Target, text: String| {
-        let t = target.to_string();
-        let onclick = props
-            .dispatch
-            .reform(move |_: MouseEvent| Action::Inspect(t.clone()));
-        html! { <button type="button" class="link" data-inspect={target.to_string()} onclick={onclick}>{ text }</button> }
+        html! { <InspectLink target={target.to_string()} text={text} on_inspect={on_inspect.clone()} /> }
     };
     let body = match &props.inspection {
         Err(message) => html! {

@@ -8,6 +8,7 @@ pub mod cluster_table;
 pub mod console;
 pub mod editor;
 pub mod icon;
+pub mod inspect_link;
 pub mod inspector;
 pub mod legend;
 pub mod mount_links;

@@ -36,6 +36,7 @@ pub fn WorkloadList(props: &WorkloadListProps) -> Html {
                 <ul class="workloads" id="workload-list">
                     { for props.workloads.iter().map(|w| {
                         let key = key_of(w);
+                        let target = format!("{}/{}/{}", w.kind.to_lowercase(), w.namespace, w.name);
                         let is_open = open.as_deref() == Some(key.as_str());
                         let panel_id = format!("wl-actions-{}-{}-{}", w.kind, w.namespace, w.name).to_lowercase();
                         let toggle = {
@@ -51,12 +52,9 @@ pub fn WorkloadList(props: &WorkloadListProps) -> Html {
                                     <span class="swatch" style={format!("background:{}", stroke(w.color))} aria-hidden="true"></span>
                                     <span class="workload-kind">{ w.kind.clone() }</span>
                                     <button type="button" class="link workload-name"
-                                        data-inspect={format!("{}/{}/{}", w.kind.to_lowercase(), w.namespace, w.name)}
+                                        data-inspect={target.clone()}
                                         aria-label={format!("Inspect {} {}", w.kind, w.name)}
-                                        onclick={props.on_inspect.reform({
-                                            let target = format!("{}/{}/{}", w.kind.to_lowercase(), w.namespace, w.name);
-                                            move |_: MouseEvent| target.clone()
-                                        })}>
+                                        onclick={props.on_inspect.reform(move |_: MouseEvent| target.clone())}>
                                         { if w.namespace == "default" { w.name.clone() } else { format!("{}/{}", w.namespace, w.name) } }
                                     </button>
                                     <button type="button" class="btn btn-quiet btn-small workload-toggle"
