@@ -901,6 +901,19 @@ impl Page {
         Ok(())
     }
 
+    /// Waits until the console output contains `needle`.
+    pub(crate) async fn wait_console(&self, needle: &str) -> Result<()> {
+        wait_for(
+            &format!("{needle:?} in the console"),
+            DOM_TIMEOUT,
+            || async {
+                let out = text_of(&self.client, "#console-output").await?;
+                Ok((out.contains(needle).then_some(()), out))
+            },
+        )
+        .await
+    }
+
     async fn scroll_to_storage(&self) -> Result<()> {
         script(
             &self.client,
@@ -962,11 +975,7 @@ async fn a_claim_keeps_its_place_and_relinks_when_a_pod_is_replaced() {
 
         let gone = first[0].0.clone();
         page.console(&format!("delete pod {gone}")).await?;
-        wait_for("the deletion in the console", DOM_TIMEOUT, || async {
-            let out = text_of(&page.client, "#console-output").await?;
-            Ok((out.contains(&format!("pod \"{gone}\" deleted")).then_some(()), out))
-        })
-        .await?;
+        page.wait_console(&format!("pod \"{gone}\" deleted")).await?;
         page.settle().await?;
         let after = wait_for("a replacement pod linked to the claim", DOM_TIMEOUT, || async {
             let links = wait_for_bound_mounts(&page, "default/files", 2).await?;

@@ -46,18 +46,6 @@ impl Page {
         .await
     }
 
-    pub(crate) async fn wait_console(&self, needle: &str) -> Result<()> {
-        wait_for(
-            &format!("{needle:?} in the console"),
-            DOM_TIMEOUT,
-            || async {
-                let out = text_of(&self.client, "#console-output").await?;
-                Ok((out.contains(needle).then_some(()), out))
-            },
-        )
-        .await
-    }
-
     /// The timeline's marks: (title) each.
     async fn marks(&self) -> Result<Vec<String>> {
         let v = script(
