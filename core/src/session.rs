@@ -88,6 +88,11 @@ pub struct Session {
     pub seed: u64,
     #[serde(default)]
     pub start: Start,
+    /// Inputs that prepare the starting cluster (a lesson's manifests and commands): run
+    /// before the entries, part of the start rather than of the history, so they cannot be
+    /// undone or rewound past.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub setup: Vec<Input>,
     #[serde(default)]
     pub entries: Vec<Entry>,
 }
@@ -98,8 +103,24 @@ impl Session {
             version: VERSION,
             seed,
             start,
+            setup: Vec::new(),
             entries: Vec::new(),
         }
+    }
+
+    /// The world the session starts from: the start cluster with the setup inputs run.
+    pub fn start_world(&self) -> World {
+        let mut world = self.start.world(self.seed);
+        for input in &self.setup {
+            run_entry(
+                &mut world,
+                &Entry {
+                    input: input.clone(),
+                    until: None,
+                },
+            );
+        }
+        world
     }
 
     /// The session as compact JSON.
@@ -232,7 +253,7 @@ impl Timeline {
 
     /// Rebuilds a session by running every entry.
     pub fn replay(session: Session) -> Timeline {
-        let world = session.start.world(session.seed);
+        let world = session.start_world();
         let mut timeline = Timeline {
             session: Session {
                 entries: Vec::new(),
