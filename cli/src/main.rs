@@ -1,6 +1,7 @@
 //! `kubeplay`: runs kubectl-style scripts against the simulated cluster.
 
 use kubeplay_core::kubectl::{script, FileSource};
+use kubeplay_core::lesson::{builtin, progress, Lesson};
 use kubeplay_core::World;
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -13,6 +14,15 @@ Usage:
       and run FILE one command per line (`#` comments, `<<EOF` here-documents).
       Output goes to standard output, errors to standard error; the exit code is 1 if any
       command failed. --echo prints each command before its output.
+  kubeplay lesson list
+      The built-in lessons, one per line: id and title.
+  kubeplay lesson check LESSON --run SCRIPT|-
+      Grade a solution: start LESSON's cluster (a built-in lesson's id, or a lesson file),
+      run SCRIPT, evaluating the lesson's checks after every command and once more after
+      the cluster settles, and print a JSON report of which steps and checks passed and
+      when. Exit code 0 if every step passed, 1 if not, 2 if the lesson or script is bad.
+  kubeplay lesson validate FILE
+      Check a lesson file; problems are printed with their line, column and field.
   kubeplay help
       Show this text and the commands scripts can use.
 ";
@@ -74,6 +84,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("run") => {}
+        Some("lesson") => return lesson(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{USAGE}\n{}", kubeplay_core::kubectl::HELP);
             return if args.is_empty() {
@@ -135,6 +146,103 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::from(1),
         Err(e) => {
             eprintln!("kubeplay: {}: {e}", opts.file);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads a file, or standard input for `-`.
+fn read_input(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
+    }
+}
+
+/// A lesson by file path, or else by built-in id.
+fn load_lesson(which: &str) -> Result<Lesson, String> {
+    if std::path::Path::new(which).is_file() {
+        let text = read_input(which)?;
+        return Lesson::parse(&text).map_err(|e| format!("{which}:\n{e}"));
+    }
+    builtin::find(which).ok_or_else(|| {
+        let ids: Vec<&str> = builtin::SOURCES.iter().map(|(id, _)| *id).collect();
+        format!(
+            "no lesson file or built-in lesson {which:?} (built-in: {})",
+            ids.join(", ")
+        )
+    })
+}
+
+fn lesson(args: &[String]) -> ExitCode {
+    let fail = |e: String| {
+        eprintln!("kubeplay lesson: {e}");
+        ExitCode::from(2)
+    };
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["list"] => {
+            for l in builtin::all() {
+                println!("{}\t{}", l.id, l.title);
+            }
+            ExitCode::SUCCESS
+        }
+        ["validate", file] => match read_input(file) {
+            Err(e) => fail(e),
+            Ok(text) => match Lesson::parse(&text) {
+                Ok(l) => {
+                    println!(
+                        "{file}: lesson {:?} is valid ({} steps, {} checks)",
+                        l.id,
+                        l.steps.len(),
+                        l.steps.iter().map(|s| s.checks.len()).sum::<usize>()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(format!("{file}:\n{e}")),
+            },
+        },
+        ["check", which, "--run", script] => {
+            let lesson = match load_lesson(which) {
+                Ok(l) => l,
+                Err(e) => return fail(e),
+            };
+            let text = match read_input(script) {
+                Ok(t) => t,
+                Err(e) => return fail(e),
+            };
+            match progress::grade(&lesson, &text) {
+                Ok(report) => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).expect("a report serializes")
+                    );
+                    if report.passed {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(e) => fail(format!("{script}: {e}")),
+            }
+        }
+        ["check", which, run] if run.starts_with("--run=") => lesson(&[
+            "check".to_string(),
+            which.to_string(),
+            "--run".to_string(),
+            run["--run=".len()..].to_string(),
+        ]),
+        _ => {
+            eprintln!("kubeplay lesson: expected `list`, `check LESSON --run SCRIPT` or `validate FILE`\n\n{USAGE}");
             ExitCode::from(2)
         }
     }

@@ -123,3 +123,79 @@ fn usage_errors_exit_two() {
     assert_eq!(unclosed.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unclosed.stderr).contains("here-document not closed"));
 }
+
+#[test]
+fn lesson_check_grades_a_solution_and_prints_a_json_report() {
+    let dir = temp_dir("lesson-check");
+    let pass = kubeplay(
+        &["lesson", "check", "deployments", "--run", "-"],
+        "kubectl scale deployment web --replicas=5\nsim settle\nkubectl set image deployment/web nginx=nginx:1.26\nkubectl rollout status deployment/web\nkubectl set image deployment/web nginx=nginx:1.266\nsim advance 2m\nkubectl rollout undo deployment/web\n",
+        &dir,
+    );
+    assert_eq!(
+        pass.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&pass.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&pass.stdout).expect("JSON");
+    assert_eq!(report["passed"], true);
+    assert_eq!(report["steps_done"], 4);
+    assert_eq!(
+        report["steps"][0]["line"], 2,
+        "step 1 was done after `sim settle`"
+    );
+    assert!(report["steps"][1]["checks"][0]["at"].is_string());
+
+    let partial = kubeplay(
+        &["lesson", "check", "deployments", "--run", "-"],
+        "kubectl scale deployment web --replicas=5\n",
+        &dir,
+    );
+    assert_eq!(partial.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&partial.stdout).expect("JSON");
+    assert_eq!(report["steps_done"], 1);
+    assert_eq!(report["steps"][1]["passed"], false);
+    assert_eq!(report["steps"][2]["checks"][0]["found"], "not reached");
+}
+
+#[test]
+fn lesson_files_are_validated_with_their_line_and_field() {
+    let dir = temp_dir("lesson-file");
+    let good = "lesson: 1\nid: mine\ntitle: Mine\nsteps:\n  - title: Make a pod\n    checks:\n      - title: A pod runs\n        objects: {kind: Pod, name: p, where: {phase: Running}}\nsolution: |\n  kubectl run p --image=nginx\n";
+    std::fs::write(dir.join("mine.yaml"), good).expect("written");
+    std::fs::write(dir.join("sol.kp"), "kubectl run p --image=nginx\n").expect("written");
+    let out = kubeplay(&["lesson", "validate", "mine.yaml"], "", &dir);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 steps, 1 checks"));
+    let out = kubeplay(&["lesson", "check", "mine.yaml", "--run=sol.kp"], "", &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    std::fs::write(dir.join("bad.yaml"), good.replace("kind: Pod", "kind: Pdo")).expect("written");
+    let out = kubeplay(
+        &["lesson", "check", "bad.yaml", "--run", "sol.kp"],
+        "",
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 8 column")
+            && err.contains("steps[0].checks[0].objects.kind: unknown kind \"Pdo\""),
+        "{err}"
+    );
+    let out = kubeplay(
+        &["lesson", "check", "no-such-lesson", "--run", "sol.kp"],
+        "",
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("built-in: stateless-vs-stateful"));
+    let out = kubeplay(&["lesson", "list"], "", &dir);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5);
+}

@@ -37,6 +37,7 @@ pub mod quantity;
 pub mod rng;
 pub mod service_registry;
 pub mod session;
+pub mod share;
 pub mod sim;
 pub mod store;
 pub mod templates;

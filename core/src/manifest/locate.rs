@@ -71,7 +71,7 @@ pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
     let mut found: Option<(usize, usize)> = None;
     // Column at which an inline mapping starts on `line` (after "- "), if any.
     let mut inline_col: Option<usize> = None;
-    for seg in &segs {
+    for (si, seg) in segs.iter().enumerate() {
         match seg {
             Seg::Key(k) => {
                 let mut hit = None;
@@ -117,6 +117,13 @@ pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
                 if !after.is_empty() && !after.starts_with('#') {
                     inline_col = Some(col);
                 }
+                // A flow mapping or sequence (`objects: {kind: Pod, …}`): the rest of the
+                // path is inside it.
+                if (after.starts_with('{') || after.starts_with('[')) && si + 1 < segs.len() {
+                    let start: usize =
+                        lines[..i].iter().map(|l| l.len() + 1).sum::<usize>() + col + k.len();
+                    return locate_in_flow(text, start, &segs[si + 1..]).or(found);
+                }
             }
             Seg::Index(n) => {
                 let mut count = 0usize;
@@ -155,6 +162,34 @@ pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
     found
 }
 
+/// Inside flow YAML from byte `pos`: each key (plain or quoted, followed by `:`) in order.
+fn locate_in_flow(text: &str, mut pos: usize, segs: &[Seg]) -> Option<(usize, usize)> {
+    let mut found = None;
+    for seg in segs {
+        let Seg::Key(k) = seg else { continue };
+        let idx = [format!("{k}:"), format!("\"{k}\":")]
+            .iter()
+            .filter_map(|needle| {
+                let mut from = pos;
+                while let Some(i) = text.get(from..)?.find(needle.as_str()) {
+                    let at = from + i;
+                    let before = text[..at].chars().next_back();
+                    if before.is_none_or(|c| matches!(c, '{' | ',' | ' ' | '\n' | '\t')) {
+                        return Some(at);
+                    }
+                    from = at + needle.len();
+                }
+                None
+            })
+            .min()?;
+        pos = idx + k.len();
+        let line = text[..idx].matches('\n').count() + 1;
+        let col = idx - text[..idx].rfind('\n').map_or(0, |p| p + 1) + 1;
+        found = Some((line, col));
+    }
+    found
+}
+
 /// JSON (or flow YAML): find each key in order after the previous one.
 fn locate_flow(lines: &[&str], segs: &[Seg]) -> Option<(usize, usize)> {
     let text = lines.join("\n");
@@ -176,6 +211,19 @@ fn locate_flow(lines: &[&str], segs: &[Seg]) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_continue_into_flow_mappings() {
+        let text = "steps:\n  - title: t\n    checks:\n      - title: c\n        objects: {kind: Pod, where: {ready: true}, selector: app=web}\n";
+        assert_eq!(
+            locate(text, "steps[0].checks[0].objects.selector"),
+            Some((5, 52))
+        );
+        assert_eq!(
+            locate(text, "steps[0].checks[0].objects.where.ready"),
+            Some((5, 38))
+        );
+    }
 
     const DOC: &str = "apiVersion: apps/v1
 kind: Deployment
