@@ -15,6 +15,8 @@ mod bench;
 mod browser;
 #[path = "e2e/inspect.rs"]
 mod inspect;
+#[path = "e2e/lessons.rs"]
+mod lessons;
 #[path = "e2e/nodes.rs"]
 mod nodes;
 #[path = "e2e/static_server.rs"]

@@ -14,10 +14,13 @@ use std::rc::Rc;
 use kubeplay_core::inspect::{self, Inspection, Target};
 use kubeplay_core::kubectl::{self, Completion};
 use kubeplay_core::session::{Input, Outcome, Session, SessionError, Start, Timeline};
+use kubeplay_core::share::{self, LessonRef, Shared};
 use kubeplay_core::time::{Dur, SimTime};
 use kubeplay_core::view::{self, ClusterView, EventLine};
 use kubeplay_core::World;
 use yew::Reducible;
+
+use crate::lesson_state::{self, ActiveLesson};
 
 /// The seed of every world the page creates, so a page load is reproducible.
 pub const SEED: u64 = 1;
@@ -150,8 +153,20 @@ pub enum Action {
     /// Open the inspector on an object (`pod/default/web-0`, `node/worker-1`).
     Inspect(String),
     CloseInspector,
-    /// Start again with a fresh default cluster.
+    /// Start again with a fresh default cluster (or, in a lesson, the lesson's cluster).
     Reset,
+    /// Start a lesson on its own cluster; the session so far is replaced.
+    StartLesson(LessonRef),
+    /// Stop following the lesson; the cluster stays as it is.
+    LeaveLesson,
+    /// Show this step of the lesson (done ones and the current one).
+    ShowStep(usize),
+    /// Answer the shown step's question with this choice.
+    Predict(usize),
+    /// Show the shown step's next hint.
+    Hint,
+    /// Say something in the status line (a file that could not be read, a bad link).
+    Note(String),
 }
 
 /// The page's state. Cloning is cheap apart from the view: the timeline is shared.
@@ -187,6 +202,10 @@ pub struct Playground {
     pub events: Vec<EventLine>,
     /// Bumped whenever the session changed enough to be worth saving.
     pub save_seq: u64,
+    /// The lesson followed, if any.
+    pub lesson: Option<ActiveLesson>,
+    /// Embedded read-only: nothing that changes the cluster is accepted.
+    pub read_only: bool,
     ticks: u64,
     /// The world at the moment looked at, rebuilt once per moment rather than on every action
     /// while looking (keyed by the moment and the session's length).
@@ -237,6 +256,8 @@ impl Playground {
             inspection: None,
             events: vec![],
             save_seq: 0,
+            lesson: None,
+            read_only: false,
             ticks: 0,
             past: None,
         };
@@ -247,7 +268,35 @@ impl Playground {
     /// Rebuilds a saved session. A session that cannot be read starts a fresh cluster, and the
     /// error says why.
     pub fn restore(json: &str) -> Result<Self, SessionError> {
-        let session = Session::from_json(json)?;
+        // Saves hold a session with its lesson and progress; older ones a bare session.
+        let shared = match serde_json::from_str::<Shared>(json) {
+            Ok(shared) => {
+                Session::from_json(&shared.session.to_json())?;
+                shared
+            }
+            Err(_) => Shared {
+                session: Session::from_json(json)?,
+                lesson: None,
+                progress: None,
+            },
+        };
+        let mut playground = Playground::from_shared(shared, "the session saved in this browser")
+            .map_err(SessionError::Unreadable)?;
+        playground.sim_note = format!("{} Reset starts over.", playground.sim_note);
+        Ok(playground)
+    }
+
+    /// Rebuilds what a share link (or a save) holds. `what` names it in the status line.
+    pub fn from_shared(shared: Shared, what: &str) -> Result<Self, String> {
+        let lesson = match &shared.lesson {
+            Some(source) => Some(ActiveLesson::new(
+                lesson_state::resolve(source)?,
+                source.clone(),
+                shared.progress.clone(),
+            )),
+            None => None,
+        };
+        let session = shared.session;
         let actions = session
             .entries
             .iter()
@@ -262,10 +311,42 @@ impl Playground {
         playground.history.dedup();
         trim_front(&mut playground.history, HISTORY_KEEP);
         playground.sim_note = format!(
-            "Restored the session saved in this browser ({actions} action{}, clock {}). Reset starts over.",
+            "Restored {what} ({actions} action{}, clock {}).",
             if actions == 1 { "" } else { "s" },
             playground.end.clock()
         );
+        playground.lesson = lesson;
+        playground.refresh();
+        Ok(playground)
+    }
+
+    /// Opens a share link's payload (`k1.…`, or the whole `#s=…` fragment).
+    pub fn open_link(payload: &str) -> Result<Self, String> {
+        let shared = share::decode(payload).map_err(|e| e.to_string())?;
+        Playground::from_shared(shared, "the shared session")
+    }
+
+    /// Everything a share link or a save carries.
+    pub fn shared(&self) -> Shared {
+        Shared {
+            session: self.timeline.borrow().session().clone(),
+            lesson: self.lesson.as_ref().map(|l| l.source.clone()),
+            progress: self.lesson.as_ref().map(|l| l.progress.clone()),
+        }
+    }
+
+    /// The share link's payload for the fragment (`#s=` + this).
+    pub fn share_payload(&self) -> String {
+        share::encode(&self.shared())
+    }
+
+    /// A playground on a lesson's starting cluster.
+    fn for_lesson(source: LessonRef) -> Result<Self, String> {
+        let lesson = lesson_state::resolve(&source)?;
+        let mut playground = Playground::with_timeline(Timeline::replay(lesson.session()));
+        playground.sim_note = format!("Lesson: {}. Paused; press play when ready.", lesson.title);
+        playground.lesson = Some(ActiveLesson::new(lesson, source, None));
+        playground.refresh();
         Ok(playground)
     }
 
@@ -277,13 +358,27 @@ impl Playground {
         }
     }
 
-    /// The session as JSON, for autosave and share links.
+    /// The session with its lesson and progress as JSON, for autosave.
     pub fn session_json(&self) -> String {
-        self.timeline.borrow().session().to_json()
+        serde_json::to_string(&self.shared()).expect("a session always serializes")
     }
 
     /// Carries out one action in place.
     pub fn update(&mut self, action: Action) {
+        if self.read_only
+            && matches!(
+                action,
+                Action::Apply(_)
+                    | Action::Run(_)
+                    | Action::RunFromPicture(_)
+                    | Action::Undo
+                    | Action::StartLesson(_)
+                    | Action::LeaveLesson
+            )
+        {
+            self.sim_note = "This embedded cluster is read-only.".to_string();
+            return;
+        }
         let changes_session = matches!(
             action,
             Action::Apply(_)
@@ -294,7 +389,7 @@ impl Playground {
                 | Action::Undo
                 | Action::Reset
         );
-        if changes_session {
+        if changes_session && !matches!(action, Action::Reset) {
             self.resume_from_viewed_moment();
         }
         match action {
@@ -401,19 +496,70 @@ impl Playground {
                 self.inspection = None;
             }
             Action::Reset => {
-                *self = Playground {
-                    history: std::mem::take(&mut self.history),
-                    speed: self.speed,
-                    save_seq: self.save_seq,
-                    ..Playground::default()
+                let lesson = self.lesson.as_ref().map(|l| l.source.clone());
+                let (fresh, note) = match lesson.map(Playground::for_lesson) {
+                    Some(Ok(p)) => (p, "Started the lesson again."),
+                    _ => (Playground::default(), "Started a fresh cluster."),
                 };
-                self.sim_note = "Started a fresh cluster.".to_string();
+                self.replace_with(fresh);
+                self.sim_note = note.to_string();
             }
+            Action::StartLesson(source) => match Playground::for_lesson(source) {
+                Ok(fresh) => {
+                    let note = fresh.sim_note.clone();
+                    self.replace_with(fresh);
+                    self.sim_note = note;
+                    self.save_seq += 1;
+                }
+                Err(e) => self.sim_note = e,
+            },
+            Action::LeaveLesson => {
+                self.lesson = None;
+                self.sim_note = "Left the lesson; the cluster stays as it is.".to_string();
+                self.save_seq += 1;
+            }
+            Action::ShowStep(i) => {
+                if let Some(l) = &mut self.lesson {
+                    if i <= l.progress.current().unwrap_or(usize::MAX) && i < l.lesson.steps.len() {
+                        l.shown = i;
+                    }
+                }
+            }
+            Action::Predict(choice) => {
+                if let Some(l) = &mut self.lesson {
+                    let step = &mut l.progress.steps[l.shown];
+                    if step.predicted.is_none() {
+                        step.predicted = Some(choice);
+                        self.save_seq += 1;
+                    }
+                    l.progress.fit(&l.lesson);
+                }
+            }
+            Action::Hint => {
+                if let Some(l) = &mut self.lesson {
+                    let step = &mut l.progress.steps[l.shown];
+                    step.hints += 1;
+                    l.progress.fit(&l.lesson);
+                    self.save_seq += 1;
+                }
+            }
+            Action::Note(note) => self.sim_note = note,
         }
         if changes_session {
             self.save_seq += 1;
         }
         self.refresh();
+    }
+
+    /// Starts over as `fresh`, keeping what belongs to the page rather than the session.
+    fn replace_with(&mut self, fresh: Playground) {
+        *self = Playground {
+            history: std::mem::take(&mut self.history),
+            speed: self.speed,
+            save_seq: self.save_seq,
+            read_only: self.read_only,
+            ..fresh
+        };
     }
 
     /// When looking at the past, makes that moment the present: what came after is forgotten.
@@ -514,6 +660,11 @@ impl Playground {
         };
         self.view = view::cluster(world);
         self.events = view::recent_events(world, EVENTS_SHOWN);
+        if let Some(lesson) = &mut self.lesson {
+            if lesson.refresh(world, self.past.is_none()) {
+                self.save_seq += 1;
+            }
+        }
         self.inspection = self
             .inspecting
             .as_ref()
@@ -934,5 +1085,136 @@ mod tests {
         let mut v: Vec<u32> = (0..10).collect();
         trim_front(&mut v, 3);
         assert_eq!(v, [7, 8, 9]);
+    }
+
+    fn start_daemonsets() -> Playground {
+        let mut p = Playground::default();
+        p.update(Action::StartLesson(LessonRef::Builtin("daemonsets".into())));
+        p
+    }
+
+    #[test]
+    fn a_lesson_starts_on_its_cluster_and_its_checks_follow_the_cluster() {
+        let mut p = start_daemonsets();
+        let l = p.lesson.as_ref().expect("in the lesson");
+        assert_eq!(l.lesson.id, "daemonsets");
+        assert_eq!((l.shown, l.progress.done()), (0, 0));
+        assert!(l.evals.iter().any(|e| !e.passed));
+        assert!(!p.can_undo, "the lesson's setup is not an undoable action");
+        p.update(Action::Run("sim node add worker-3".into()));
+        p.update(Action::Settle);
+        let l = p.lesson.as_ref().expect("in the lesson");
+        assert_eq!(l.progress.done(), 1);
+        assert_eq!(l.shown, 1, "the panel moves on to the next step");
+        // Looking back at the start does not undo progress.
+        p.update(Action::Scrub(0));
+        assert_eq!(p.lesson.as_ref().unwrap().progress.done(), 1);
+        p.update(Action::BackToNow);
+        p.update(Action::ShowStep(0));
+        assert_eq!(p.lesson.as_ref().unwrap().shown, 0);
+        p.update(Action::ShowStep(2));
+        assert_eq!(
+            p.lesson.as_ref().unwrap().shown,
+            0,
+            "a later step cannot be shown yet"
+        );
+    }
+
+    #[test]
+    fn predictions_and_hints_are_kept_once() {
+        let mut p = start_daemonsets();
+        p.update(Action::Predict(2));
+        p.update(Action::Predict(1));
+        p.update(Action::Hint);
+        p.update(Action::Hint);
+        let sp = &p.lesson.as_ref().unwrap().progress.steps[0];
+        assert_eq!(sp.predicted, Some(2), "the first answer stands");
+        assert_eq!(sp.hints, 0, "step 1 of this lesson has no hints");
+        p.update(Action::Run("sim node add worker-3".into()));
+        p.update(Action::Settle);
+        p.update(Action::Hint);
+        assert_eq!(p.lesson.as_ref().unwrap().progress.steps[1].hints, 1);
+    }
+
+    #[test]
+    fn a_share_link_and_an_autosave_bring_back_the_cluster_lesson_and_progress() {
+        let mut p = start_daemonsets();
+        p.update(Action::Run("sim node add worker-3".into()));
+        p.update(Action::Settle);
+        p.update(Action::Hint);
+        let link = p.share_payload();
+        let opened = Playground::open_link(&format!("#s={link}")).expect("opens");
+        assert_eq!(opened.view, p.view);
+        assert_eq!(opened.end, p.end);
+        assert_eq!(
+            opened.lesson.as_ref().map(|l| &l.progress),
+            p.lesson.as_ref().map(|l| &l.progress)
+        );
+        let restored = Playground::restore(&p.session_json()).expect("restores");
+        assert_eq!(restored.view, p.view);
+        assert_eq!(restored.lesson.as_ref().unwrap().progress.done(), 1);
+        // A save from before lessons (a bare session) still restores.
+        let bare = p.timeline.borrow().session().to_json();
+        let old = Playground::restore(&bare).expect("restores");
+        assert!(old.lesson.is_none());
+        assert_eq!(old.view, p.view);
+    }
+
+    #[test]
+    fn a_bad_link_is_refused_with_a_reason() {
+        let p = start_daemonsets();
+        let link = p.share_payload();
+        let e = Playground::open_link(&link[..link.len() / 2])
+            .err()
+            .expect("refused");
+        assert!(e.contains("damaged or cut short"), "{e}");
+        let e = Playground::open_link("k7.abc").err().expect("refused");
+        assert!(e.contains("newer kubeplay"), "{e}");
+    }
+
+    #[test]
+    fn a_lesson_from_text_is_checked_and_a_bad_one_leaves_the_session_alone() {
+        let mut p = settled_nginx();
+        let before = p.view.clone();
+        p.update(Action::StartLesson(LessonRef::Source(
+            "lesson: 1\nid: x\ntitle: X\nsteps: []\n".into(),
+        )));
+        assert!(p.lesson.is_none());
+        assert_eq!(p.view, before);
+        assert!(p.sim_note.contains("at least one step"), "{}", p.sim_note);
+        p.update(Action::StartLesson(LessonRef::Builtin("no-such".into())));
+        assert!(p.sim_note.contains("no built-in lesson"), "{}", p.sim_note);
+        assert_eq!(p.view, before);
+    }
+
+    #[test]
+    fn reset_in_a_lesson_restarts_the_lesson() {
+        let mut p = start_daemonsets();
+        p.update(Action::Run("sim node add worker-3".into()));
+        p.update(Action::Settle);
+        p.update(Action::Reset);
+        let l = p.lesson.as_ref().expect("still in the lesson");
+        assert_eq!(l.progress.done(), 0);
+        assert_eq!(p.view.nodes.len(), 3);
+        p.update(Action::LeaveLesson);
+        assert!(p.lesson.is_none());
+        assert_eq!(p.view.nodes.len(), 3, "leaving keeps the cluster");
+    }
+
+    #[test]
+    fn read_only_refuses_changes_but_time_still_runs() {
+        let mut p = settled_nginx();
+        p.read_only = true;
+        let (before, end) = (p.view.clone(), p.end);
+        p.update(Action::Run("scale deployment nginx --replicas=1".into()));
+        p.update(Action::Apply(
+            NGINX_DEPLOYMENT.replace("replicas: 3", "replicas: 1"),
+        ));
+        p.update(Action::RunFromPicture("cordon worker-1".into()));
+        assert_eq!(p.view, before);
+        assert!(p.sim_note.contains("read-only"));
+        p.update(Action::TogglePlay);
+        p.update(Action::Tick);
+        assert!(p.end > end);
     }
 }

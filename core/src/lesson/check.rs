@@ -200,8 +200,12 @@ fn same_value(got: Option<&Value>, want: &Value) -> bool {
         (None | Some(Value::Null), Value::Null) => true,
         (None, _) => false,
         (Some(Value::Number(a)), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        (Some(Value::String(a)), Value::Number(_) | Value::Bool(_)) => *a == want.to_string(),
-        (Some(a @ (Value::Number(_) | Value::Bool(_))), Value::String(b)) => a.to_string() == *b,
+        (Some(Value::String(a)), Value::Number(_) | Value::Bool(_)) => {
+            serde_json::from_str::<Value>(a).ok().as_ref() == Some(want)
+        }
+        (Some(a @ (Value::Number(_) | Value::Bool(_))), Value::String(b)) => {
+            serde_json::from_str::<Value>(b).ok().as_ref() == Some(a)
+        }
         (Some(a), b) => a == b,
     }
 }
@@ -476,6 +480,19 @@ spec:
             },
         );
         assert_eq!(e.found, "no claim data-web-7");
+    }
+
+    #[test]
+    fn field_values_compare_by_value_across_text_and_numbers() {
+        use serde_json::json;
+        assert!(same_value(Some(&json!("4")), &json!(4)));
+        assert!(same_value(Some(&json!(4)), &json!("4")));
+        assert!(same_value(Some(&json!(true)), &json!("true")));
+        assert!(same_value(Some(&json!(2.0)), &json!(2)));
+        assert!(same_value(None, &Value::Null));
+        assert!(!same_value(None, &json!(0)));
+        assert!(!same_value(Some(&json!("4x")), &json!(4)));
+        assert!(!same_value(Some(&json!(3)), &json!("three")));
     }
 
     #[test]

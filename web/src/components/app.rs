@@ -1,5 +1,7 @@
-//! The page: the top bar with the time controls; the manifest editor and workloads on the
-//! left; the cluster picture and the console on the right.
+//! The page: the top bar with the time controls, lessons and sharing; the lesson, the
+//! manifest editor and workloads on the left; the cluster picture and the console on the
+//! right. The address chooses embed mode, its panels and how the page starts
+//! ([`crate::page_options`]); a `#s=` fragment opens a share link.
 
 use yew::prelude::*;
 
@@ -9,25 +11,153 @@ use super::console::Console;
 use super::editor::Editor;
 use super::inspector::Inspector;
 use super::legend::Legend;
+use super::lesson_menu::LessonMenu;
+use super::lesson_panel::LessonPanel;
 use super::narration::Narration;
+use super::share_button::ShareButton;
 use super::time_controls::TimeControls;
 use super::timeline_bar::TimelineBar;
 use super::workload_list::WorkloadList;
 use crate::autosave;
 use crate::hooks::use_interval;
-use crate::state::{Action, TICK_MS};
+use crate::page_options::{self, PageOptions};
+use crate::state::{Action, Playground, TICK_MS};
+use kubeplay_core::lesson::MAX_LESSON_BYTES;
+use kubeplay_core::share::LessonRef;
+use kubeplay_core::templates;
 
-#[component]
-pub fn App() -> Html {
-    let state = use_reducer(|| {
+/// The page's fragment, if it holds a share link.
+fn share_fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.starts_with("#s=").then_some(hash)
+}
+
+/// Takes the share link out of the address once opened, so a reload restores the autosave
+/// (which by then holds the opened session and what was done since) rather than the link.
+fn forget_fragment() {
+    if let Some(window) = web_sys::window() {
+        if let (Ok(history), Ok(path), Ok(search)) = (
+            window.history(),
+            window.location().pathname(),
+            window.location().search(),
+        ) {
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("{path}{search}")),
+            );
+        }
+    }
+}
+
+/// The playground the page starts with: a share link, else the address's lesson or example,
+/// else (outside embeds) the autosave.
+fn initial(options: &PageOptions) -> Playground {
+    // Without a link or a lesson the page starts from what this browser saved; an embed
+    // never reads or writes it.
+    let base = || {
+        if options.embed {
+            return Playground::default();
+        }
         let loaded = autosave::load();
         let mut playground = loaded.playground;
         if let Some(problem) = loaded.problem {
             playground.sim_note = problem;
         }
         playground
-    });
+    };
+    let mut playground = if let Some(fragment) = share_fragment() {
+        match Playground::open_link(&fragment) {
+            Ok(p) => {
+                if !options.embed {
+                    forget_fragment();
+                }
+                p
+            }
+            Err(e) => {
+                let mut p = base();
+                p.sim_note =
+                    format!("The link could not be opened: {e}. The session here is unchanged.");
+                p
+            }
+        }
+    } else if let Some(id) = &options.lesson {
+        let mut p = Playground::default();
+        p.update(Action::StartLesson(LessonRef::Builtin(id.clone())));
+        p
+    } else {
+        let mut p = base();
+        if let Some(t) = options.example.as_deref().and_then(templates::find) {
+            p.update(Action::Apply(t.text.to_string()));
+        }
+        p
+    };
+    if !options.problems.is_empty() {
+        playground.sim_note = format!(
+            "{} (address: {})",
+            playground.sim_note,
+            options.problems.join("; ")
+        );
+    }
+    playground.read_only = options.read_only;
+    playground.playing = options.play;
+    playground
+}
+
+/// Fetches a lesson file from this site.
+async fn fetch_lesson(url: String) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(&url))
+        .await
+        .map_err(|_| format!("the lesson {url} could not be fetched"))?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| format!("the lesson {url} could not be fetched"))?;
+    if !response.ok() {
+        return Err(format!(
+            "the lesson {url} could not be fetched (HTTP {})",
+            response.status()
+        ));
+    }
+    let text = JsFuture::from(response.text().map_err(|_| "no text")?)
+        .await
+        .map_err(|_| format!("the lesson {url} could not be read"))?
+        .as_string()
+        .ok_or("not text")?;
+    if text.len() > MAX_LESSON_BYTES {
+        return Err(format!(
+            "the lesson {url} is larger than {} KiB",
+            MAX_LESSON_BYTES / 1024
+        ));
+    }
+    Ok(text)
+}
+
+#[component]
+pub fn App() -> Html {
+    let options = use_memo((), |_| page_options::from_location());
+    let state = {
+        let options = options.clone();
+        use_reducer(move || initial(&options))
+    };
     let dispatch: Callback<Action> = state.dispatcher().to_callback();
+    {
+        let (options, dispatch) = (options.clone(), dispatch.clone());
+        use_effect_with((), move |_| {
+            if let Some(url) = options.lesson_url.clone() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    match fetch_lesson(url).await {
+                        Ok(text) => dispatch.emit(Action::StartLesson(LessonRef::Source(text))),
+                        Err(e) => dispatch.emit(Action::Note(format!(
+                            "The lesson could not be loaded: {e}."
+                        ))),
+                    }
+                });
+            }
+        });
+    }
     use_interval(state.playing, TICK_MS, dispatch.reform(|()| Action::Tick));
 
     // The picture, or the same state as tables.
@@ -41,7 +171,11 @@ pub fn App() -> Html {
     let storage_problem = use_state(|| None::<String>);
     {
         let (state, storage_problem) = (state.clone(), storage_problem.clone());
+        let embed = options.embed;
         use_effect_with(state.save_seq, move |_| {
+            if embed {
+                return;
+            }
             let problem = autosave::save(&state.session_json()).err();
             if *storage_problem != problem {
                 storage_problem.set(problem);
@@ -49,10 +183,22 @@ pub fn App() -> Html {
         });
     }
 
+    let panels = options.panels;
+    let share_payload = {
+        let state = state.clone();
+        Callback::from(move |()| state.share_payload())
+    };
+    let current_lesson = state.lesson.as_ref().and_then(|l| match &l.source {
+        LessonRef::Builtin(id) => Some(id.clone()),
+        LessonRef::Source(_) => None,
+    });
+    let has_left = (panels.lesson && state.lesson.is_some())
+        || (panels.editor && !state.read_only)
+        || panels.workloads;
     let pod_count =
         state.view.nodes.iter().map(|n| n.pods.len()).sum::<usize>() + state.view.pending.len();
     html! {
-        <div class="app">
+        <div class={classes!("app", options.embed.then_some("is-embed"), state.read_only.then_some("is-read-only"))}>
             <header class="topbar">
                 <div class="brand">
                     <svg class="brand-mark" viewBox="0 0 24 24" aria-hidden="true">
@@ -60,8 +206,16 @@ pub fn App() -> Html {
                         <circle cx="12" cy="12" r="3.2" />
                     </svg>
                     <h1>{ "kubeplay" }</h1>
-                    <span class="tagline">{ "Kubernetes workloads, simulated in your browser" }</span>
+                    if !options.embed {
+                        <span class="tagline">{ "Kubernetes workloads, simulated in your browser" }</span>
+                    }
                 </div>
+                if !options.embed && !state.read_only {
+                    <LessonMenu current={current_lesson} dispatch={dispatch.clone()} />
+                }
+                if !options.embed {
+                    <ShareButton payload={share_payload} />
+                }
                 <TimeControls
                     clock={state.view.time.clone()}
                     playing={state.playing}
@@ -70,23 +224,35 @@ pub fn App() -> Html {
                     dispatch={dispatch.clone()}
                 />
             </header>
-            <TimelineBar begin={state.begin} end={state.end} viewing={state.viewing}
-                marks={state.marks.clone()} can_undo={state.can_undo} dispatch={dispatch.clone()} />
+            if panels.timeline {
+                <TimelineBar begin={state.begin} end={state.end} viewing={state.viewing}
+                    marks={state.marks.clone()} can_undo={state.can_undo && !state.read_only} dispatch={dispatch.clone()} />
+            }
             if let Some(problem) = &*storage_problem {
                 <p class="storage-problem" id="storage-problem" role="alert">{ problem.clone() }</p>
             }
-            <main class="layout">
+            <main class={classes!("layout", (!has_left).then_some("is-single"))}>
+                if has_left {
                 <div class="column column-left">
-                    <Editor
-                        outcome={state.apply.clone()}
-                        apply_count={state.apply_count}
-                        on_apply={dispatch.reform(Action::Apply)}
-                    />
-                    <WorkloadList workloads={state.view.workloads.clone()} outcome={state.picture.clone()}
-                        on_run={dispatch.reform(Action::RunFromPicture)}
-                        on_inspect={dispatch.reform(Action::Inspect)} />
+                    if let (true, Some(lesson)) = (panels.lesson, &state.lesson) {
+                        <LessonPanel lesson={lesson.clone()} dispatch={dispatch.clone()} read_only={state.read_only} />
+                    }
+                    if panels.editor && !state.read_only {
+                        <Editor
+                            outcome={state.apply.clone()}
+                            apply_count={state.apply_count}
+                            on_apply={dispatch.reform(Action::Apply)}
+                        />
+                    }
+                    if panels.workloads {
+                        <WorkloadList workloads={state.view.workloads.clone()} outcome={state.picture.clone()}
+                            on_run={dispatch.reform(Action::RunFromPicture)}
+                            on_inspect={dispatch.reform(Action::Inspect)} />
+                    }
                 </div>
+                }
                 <div class="column column-right">
+                    if panels.cluster {
                     <section class={classes!("panel", "cluster-panel", state.viewing.is_some().then_some("is-past"))}
                         aria-labelledby="cluster-heading" data-viewing={state.viewing.map(|t| t.0.to_string())}>
                         <div class="panel-head">
@@ -125,6 +291,8 @@ pub fn App() -> Html {
                         <Narration events={state.events.clone()} />
                         <Legend storage={!state.view.storage.is_empty()} />
                     </section>
+                    }
+                    if panels.console && !state.read_only {
                     <Console
                         complete={{
                             let state = state.clone();
@@ -134,6 +302,7 @@ pub fn App() -> Html {
                         history={state.history.clone()}
                         dispatch={dispatch.clone()}
                     />
+                    }
                 </div>
             </main>
             if let (Some(target), Some(inspection)) = (&state.inspecting, &state.inspection) {
