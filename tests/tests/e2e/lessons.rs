@@ -1,6 +1,7 @@
 //! Browser tests of lessons, share links and embedding: a lesson followed in the page with
 //! its checks turning green, a share link reopening exactly that session (and a damaged one
-//! refused without touching it), and embed URLs with their panels and read-only mode.
+//! refused without touching it), and embed URLs with their panels, read-only mode and a
+//! lesson fetched from the site.
 
 use super::*;
 
@@ -243,6 +244,30 @@ async fn embed_urls_choose_the_lesson_panels_and_read_only() {
             return Err("the workloads panel asked for is missing".into());
         }
         page.shot("46-embed-read-only").await?;
+
+        // A lesson file from this site, by its address; one from elsewhere is refused.
+        page.visit("?embed=1&lesson-url=lessons/shared-volume.yaml")
+            .await?;
+        page.wait_lesson("shared-volume", 0).await?;
+        page.visit("?embed=1&lesson-url=https://example.com/x.yaml")
+            .await?;
+        let note = text_of(&page.client, "#sim-note").await?;
+        let title = script(
+            &page.client,
+            "return document.getElementById('sim-note').title;",
+            vec![],
+        )
+        .await?;
+        if !title
+            .as_str()
+            .unwrap_or_default()
+            .contains("only a path on this site is loaded")
+        {
+            return Err(format!("an other-origin lesson was not refused: {note:?} {title}").into());
+        }
+        if page.present("#lesson-panel").await? {
+            return Err("an other-origin lesson was loaded".into());
+        }
         // An embed never writes the reader's own autosave.
         let saved = script(
             &page.client,

@@ -82,7 +82,8 @@ fn initial(options: &PageOptions) -> Playground {
             }
         }
     } else if let Some(id) = &options.lesson {
-        let mut p = Playground::default();
+        // An unknown lesson leaves the saved session as it was, with a message.
+        let mut p = base();
         p.update(Action::StartLesson(LessonRef::Builtin(id.clone())));
         p
     } else {
