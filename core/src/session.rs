@@ -136,10 +136,17 @@ impl Session {
         }
         let versioned: Versioned =
             serde_json::from_str(text).map_err(|e| SessionError::Unreadable(e.to_string()))?;
-        if versioned.version > VERSION {
-            return Err(SessionError::Newer(versioned.version));
-        }
+        Session::check_version(versioned.version)?;
         serde_json::from_str(text).map_err(|e| SessionError::Unreadable(e.to_string()))
+    }
+
+    /// Refuses a session format newer than this build reads.
+    pub fn check_version(version: u32) -> Result<(), SessionError> {
+        if version > VERSION {
+            Err(SessionError::Newer(version))
+        } else {
+            Ok(())
+        }
     }
 }
 

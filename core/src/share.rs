@@ -137,16 +137,29 @@ pub fn decode(payload: &str) -> Result<Shared, LinkError> {
         })?;
     let text =
         std::str::from_utf8(&json).map_err(|_| LinkError::Unreadable("it is not text".into()))?;
-    // The session inside carries its own version: refuse a newer one by name.
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| LinkError::Unreadable(e.to_string()))?;
-    if let Some(session) = value.get("session") {
-        Session::from_json(&session.to_string()).map_err(|e| match e {
-            SessionError::Newer(v) => LinkError::Newer(v),
-            SessionError::Unreadable(e) => LinkError::Unreadable(e),
-        })?;
+    Shared::from_json(text).map_err(|e| match e {
+        SessionError::Newer(v) => LinkError::Newer(v),
+        SessionError::Unreadable(e) => LinkError::Unreadable(e),
+    })
+}
+
+impl Shared {
+    /// Reads a shared session's JSON (a link's content, or the page's autosave), refusing
+    /// one whose session is in a newer format by name.
+    pub fn from_json(text: &str) -> Result<Shared, SessionError> {
+        #[derive(Deserialize)]
+        struct Versioned {
+            session: SessionVersion,
+        }
+        #[derive(Deserialize)]
+        struct SessionVersion {
+            version: u32,
+        }
+        if let Ok(v) = serde_json::from_str::<Versioned>(text) {
+            Session::check_version(v.session.version)?;
+        }
+        serde_json::from_str(text).map_err(|e| SessionError::Unreadable(e.to_string()))
     }
-    serde_json::from_value(value).map_err(|e| LinkError::Unreadable(e.to_string()))
 }
 
 #[cfg(test)]

@@ -269,12 +269,10 @@ impl Playground {
     /// error says why.
     pub fn restore(json: &str) -> Result<Self, SessionError> {
         // Saves hold a session with its lesson and progress; older ones a bare session.
-        let shared = match serde_json::from_str::<Shared>(json) {
-            Ok(shared) => {
-                Session::from_json(&shared.session.to_json())?;
-                shared
-            }
-            Err(_) => Shared {
+        let shared = match Shared::from_json(json) {
+            Ok(shared) => shared,
+            Err(e @ SessionError::Newer(_)) => return Err(e),
+            Err(SessionError::Unreadable(_)) => Shared {
                 session: Session::from_json(json)?,
                 lesson: None,
                 progress: None,

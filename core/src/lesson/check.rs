@@ -6,9 +6,9 @@
 use k8s_openapi::api::core::v1::Event;
 use serde_json::Value;
 
-use super::{resolve_kind, Check, EventMatch, FileCheck, ObjectsCheck, Where};
+use super::{Check, EventMatch, FileCheck, ObjectsCheck, Where};
 use crate::files::FsId;
-use crate::kubectl::{get, ResType};
+use crate::kubectl::{get, resolve_type, ResType};
 use crate::labels::Selector;
 use crate::manifest::locate::{parse_path, Seg};
 use crate::podutil;
@@ -61,7 +61,7 @@ pub fn evaluate(world: &World, check: &Check) -> Evaluation {
 }
 
 fn objects(world: &World, o: &ObjectsCheck) -> Evaluation {
-    let Some(t) = resolve_kind(&o.kind) else {
+    let Some(t) = resolve_type(&o.kind) else {
         return Evaluation::new(false, format!("unknown kind {:?}", o.kind));
     };
     let namespaced = match t {
@@ -248,7 +248,7 @@ fn file(world: &World, f: &FileCheck) -> Evaluation {
 fn event_matches(e: &Event, m: &EventMatch) -> bool {
     let io = &e.involved_object;
     let kind_ok = m.kind.as_deref().is_none_or(|k| {
-        let want = match resolve_kind(k) {
+        let want = match resolve_type(k) {
             Some(ResType::Sim(kind)) => kind.name().to_string(),
             Some(ResType::Other(kind, _)) => kind.to_string(),
             None => k.to_string(),

@@ -453,11 +453,6 @@ impl LessonStart {
     }
 }
 
-/// Resolves a check's kind the way `kubectl get` does.
-pub(crate) fn resolve_kind(kind: &str) -> Option<ResType> {
-    kubectl::resolve_type(kind)
-}
-
 impl Check {
     fn validate(&self, at: &str, err: &mut dyn FnMut(&str, String)) {
         let given = [
@@ -482,7 +477,7 @@ impl Check {
         }
         if let Some(o) = &self.objects {
             let at = format!("{at}.objects");
-            let t = resolve_kind(&o.kind);
+            let t = kubectl::resolve_type(&o.kind);
             if t.is_none() {
                 err(&format!("{at}.kind"), format!("unknown kind {:?}", o.kind));
             }
@@ -566,7 +561,7 @@ impl Check {
                 );
             }
             if let Some(k) = &e.kind {
-                if resolve_kind(k).is_none() {
+                if kubectl::resolve_type(k).is_none() {
                     err(&format!("{at}.kind"), format!("unknown kind {k:?}"));
                 }
             }
