@@ -80,6 +80,69 @@ pub fn restarts(pod: &Pod) -> i32 {
 /// for memory and ephemeral-storage, a count for extended resources).
 pub type ResourceList = std::collections::BTreeMap<String, i64>;
 
+/// What is already placed on a node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeUsage {
+    pub cpu_millis: i64,
+    pub memory_bytes: i64,
+    pub pods: i64,
+    /// Scoring view: requests with the non-zero defaults applied.
+    pub nonzero_cpu: i64,
+    pub nonzero_memory: i64,
+    /// Requests of every other resource (ephemeral-storage, extended resources).
+    pub other: ResourceList,
+}
+
+impl NodeUsage {
+    /// What one pod adds to its node.
+    pub fn of(pod: &Pod) -> NodeUsage {
+        let mut u = NodeUsage::default();
+        u.add(pod);
+        u
+    }
+
+    /// Counts one more pod on the node (`NodeInfo.AddPod`).
+    pub fn add(&mut self, pod: &Pod) {
+        let mut r = pod_requests(pod, false);
+        let nz = pod_requests(pod, true);
+        self.cpu_millis += r.remove("cpu").unwrap_or(0);
+        self.memory_bytes += r.remove("memory").unwrap_or(0);
+        self.nonzero_cpu += nz.get("cpu").copied().unwrap_or(0);
+        self.nonzero_memory += nz.get("memory").copied().unwrap_or(0);
+        self.pods += 1;
+        for (k, v) in r {
+            *self.other.entry(k).or_default() += v;
+        }
+    }
+
+    /// Adds (`sign` 1) or takes away (`sign` -1) what [`NodeUsage::of`] a pod gave; a resource
+    /// that drops to nothing is forgotten, so adding and removing a pod leaves no trace.
+    pub fn merge(&mut self, u: &NodeUsage, sign: i64) {
+        self.cpu_millis += sign * u.cpu_millis;
+        self.memory_bytes += sign * u.memory_bytes;
+        self.nonzero_cpu += sign * u.nonzero_cpu;
+        self.nonzero_memory += sign * u.nonzero_memory;
+        self.pods += sign * u.pods;
+        for (k, v) in &u.other {
+            let e = self.other.entry(k.clone()).or_default();
+            *e += sign * v;
+            if *e == 0 {
+                self.other.remove(k);
+            }
+        }
+    }
+
+    /// Requested amount of one resource.
+    pub fn requested(&self, resource: &str) -> i64 {
+        match resource {
+            "cpu" => self.cpu_millis,
+            "memory" => self.memory_bytes,
+            "pods" => self.pods,
+            r => self.other.get(r).copied().unwrap_or(0),
+        }
+    }
+}
+
 /// Requests the scheduler assumes for scoring when a container asks for none
 /// (`schedutil.DefaultMilliCPURequest`, `DefaultMemoryRequest`).
 pub const NON_ZERO_CPU: i64 = 100;

@@ -9,6 +9,7 @@
 //!
 //! Architecture invariant: the store never calls a controller. It only records what changed.
 
+use crate::podutil::NodeUsage;
 use crate::time::SimTime;
 use k8s_openapi::api::apps::v1::{
     ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
@@ -292,13 +293,40 @@ pub trait Stored: Clone + Resource + Metadata<Ty = ObjectMeta> + Serialize + Par
     /// The API server's `PrepareForCreate` (`old` is `None`) / `PrepareForUpdate` beyond
     /// generation: fields the server owns.
     fn prepare(_old: Option<&Self>, _new: &mut Self) {}
+    /// Where the object sits on a node, for the placement index ([`Table::on_node`]); only
+    /// pods have one.
+    fn placement(&self) -> Option<Placement> {
+        None
+    }
 }
 
-/// One kind's objects, ordered by key, with an index from controller-owner uid to owned keys.
+/// A pod bound to a node and not terminal: what the scheduler's cache holds about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub node: String,
+    pub usage: NodeUsage,
+    /// It has inter-pod (anti-)affinity terms, which other pods' scheduling must look at.
+    pub affinity: bool,
+}
+
+/// The pods on one node, kept up to date on every write (`framework.NodeInfo` in the
+/// scheduler's cache): scheduling a pod reads it instead of summing every pod in the cluster.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodePods {
+    pub keys: BTreeSet<Key>,
+    pub usage: NodeUsage,
+    /// The subset with inter-pod (anti-)affinity terms (`PodsWithAffinity`).
+    pub with_affinity: BTreeSet<Key>,
+}
+
+/// One kind's objects, ordered by key, with an index from controller-owner uid to owned keys
+/// and, for pods, the placement index by node.
 #[derive(Debug, Clone)]
 pub struct Table<T> {
     items: BTreeMap<Key, T>,
     by_owner: BTreeMap<String, BTreeSet<Key>>,
+    placed: BTreeMap<Key, Placement>,
+    by_node: BTreeMap<String, NodePods>,
 }
 
 impl<T> Default for Table<T> {
@@ -306,6 +334,8 @@ impl<T> Default for Table<T> {
         Table {
             items: BTreeMap::new(),
             by_owner: BTreeMap::new(),
+            placed: BTreeMap::new(),
+            by_node: BTreeMap::new(),
         }
     }
 }
@@ -343,6 +373,34 @@ impl<T: Stored> Table<T> {
             .filter_map(|k| self.items.get(k))
     }
 
+    /// The objects placed on `node` (pods bound to it and not terminal), in key order.
+    pub fn on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a T> + 'a {
+        self.by_node
+            .get(node)
+            .into_iter()
+            .flat_map(|n| &n.keys)
+            .filter_map(|k| self.items.get(k))
+    }
+
+    /// The placed objects on `node` that have inter-pod (anti-)affinity terms, in key order.
+    pub fn with_affinity_on<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a T> + 'a {
+        self.by_node
+            .get(node)
+            .into_iter()
+            .flat_map(|n| &n.with_affinity)
+            .filter_map(|k| self.items.get(k))
+    }
+
+    /// What the objects placed on `node` request together.
+    pub fn usage_on(&self, node: &str) -> Option<&NodeUsage> {
+        self.by_node.get(node).map(|n| &n.usage)
+    }
+
+    /// Every node something is placed on (existing or not), in name order, with its usage.
+    pub fn placed_nodes(&self) -> impl Iterator<Item = (&str, &NodeUsage)> {
+        self.by_node.iter().map(|(n, p)| (n.as_str(), &p.usage))
+    }
+
     /// Objects without a controller owner, in key order (candidates for adoption).
     pub fn orphans<'a>(&'a self) -> impl Iterator<Item = &'a T> + 'a {
         self.owned_by("")
@@ -360,6 +418,15 @@ impl<T: Stored> Table<T> {
         if let Some(old) = &old {
             self.unindex(&key, old);
         }
+        if let Some(p) = self.items[&key].placement() {
+            let on = self.by_node.entry(p.node.clone()).or_default();
+            on.keys.insert(key.clone());
+            on.usage.merge(&p.usage, 1);
+            if p.affinity {
+                on.with_affinity.insert(key.clone());
+            }
+            self.placed.insert(key.clone(), p);
+        }
         self.by_owner.entry(owner).or_default().insert(key);
         old
     }
@@ -370,6 +437,16 @@ impl<T: Stored> Table<T> {
             set.remove(key);
             if set.is_empty() {
                 self.by_owner.remove(&owner);
+            }
+        }
+        if let Some(p) = self.placed.remove(key) {
+            if let Some(on) = self.by_node.get_mut(&p.node) {
+                on.keys.remove(key);
+                on.with_affinity.remove(key);
+                on.usage.merge(&p.usage, -1);
+                if on.keys.is_empty() {
+                    self.by_node.remove(&p.node);
+                }
             }
         }
     }
@@ -421,7 +498,31 @@ macro_rules! stored {
 
 stored!(Namespace, Kind::Namespace, namespaces);
 stored!(Node, Kind::Node, nodes);
-stored!(Pod, Kind::Pod, pods);
+impl Stored for Pod {
+    const STORED_KIND: Kind = Kind::Pod;
+    fn table(store: &Store) -> &Table<Self> {
+        &store.pods
+    }
+    fn table_mut(store: &mut Store) -> &mut Table<Self> {
+        &mut store.pods
+    }
+    fn placement(&self) -> Option<Placement> {
+        if crate::podutil::is_terminal(self) {
+            return None;
+        }
+        let node = crate::podutil::node_name(self)?;
+        let affinity = self
+            .spec
+            .as_ref()
+            .and_then(|s| s.affinity.as_ref())
+            .is_some_and(|a| a.pod_affinity.is_some() || a.pod_anti_affinity.is_some());
+        Some(Placement {
+            node: node.to_string(),
+            usage: NodeUsage::of(self),
+            affinity,
+        })
+    }
+}
 stored!(Event, Kind::Event, events);
 stored!(StorageClass, Kind::StorageClass, storageclasses);
 stored!(PersistentVolume, Kind::PersistentVolume, persistentvolumes);

@@ -58,8 +58,62 @@ fn available_pods(world: &World, d: &kubeplay_core::k8s_openapi::api::apps::v1::
         .count() as i32
 }
 
+/// The store's placement index (pods by node with their summed requests, and the ones with
+/// inter-pod affinity), which the scheduler reads instead of every pod, equals what summing
+/// every pod from scratch gives.
+fn check_placement_index(world: &World) -> Result<(), String> {
+    use kubeplay_core::podutil::{self, NodeUsage};
+    let s = world.store();
+    let mut usage: BTreeMap<String, NodeUsage> = BTreeMap::new();
+    let mut pods: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut affine: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in s.pods.iter().filter(|p| !podutil::is_terminal(p)) {
+        let Some(node) = podutil::node_name(p) else {
+            continue;
+        };
+        usage.entry(node.into()).or_default().add(p);
+        let name = p.metadata.name.clone().unwrap_or_default();
+        pods.entry(node.into()).or_default().push(name.clone());
+        let a = p.spec.as_ref().and_then(|s| s.affinity.as_ref());
+        if a.is_some_and(|a| a.pod_affinity.is_some() || a.pod_anti_affinity.is_some()) {
+            affine.entry(node.into()).or_default().push(name);
+        }
+    }
+    let indexed: BTreeMap<String, NodeUsage> = s
+        .pods
+        .placed_nodes()
+        .map(|(n, u)| (n.to_string(), u.clone()))
+        .collect();
+    if indexed != usage {
+        return Err(format!(
+            "placement index: usage {indexed:?} but the pods sum to {usage:?}"
+        ));
+    }
+    let names = |it: &mut dyn Iterator<Item = &kubeplay_core::k8s_openapi::api::core::v1::Pod>| {
+        it.map(|p| p.metadata.name.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    for node in usage.keys() {
+        let on = names(&mut s.pods.on_node(node));
+        if on != pods[node] {
+            return Err(format!(
+                "placement index: {node} lists {on:?}, not {:?}",
+                pods[node]
+            ));
+        }
+        let with = names(&mut s.pods.with_affinity_on(node));
+        if with != affine.get(node).cloned().unwrap_or_default() {
+            return Err(format!(
+                "placement index: {node} lists {with:?} with affinity"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The named invariants, checked after every step.
 fn check(world: &World, tracked: &mut BTreeMap<String, Tracked>) -> Result<(), String> {
+    check_placement_index(world)?;
     let s = world.store();
     // one controller per pod
     for p in s.pods.iter() {
@@ -1176,12 +1230,14 @@ fn node_scenario(seed: u64, ops: usize) -> Result<(), String> {
         }
         check_nodes(&w, &gone)
             .and_then(|()| check_daemon_set(&w, false))
+            .and_then(|()| check_placement_index(&w))
             .map_err(|e| format!("seed {seed}, after op {op}: {e}\n{}", log.join("\n")))?;
         let until = w.now() + Dur::ms(rng.between(1_000, 120_000));
         while w.next_event_at().is_some_and(|t| t <= until) {
             w.step();
             check_nodes(&w, &gone)
                 .and_then(|()| check_daemon_set(&w, false))
+                .and_then(|()| check_placement_index(&w))
                 .map_err(|e| {
                     format!(
                         "seed {seed}, during op {op} at {}: {e}\n{}",
@@ -1239,6 +1295,7 @@ fn rule_manifest(name: &str, replicas: u64, rule: u64) -> String {
 /// DoNotSchedule hostname constraints within maxSkew (counted without itself, over the nodes
 /// it could use).
 fn check_scheduling(w: &World, bound: &mut BTreeMap<String, String>) -> Result<(), String> {
+    check_placement_index(w)?;
     use kubeplay_core::labels::Selector;
     let s = w.store();
     let usage = kubeplay_core::controllers::scheduler::node_usage(s);

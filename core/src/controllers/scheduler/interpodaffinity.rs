@@ -190,7 +190,15 @@ pub fn pre_filter<'a>(snapshot: &'a Snapshot<'a>, pod: &Pod) -> PreFilterState<'
         anti_pods: BTreeMap::new(),
         existing_anti: BTreeMap::new(),
     };
-    for (ni, existing) in snapshot.pods() {
+    // Pods without terms of their own only matter to a pod that has terms: otherwise only the
+    // pods with affinity need looking at (the scheduler's `PodsWithRequiredAntiAffinity`).
+    let existing: Box<dyn Iterator<Item = _>> =
+        if state.affinity.is_empty() && state.anti.is_empty() {
+            Box::new(snapshot.pods_with_affinity())
+        } else {
+            Box::new(snapshot.pods())
+        };
+    for (ni, existing) in existing {
         for t in Terms::of(existing).anti {
             if t.matches(snapshot, pod) {
                 if let Some(d) = t.domain(ni.node) {
@@ -310,7 +318,12 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
         }
     };
     let mut involved = !own.preferred.is_empty() || !own.preferred_anti.is_empty();
-    for (ni, existing) in snapshot.pods() {
+    let existing: Box<dyn Iterator<Item = _>> = if !involved {
+        Box::new(snapshot.pods_with_affinity())
+    } else {
+        Box::new(snapshot.pods())
+    };
+    for (ni, existing) in existing {
         let theirs = Terms::of(existing);
         if theirs.is_empty() && own.preferred.is_empty() && own.preferred_anti.is_empty() {
             continue;

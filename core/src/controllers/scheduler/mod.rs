@@ -34,6 +34,7 @@ use crate::podutil::{self, ResourceList};
 use crate::store::{Key, Kind, Store};
 use crate::time::SimTime;
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition};
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const ERR_NODE_NAME: &str = "node(s) didn't match the requested node name";
@@ -59,13 +60,28 @@ impl Rejection {
     }
 }
 
-/// One node as a scheduling cycle sees it (`framework.NodeInfo`).
+/// One node as a scheduling cycle sees it (`framework.NodeInfo`), read from the store's
+/// placement index.
 pub struct NodeInfo<'a> {
     pub node: &'a Node,
     pub name: &'a str,
-    /// Pods bound to the node that are not terminal (terminating pods included).
-    pub pods: Vec<&'a Pod>,
     pub usage: NodeUsage,
+    store: &'a Store,
+    pods: OnceCell<Vec<&'a Pod>>,
+}
+
+impl<'a> NodeInfo<'a> {
+    /// Pods bound to the node that are not terminal (terminating pods included), in key
+    /// order; listed on first use, since most pods need only the usage.
+    pub fn pods(&self) -> &[&'a Pod] {
+        self.pods
+            .get_or_init(|| self.store.pods.on_node(self.name).collect())
+    }
+
+    /// The node's pods that have inter-pod (anti-)affinity terms (`PodsWithAffinity`).
+    pub fn pods_with_affinity(&self) -> impl Iterator<Item = &'a Pod> + 'a {
+        self.store.pods.with_affinity_on(self.name)
+    }
 }
 
 /// The cluster as a scheduling cycle sees it (`framework.Snapshot`), nodes in name order.
@@ -75,25 +91,22 @@ pub struct Snapshot<'a> {
 }
 
 impl<'a> Snapshot<'a> {
+    /// O(nodes): what is on each node comes from the store's index.
     pub fn new(store: &'a Store) -> Snapshot<'a> {
-        let mut nodes: Vec<NodeInfo<'a>> = store
+        let nodes = store
             .nodes
             .iter()
-            .map(|node| NodeInfo {
-                node,
-                name: node.metadata.name.as_deref().unwrap_or_default(),
-                pods: Vec::new(),
-                usage: NodeUsage::default(),
+            .map(|node| {
+                let name = node.metadata.name.as_deref().unwrap_or_default();
+                NodeInfo {
+                    node,
+                    name,
+                    usage: store.pods.usage_on(name).cloned().unwrap_or_default(),
+                    store,
+                    pods: OnceCell::new(),
+                }
             })
             .collect();
-        let index: BTreeMap<&str, usize> =
-            nodes.iter().enumerate().map(|(i, n)| (n.name, i)).collect();
-        for pod in store.pods.iter().filter(|p| !podutil::is_terminal(p)) {
-            if let Some(&i) = podutil::node_name(pod).and_then(|n| index.get(n)) {
-                nodes[i].pods.push(pod);
-                nodes[i].usage.add(pod);
-            }
-        }
         Snapshot { store, nodes }
     }
 
@@ -101,7 +114,15 @@ impl<'a> Snapshot<'a> {
     pub fn pods(&self) -> impl Iterator<Item = (&NodeInfo<'a>, &'a Pod)> + '_ {
         self.nodes
             .iter()
-            .flat_map(|ni| ni.pods.iter().map(move |p| (ni, *p)))
+            .flat_map(|ni| ni.pods().iter().map(move |p| (ni, *p)))
+    }
+
+    /// Every pod bound to a node of the snapshot that has inter-pod (anti-)affinity terms, with
+    /// its node, in the order of [`Snapshot::pods`].
+    pub fn pods_with_affinity(&self) -> impl Iterator<Item = (&NodeInfo<'a>, &'a Pod)> + '_ {
+        self.nodes
+            .iter()
+            .flat_map(|ni| ni.pods_with_affinity().map(move |p| (ni, p)))
     }
 }
 

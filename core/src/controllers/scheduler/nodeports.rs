@@ -40,7 +40,7 @@ pub fn filter(pod: &Pod, ni: &NodeInfo) -> Option<Rejection> {
     if wanted.is_empty() {
         return None;
     }
-    for other in &ni.pods {
+    for other in ni.pods() {
         for used in host_ports(other) {
             if let Some(w) = wanted.iter().find(|w| conflicts(w, &used)) {
                 return Some(Rejection::new(

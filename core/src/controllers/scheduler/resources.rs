@@ -8,52 +8,14 @@
 //! real requests for BalancedAllocation, which skips best-effort pods.
 
 use super::Rejection;
+pub use crate::podutil::NodeUsage;
 use crate::podutil::{self, ResourceList};
 use crate::quantity;
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Node;
 use std::collections::BTreeMap;
 
 /// The pod capacity a node reports when it says nothing (`--max-pods`).
 const DEFAULT_MAX_PODS: i64 = 110;
-
-/// What is already placed on a node.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NodeUsage {
-    pub cpu_millis: i64,
-    pub memory_bytes: i64,
-    pub pods: i64,
-    /// Scoring view: requests with the non-zero defaults applied.
-    pub nonzero_cpu: i64,
-    pub nonzero_memory: i64,
-    /// Requests of every other resource (ephemeral-storage, extended resources).
-    pub other: ResourceList,
-}
-
-impl NodeUsage {
-    /// Counts one more pod on the node (`NodeInfo.AddPod`).
-    pub fn add(&mut self, pod: &Pod) {
-        let mut r = podutil::pod_requests(pod, false);
-        let nz = podutil::pod_requests(pod, true);
-        self.cpu_millis += r.remove("cpu").unwrap_or(0);
-        self.memory_bytes += r.remove("memory").unwrap_or(0);
-        self.nonzero_cpu += nz.get("cpu").copied().unwrap_or(0);
-        self.nonzero_memory += nz.get("memory").copied().unwrap_or(0);
-        self.pods += 1;
-        for (k, v) in r {
-            *self.other.entry(k).or_default() += v;
-        }
-    }
-
-    /// Requested amount of one resource.
-    pub fn requested(&self, resource: &str) -> i64 {
-        match resource {
-            "cpu" => self.cpu_millis,
-            "memory" => self.memory_bytes,
-            "pods" => self.pods,
-            r => self.other.get(r).copied().unwrap_or(0),
-        }
-    }
-}
 
 /// Every allocatable resource of a node (capacity when allocatable is missing); `pods`
 /// defaults to 110.
@@ -74,15 +36,13 @@ pub fn allocatable(node: &Node) -> (i64, i64, i64) {
 
 /// Requests of the pods bound to each node (terminal pods excluded; terminating pods still count
 /// until they are gone, as in the scheduler's cache). Pods bound to a node that does not exist
-/// are counted too, under that name.
+/// are counted too, under that name. Read from the store's index, not recomputed.
 pub fn node_usage(store: &crate::store::Store) -> BTreeMap<String, NodeUsage> {
-    let mut usage: BTreeMap<String, NodeUsage> = BTreeMap::new();
-    for pod in store.pods.iter().filter(|p| !podutil::is_terminal(p)) {
-        if let Some(node) = podutil::node_name(pod) {
-            usage.entry(node.to_string()).or_default().add(pod);
-        }
-    }
-    usage
+    store
+        .pods
+        .placed_nodes()
+        .map(|(node, usage)| (node.to_string(), usage.clone()))
+        .collect()
 }
 
 /// A quantity of one resource for people: `1500m`, `512Mi`, `2`.

@@ -203,7 +203,7 @@ pub fn pre_filter(snapshot: &Snapshot, pod: &Pod) -> PreFilterState {
                 continue;
             }
             let value = label(ni.node, &c.topology_key).cloned().unwrap_or_default();
-            *counts[i].entry(value).or_default() += c.count(&ni.pods, namespace(pod));
+            *counts[i].entry(value).or_default() += c.count(ni.pods(), namespace(pod));
         }
     }
     PreFilterState {
@@ -323,7 +323,7 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
             }
             let value = label(ni.node, &c.topology_key).cloned().unwrap_or_default();
             if let Some(n) = counts[i].get_mut(&value) {
-                *n += score_count(c, pod, &ni.pods);
+                *n += score_count(c, pod, ni.pods());
             }
         }
     }
@@ -339,7 +339,7 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
                     continue;
                 };
                 let cnt = if c.topology_key == HOSTNAME {
-                    score_count(c, pod, &ni.pods)
+                    score_count(c, pod, ni.pods())
                 } else {
                     counts[i].get(value).copied().unwrap_or(0)
                 };
