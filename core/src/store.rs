@@ -307,6 +307,8 @@ pub struct Placement {
     pub usage: NodeUsage,
     /// It has inter-pod (anti-)affinity terms, which other pods' scheduling must look at.
     pub affinity: bool,
+    /// The uids of its owner references, each once.
+    pub owners: Vec<String>,
 }
 
 /// The pods on one node, kept up to date on every write (`framework.NodeInfo` in the
@@ -317,6 +319,8 @@ pub struct NodePods {
     pub usage: NodeUsage,
     /// The subset with inter-pod (anti-)affinity terms (`PodsWithAffinity`).
     pub with_affinity: BTreeSet<Key>,
+    /// How many of them have an owner reference with each uid (for spreading by owner).
+    pub owned: BTreeMap<String, usize>,
 }
 
 /// One kind's objects, ordered by key, with an index from controller-owner uid to owned keys
@@ -391,6 +395,15 @@ impl<T: Stored> Table<T> {
             .filter_map(|k| self.items.get(k))
     }
 
+    /// How many objects placed on `node` have an owner reference with this uid.
+    pub fn count_owned_on(&self, node: &str, uid: &str) -> usize {
+        self.by_node
+            .get(node)
+            .and_then(|n| n.owned.get(uid))
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// What the objects placed on `node` request together.
     pub fn usage_on(&self, node: &str) -> Option<&NodeUsage> {
         self.by_node.get(node).map(|n| &n.usage)
@@ -425,6 +438,9 @@ impl<T: Stored> Table<T> {
             if p.affinity {
                 on.with_affinity.insert(key.clone());
             }
+            for uid in &p.owners {
+                *on.owned.entry(uid.clone()).or_default() += 1;
+            }
             self.placed.insert(key.clone(), p);
         }
         self.by_owner.entry(owner).or_default().insert(key);
@@ -444,6 +460,14 @@ impl<T: Stored> Table<T> {
                 on.keys.remove(key);
                 on.with_affinity.remove(key);
                 on.usage.merge(&p.usage, -1);
+                for uid in &p.owners {
+                    if let Some(n) = on.owned.get_mut(uid) {
+                        *n -= 1;
+                        if *n == 0 {
+                            on.owned.remove(uid);
+                        }
+                    }
+                }
                 if on.keys.is_empty() {
                     self.by_node.remove(&p.node);
                 }
@@ -516,10 +540,20 @@ impl Stored for Pod {
             .as_ref()
             .and_then(|s| s.affinity.as_ref())
             .is_some_and(|a| a.pod_affinity.is_some() || a.pod_anti_affinity.is_some());
+        let mut owners: Vec<String> = self
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .map(|r| r.uid.clone())
+            .collect();
+        owners.sort();
+        owners.dedup();
         Some(Placement {
             node: node.to_string(),
             usage: NodeUsage::of(self),
             affinity,
+            owners,
         })
     }
 }

@@ -93,6 +93,31 @@ fn check_placement_index(world: &World) -> Result<(), String> {
         it.map(|p| p.metadata.name.clone().unwrap_or_default())
             .collect::<Vec<_>>()
     };
+    let mut owned: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for p in s.pods.iter().filter(|p| !podutil::is_terminal(p)) {
+        let Some(node) = podutil::node_name(p) else {
+            continue;
+        };
+        let mut uids: Vec<&String> = p
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .map(|r| &r.uid)
+            .collect();
+        uids.dedup();
+        for uid in uids {
+            *owned.entry((node.to_string(), uid.clone())).or_default() += 1;
+        }
+    }
+    for ((node, uid), n) in &owned {
+        let indexed = s.pods.count_owned_on(node, uid);
+        if indexed != *n {
+            return Err(format!(
+                "placement index: {node} has {indexed} pods of {uid}, not {n}"
+            ));
+        }
+    }
     for node in usage.keys() {
         let on = names(&mut s.pods.on_node(node));
         if on != pods[node] {
@@ -163,7 +188,9 @@ fn check(world: &World, tracked: &mut BTreeMap<String, Tracked>) -> Result<(), S
             && st.replicas == Some(want)
             && st.available_replicas == Some(want)
             && observed;
-        if complete {
+        // The status trails the pods by a sync, so a disturbance is over only once the pods
+        // themselves agree that every replica is available again.
+        if complete && available_pods(world, d) >= want {
             t.clean = true;
         }
         if t.clean {

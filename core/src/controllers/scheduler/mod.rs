@@ -68,6 +68,7 @@ pub struct NodeInfo<'a> {
     pub usage: NodeUsage,
     store: &'a Store,
     pods: OnceCell<Vec<&'a Pod>>,
+    alloc: OnceCell<ResourceList>,
 }
 
 impl<'a> NodeInfo<'a> {
@@ -76,6 +77,16 @@ impl<'a> NodeInfo<'a> {
     pub fn pods(&self) -> &[&'a Pod] {
         self.pods
             .get_or_init(|| self.store.pods.on_node(self.name).collect())
+    }
+
+    /// The node's allocatable resources, parsed once per cycle.
+    pub fn allocatable(&self) -> &ResourceList {
+        self.alloc.get_or_init(|| allocatable_list(self.node))
+    }
+
+    /// How many of the node's pods have an owner reference with this uid.
+    pub fn pods_owned_by(&self, uid: &str) -> i64 {
+        self.store.pods.count_owned_on(self.name, uid) as i64
     }
 
     /// The node's pods that have inter-pod (anti-)affinity terms (`PodsWithAffinity`).
@@ -104,6 +115,7 @@ impl<'a> Snapshot<'a> {
                     usage: store.pods.usage_on(name).cloned().unwrap_or_default(),
                     store,
                     pods: OnceCell::new(),
+                    alloc: OnceCell::new(),
                 }
             })
             .collect();
@@ -190,7 +202,7 @@ pub fn filter(cycle: &Cycle, ni: &NodeInfo) -> Option<Rejection> {
         .or_else(|| taints::filter(pod, ni.node))
         .or_else(|| nodeaffinity::filter(pod, ni.node))
         .or_else(|| nodeports::filter(pod, ni))
-        .or_else(|| resources::filter(&cycle.requests, ni.node, &ni.usage))
+        .or_else(|| resources::filter(&cycle.requests, ni.allocatable(), &ni.usage))
         .or_else(|| {
             volumebinding::filter(store, &cycle.claims, ni.node).map(|(r, resolvable)| {
                 let detail = volumebinding::explain(&cycle.claims, &r, ni.node);
@@ -232,7 +244,7 @@ fn score(cycle: &Cycle, feasible: &[&NodeInfo]) -> Vec<i64> {
         (
             1,
             Some(per_node(&|ni| {
-                resources::least_allocated(&nonzero, ni.node, &ni.usage)
+                resources::least_allocated(&nonzero, ni.allocatable(), &ni.usage)
             })),
         ),
         (2, topologyspread::score(cycle.snapshot, pod, feasible)),
@@ -240,7 +252,9 @@ fn score(cycle: &Cycle, feasible: &[&NodeInfo]) -> Vec<i64> {
         (
             1,
             (!resources::is_best_effort(&cycle.requests)).then(|| {
-                per_node(&|ni| resources::balanced_allocation(&cycle.requests, ni.node, &ni.usage))
+                per_node(&|ni| {
+                    resources::balanced_allocation(&cycle.requests, ni.allocatable(), &ni.usage)
+                })
             }),
         ),
     ];

@@ -57,8 +57,7 @@ fn show(resource: &str, v: i64) -> String {
 
 /// `fitsRequest`: the pod count, then cpu, memory, ephemeral-storage and the extended
 /// resources the pod requests, each `Insufficient <resource>`; all `Unschedulable`.
-pub fn filter(req: &ResourceList, node: &Node, u: &NodeUsage) -> Option<Rejection> {
-    let alloc = allocatable_list(node);
+pub fn filter(req: &ResourceList, alloc: &ResourceList, u: &NodeUsage) -> Option<Rejection> {
     let mut reasons = Vec::new();
     let mut details = Vec::new();
     let max_pods = alloc.get("pods").copied().unwrap_or(DEFAULT_MAX_PODS);
@@ -99,8 +98,7 @@ pub fn filter(req: &ResourceList, node: &Node, u: &NodeUsage) -> Option<Rejectio
 }
 
 /// `leastRequestedScore` for cpu and memory with weight 1 each, in the non-zero view.
-pub fn least_allocated(nonzero_req: &ResourceList, node: &Node, u: &NodeUsage) -> i64 {
-    let alloc = allocatable_list(node);
+pub fn least_allocated(nonzero_req: &ResourceList, alloc: &ResourceList, u: &NodeUsage) -> i64 {
     let score = |r: &str, used: i64| {
         let capacity = alloc.get(r).copied().unwrap_or(0);
         let requested = used + nonzero_req.get(r).copied().unwrap_or(0);
@@ -122,8 +120,7 @@ pub fn is_best_effort(req: &ResourceList) -> bool {
 
 /// `balancedResourceScorer`: `(1 − std) × 100` of the cpu and memory fractions after placing
 /// the pod (real requests, each fraction capped at 1).
-pub fn balanced_allocation(req: &ResourceList, node: &Node, u: &NodeUsage) -> i64 {
-    let alloc = allocatable_list(node);
+pub fn balanced_allocation(req: &ResourceList, alloc: &ResourceList, u: &NodeUsage) -> i64 {
     let fractions: Vec<f64> = ["cpu", "memory"]
         .iter()
         .filter_map(|r| {
@@ -195,7 +192,7 @@ mod tests {
             ),
         ];
         for (r, u, want) in cases {
-            let got = filter(r, &n, u).map(|rej| {
+            let got = filter(r, &allocatable_list(&n), u).map(|rej| {
                 assert!(rej.resolvable);
                 rej.reasons
             });
@@ -204,7 +201,7 @@ mod tests {
                 .map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
             assert_eq!(got, want, "requests {r:?}");
         }
-        let rej = filter(&req(2000, 0), &n, &used).unwrap();
+        let rej = filter(&req(2000, 0), &allocatable_list(&n), &used).unwrap();
         assert_eq!(
             rej.detail,
             "Too many pods (2 of 2 pods already bound), Insufficient cpu (requests 2, 1 of 4 free)"
@@ -216,12 +213,24 @@ mod tests {
         let n = node("4", "8Gi", "110");
         let empty = NodeUsage::default();
         // cpu (4000-1000)/4000 = 75, memory (8-2)/8 = 75.
-        assert_eq!(least_allocated(&req(1000, 2 << 30), &n, &empty), 75);
+        assert_eq!(
+            least_allocated(&req(1000, 2 << 30), &allocatable_list(&n), &empty),
+            75
+        );
         // Over capacity scores 0 for that resource.
-        assert_eq!(least_allocated(&req(5000, 0), &n, &empty), 50);
+        assert_eq!(
+            least_allocated(&req(5000, 0), &allocatable_list(&n), &empty),
+            50
+        );
         // Fractions 0.25 and 0.25: perfectly balanced; 0.5 and 0: std 0.25.
-        assert_eq!(balanced_allocation(&req(1000, 2 << 30), &n, &empty), 100);
-        assert_eq!(balanced_allocation(&req(2000, 0), &n, &empty), 75);
+        assert_eq!(
+            balanced_allocation(&req(1000, 2 << 30), &allocatable_list(&n), &empty),
+            100
+        );
+        assert_eq!(
+            balanced_allocation(&req(2000, 0), &allocatable_list(&n), &empty),
+            75
+        );
         assert!(is_best_effort(&ResourceList::new()));
         assert!(!is_best_effort(&req(1, 0)));
     }

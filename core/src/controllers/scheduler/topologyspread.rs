@@ -248,24 +248,16 @@ pub fn filter(state: &PreFilterState, pod: &Pod, ni: &NodeInfo) -> Option<Reject
 
 /// The pods on a node that count for the pod's spreading when scoring: with owner references,
 /// the pods sharing its first owner (`PodsWithOwnerRef`), otherwise the selector's matches.
-fn score_count(c: &Constraint, pod: &Pod, pods: &[&Pod]) -> i64 {
+fn score_count(c: &Constraint, pod: &Pod, ni: &NodeInfo) -> i64 {
     match pod
         .metadata
         .owner_references
         .as_ref()
         .and_then(|o| o.first())
     {
-        Some(owner) => pods
-            .iter()
-            .filter(|p| {
-                p.metadata
-                    .owner_references
-                    .iter()
-                    .flatten()
-                    .any(|r| r.uid == owner.uid)
-            })
-            .count() as i64,
-        None => c.count(pods, namespace(pod)),
+        // Counted by the store's placement index rather than by looking at every pod.
+        Some(owner) => ni.pods_owned_by(&owner.uid),
+        None => c.count(ni.pods(), namespace(pod)),
     }
 }
 
@@ -323,7 +315,7 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
             }
             let value = label(ni.node, &c.topology_key).cloned().unwrap_or_default();
             if let Some(n) = counts[i].get_mut(&value) {
-                *n += score_count(c, pod, ni.pods());
+                *n += score_count(c, pod, ni);
             }
         }
     }
@@ -339,7 +331,7 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
                     continue;
                 };
                 let cnt = if c.topology_key == HOSTNAME {
-                    score_count(c, pod, ni.pods())
+                    score_count(c, pod, ni)
                 } else {
                     counts[i].get(value).copied().unwrap_or(0)
                 };
