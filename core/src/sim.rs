@@ -46,6 +46,12 @@ fn protect(meta: &mut ObjectMeta, finalizer: &str) {
     }
 }
 
+/// How long a change to a pod waits before it wakes the ReplicaSet and Deployment that own it.
+/// A real controller's sync takes time, and the pod events that arrive meanwhile are folded
+/// into its next sync by the work queue; without a window, a ReplicaSet of N pods would count
+/// all N after each of their N×5 status changes. The window stands for that sync time.
+pub const POD_EVENT_BATCH: Dur = Dur::ms(20);
+
 /// A unit of work on the queue.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Work {
@@ -1081,21 +1087,33 @@ impl World {
                     }
                     if let Some(rs) = self.controller_key_for_uid(uid, Kind::ReplicaSet) {
                         owned = true;
-                        if let Some(d) = self
-                            .store
-                            .replicasets
-                            .get(&rs)
-                            .and_then(|r| crate::store::controller_ref(&r.metadata))
-                            .map(|r| r.uid.clone())
-                        {
-                            if let Some(dk) = self.controller_key_for_uid(&d, Kind::Deployment) {
+                        self.enqueue(
+                            Work::Sync(Component::ReplicaSetController, rs.clone()),
+                            POD_EVENT_BATCH,
+                        );
+                        // The Deployment hears of its pods through its ReplicaSets' status, so
+                        // that it never acts on a count older than the pods. The one exception,
+                        // as upstream: a Recreate Deployment waits for its last old pod to go.
+                        if c.op == ChangeType::Deleted {
+                            if let Some(dk) = self
+                                .store
+                                .replicasets
+                                .get(&rs)
+                                .and_then(|r| crate::store::controller_ref(&r.metadata))
+                                .and_then(|r| self.controller_key_for_uid(&r.uid, Kind::Deployment))
+                                .filter(|dk| {
+                                    self.store.deployments.get(dk).is_some_and(|d| {
+                                        d.spec.strategy.as_ref().and_then(|s| s.type_.as_deref())
+                                            == Some("Recreate")
+                                    })
+                                })
+                            {
                                 self.enqueue(
                                     Work::Sync(Component::DeploymentController, dk),
                                     Dur::ZERO,
                                 );
                             }
                         }
-                        self.enqueue(Work::Sync(Component::ReplicaSetController, rs), Dur::ZERO);
                     }
                 }
                 if !owned && c.op != ChangeType::Deleted {
