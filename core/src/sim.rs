@@ -169,6 +169,8 @@ pub struct World {
     taint_evictions: BTreeMap<Key, SimTime>,
     /// A moment time may not pass (see [`World::set_horizon`]).
     horizon: Option<SimTime>,
+    /// The scheduler's `nextStartNodeIndex`: where its next walk over the nodes begins.
+    scheduler_next_start: usize,
 }
 
 impl World {
@@ -206,6 +208,7 @@ impl World {
             stopped_kubelets: BTreeMap::new(),
             taint_evictions: BTreeMap::new(),
             horizon: None,
+            scheduler_next_start: 0,
         };
         for ns in cluster::DEFAULT_NAMESPACES {
             let n = Namespace {
@@ -465,7 +468,8 @@ impl World {
                 );
             }
             Work::Sync(Component::Scheduler, key) => {
-                let r = scheduler::reconcile(&self.store, &key, now);
+                let r =
+                    scheduler::reconcile(&self.store, &key, now, &mut self.scheduler_next_start);
                 let failed = r
                     .actions
                     .iter()

@@ -277,22 +277,55 @@ pub fn diagnose<'a>(cycle: &Cycle<'a>) -> Vec<(&'a NodeInfo<'a>, Option<Rejectio
         .collect()
 }
 
+/// `numFeasibleNodesToFind` with the default `percentageOfNodesToScore`: every node below 100;
+/// above, an adaptive share (50% less 1% per 125 nodes, at least 5%) but never fewer than 100.
+pub fn feasible_nodes_to_find(all: usize) -> usize {
+    const MIN_NODES: usize = 100;
+    if all < MIN_NODES {
+        return all;
+    }
+    let percentage = 50usize.saturating_sub(all / 125).max(5);
+    (all * percentage / 100).max(MIN_NODES)
+}
+
 /// Filter and Score: the node to bind the pod to, or the FailedScheduling message
-/// (`schedulePod`, `selectHost`).
-fn select_host(cycle: &Cycle) -> Result<String, String> {
-    let results = diagnose(cycle);
-    let feasible: Vec<&NodeInfo> = results
-        .iter()
-        .filter(|(_, r)| r.is_none())
-        .map(|(ni, _)| *ni)
-        .collect();
+/// (`schedulePod`, `findNodesThatPassFilters`, `selectHost`). As upstream, Filter stops once
+/// [`feasible_nodes_to_find`] nodes passed, and the next cycle starts after the last node this
+/// one looked at (`nextStartNodeIndex`), so large clusters are sampled in turn.
+fn select_host(cycle: &Cycle, next_start: &mut usize) -> Result<String, String> {
+    let nodes = &cycle.snapshot.nodes;
+    // A PreFilter result (a DaemonSet pod's pinned node) narrows the nodes before Filter.
+    let candidates: Vec<&NodeInfo> = match &cycle.pinned {
+        Some(names) => nodes.iter().filter(|ni| names.contains(ni.name)).collect(),
+        None => nodes.iter().collect(),
+    };
+    let n = candidates.len();
+    let want = feasible_nodes_to_find(nodes.len());
+    let start = if n == 0 { 0 } else { *next_start % n };
+    let mut feasible: Vec<&NodeInfo> = Vec::new();
+    let mut processed = 0;
+    for i in 0..n {
+        let ni = candidates[(start + i) % n];
+        processed += 1;
+        if filter(cycle, ni).is_none() {
+            feasible.push(ni);
+            if feasible.len() >= want {
+                break;
+            }
+        }
+    }
+    if n > 0 {
+        *next_start = (start + processed) % n;
+    }
     if feasible.is_empty() {
-        let failures: Vec<(Vec<String>, bool)> = results
+        let failures: Vec<(Vec<String>, bool)> = diagnose(cycle)
             .into_iter()
             .filter_map(|(_, r)| r.map(|r| (r.reasons, r.resolvable)))
             .collect();
-        return Err(fit_error(cycle.snapshot.nodes.len(), &failures));
+        return Err(fit_error(nodes.len(), &failures));
     }
+    // Score in node order, so that ties go to the same node whichever node the walk began at.
+    feasible.sort_by(|a, b| a.name.cmp(b.name));
     // The node this pod's WaitForFirstConsumer claims were promised to.
     if let Some(n) = cycle.claims.selected_node() {
         if feasible.iter().any(|ni| ni.name == n) {
@@ -348,7 +381,9 @@ pub fn fit_error(node_count: usize, failures: &[(Vec<String>, bool)]) -> String 
 }
 
 /// Schedules one pod: binds it to the best feasible node, or records why it cannot be placed.
-pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
+///
+/// `next_start` is the scheduler's `nextStartNodeIndex`, kept between cycles by the caller.
+pub fn reconcile(store: &Store, key: &Key, now: SimTime, next_start: &mut usize) -> Reconcile {
     let mut out = Reconcile::done();
     let Some(pod) = store.pods.get(key) else {
         return out;
@@ -370,7 +405,7 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     let snapshot = Snapshot::new(store);
     let node = pre_filter(&snapshot, pod)
         .map_err(|msg| prefilter_fit_error(store.nodes.len(), &msg))
-        .and_then(|cycle| select_host(&cycle).map(|node| (node, cycle)));
+        .and_then(|cycle| select_host(&cycle, next_start).map(|node| (node, cycle)));
     match node {
         Ok((node, cycle)) if !cycle.claims.delayed.is_empty() => {
             // PreBind: promise each unbound claim to the node and wait for the

@@ -79,7 +79,7 @@ fn reasons(s: &Store, p: &Pod) -> Vec<(String, Option<String>)> {
 fn chosen(s: &Store, p: &Pod) -> Result<String, String> {
     let snapshot = Snapshot::new(s);
     let cycle = pre_filter(&snapshot, p)?;
-    select_host(&cycle)
+    select_host(&cycle, &mut 0)
 }
 
 fn expect(s: &Store, p: &Pod, want: &[(&str, Option<&str>)]) {
@@ -408,5 +408,55 @@ fn daemon_pods_are_pinned_at_pre_filter_and_host_ports_conflict() {
         &s,
         &wants_port,
         &[("a", Some(nodeports::ERR_PORTS)), ("b", None)],
+    );
+}
+
+#[test]
+fn large_clusters_filter_a_share_of_the_nodes_as_upstream() {
+    // numFeasibleNodesToFind with the default percentageOfNodesToScore.
+    for (all, want) in [
+        (3, 3),
+        (99, 99),
+        (100, 100),
+        (250, 120),
+        (1_000, 420),
+        (5_000, 500),
+        (6_000, 300),
+    ] {
+        assert_eq!(feasible_nodes_to_find(all), want, "{all} nodes");
+    }
+}
+
+#[test]
+fn each_cycle_starts_where_the_last_walk_over_the_nodes_stopped() {
+    // 250 nodes; the first 120 that fit (48%) are enough, so a cycle looks at 120 nodes when all fit.
+    let nodes: Vec<Node> = (0..250)
+        .map(|i| node(&format!("n{i:03}"), &[], json!({})))
+        .collect();
+    let s = store(nodes, vec![], &[]);
+    let p = pod("p", None, &[], json!({}));
+    let snapshot = Snapshot::new(&s);
+    let cycle = pre_filter(&snapshot, &p).unwrap();
+    let mut next = 0;
+    // Equal scores go to the first of the sampled nodes by name.
+    assert_eq!(select_host(&cycle, &mut next).unwrap(), "n000");
+    assert_eq!(next, 120);
+    assert_eq!(select_host(&cycle, &mut next).unwrap(), "n120");
+    assert_eq!(next, 240);
+    // The walk wraps around the end of the node list.
+    assert_eq!(select_host(&cycle, &mut next).unwrap(), "n000");
+    assert_eq!(next, 110);
+    // A pod that fits nowhere is diagnosed on every node, whatever the start.
+    let big = pod(
+        "big",
+        None,
+        &[],
+        json!({"containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "64"}}}]}),
+    );
+    let cycle = pre_filter(&snapshot, &big).unwrap();
+    let err = select_host(&cycle, &mut next).unwrap_err();
+    assert!(
+        err.starts_with("0/250 nodes are available: 250 Insufficient cpu."),
+        "{err}"
     );
 }
