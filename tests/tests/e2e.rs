@@ -29,7 +29,7 @@ mod workloads;
 use std::path::{Path, PathBuf};
 
 use browser::{
-    click, script, text_of, wait_for, Driver, Result, TempDir, DOM_TIMEOUT, LOAD_TIMEOUT,
+    click, script, tap, text_of, wait_for, Driver, Result, TempDir, DOM_TIMEOUT, LOAD_TIMEOUT,
 };
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
@@ -199,6 +199,15 @@ struct Page {
 impl Page {
     /// Opens the page, or returns `None` (after printing why) when the test should be skipped.
     async fn open(test: &str, width: u32, height: u32) -> Option<Page> {
+        Page::open_as(test, width, height, false).await
+    }
+
+    /// Opens the page as a touch tablet would show it.
+    async fn open_touch(test: &str, width: u32, height: u32) -> Option<Page> {
+        Page::open_as(test, width, height, true).await
+    }
+
+    async fn open_as(test: &str, width: u32, height: u32, touch: bool) -> Option<Page> {
         let required = match e2e_required() {
             None => {
                 eprintln!("note: {test} skipped: KUBEPLAY_E2E=0");
@@ -234,7 +243,7 @@ impl Page {
             return None;
         }
         Some(
-            Page::start(&dist, &chromedriver, &chromium, width, height)
+            Page::start(&dist, &chromedriver, &chromium, width, height, touch)
                 .await
                 .unwrap_or_else(|e| panic!("{test}: cannot open the page: {e}")),
         )
@@ -246,12 +255,14 @@ impl Page {
         chromium: &Path,
         width: u32,
         height: u32,
+        touch: bool,
     ) -> Result<Page> {
         let turn = ONE_BROWSER.lock().await;
         let server = StaticServer::start(dist.to_path_buf())?;
         let driver = Driver::start(chromedriver)?;
         let profile = TempDir::new("kubeplay-chromium")?;
-        let client = browser::connect(&driver, chromium, profile.path(), width, height).await?;
+        let client =
+            browser::connect(&driver, chromium, profile.path(), width, height, touch).await?;
         let page = Page {
             client,
             base: server.url(),

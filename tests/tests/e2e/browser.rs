@@ -97,6 +97,7 @@ pub async fn connect(
     profile: &Path,
     width: u32,
     height: u32,
+    touch: bool,
 ) -> Result<Client> {
     let args = [
         "--headless".to_string(),
@@ -112,10 +113,14 @@ pub async fn connect(
         format!("--window-size={width},{height}"),
         format!("--user-data-dir={}", profile.display()),
     ];
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": { "binary": chromium.display().to_string(), "args": args },
-    });
+    let mut options = json!({ "binary": chromium.display().to_string(), "args": args });
+    if touch {
+        // A tablet: touch input and a coarse pointer, at the window's size.
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true }
+        });
+    }
+    let caps = json!({ "browserName": "chrome", "goog:chromeOptions": options });
     let Value::Object(caps) = caps else {
         unreachable!("json! of an object literal")
     };
@@ -162,6 +167,30 @@ pub async fn click(client: &Client, css: &str) -> Result<()> {
         .map_err(|e| format!("no element {css}: {e}"))?
         .click()
         .await?;
+    Ok(())
+}
+
+/// Taps the element matching `css` with a touch pointer (down and up at its centre).
+pub async fn tap(client: &Client, css: &str) -> Result<()> {
+    use fantoccini::actions::{InputSource, PointerAction, TouchActions, MOUSE_BUTTON_LEFT};
+    let element = client
+        .find(Locator::Css(css))
+        .await
+        .map_err(|e| format!("no element {css}: {e}"))?;
+    let finger = TouchActions::new("finger".into())
+        .then(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client.perform_actions(finger).await?;
     Ok(())
 }
 

@@ -462,3 +462,66 @@ async fn a_labelled_node_added_from_the_picture_gets_its_daemon_pod() {
     .await;
     page.finish(name, outcome).await;
 }
+
+#[tokio::test]
+async fn a_tablet_works_by_touch_alone() {
+    let name = "touch";
+    let Some(page) = Page::open_touch(name, 768, 1024).await else {
+        return;
+    };
+    let outcome = async {
+        let coarse = script(&page.client, "return matchMedia('(pointer: coarse)').matches && navigator.maxTouchPoints > 0;", vec![]).await?;
+        if coarse != json!(true) {
+            return Err("the browser does not present itself as a touch device".into());
+        }
+        page.apply_hello().await?;
+        page.settle().await?;
+        // Every control is big enough for a finger (WCAG 2.5.8: at least 24 × 24 px). Hidden
+        // file inputs are reached through their label, and the timeline's marks (hidden from
+        // assistive technology) are shortcuts for the slider, which meets the size itself.
+        let small = script(
+            &page.client,
+            "return Array.from(document.querySelectorAll('button, input, select, [role=menuitem], a[href]'))
+                .filter(e => !e.classList.contains('visually-hidden') && !e.closest('[aria-hidden=true]'))
+                .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && (r.width < 24 || r.height < 24); })
+                .map(e => { const r = e.getBoundingClientRect();
+                    return `${(e.getAttribute('aria-label') || e.textContent || e.id || e.className).trim()} (${Math.round(r.width)}×${Math.round(r.height)})`; });",
+            vec![],
+        )
+        .await?;
+        if small.as_array().is_some_and(|a| !a.is_empty()) {
+            return Err(format!("controls smaller than 24 px: {small}").into());
+        }
+        // A tap on a pod inspects it.
+        let pod = script(&page.client, "return document.querySelector('g.pod').dataset.pod;", vec![]).await?;
+        let pod = pod.as_str().unwrap_or_default().to_string();
+        tap(&page.client, &format!("g.pod[data-pod=\"{pod}\"]")).await?;
+        wait_for("the inspector on the tapped pod", DOM_TIMEOUT, || async {
+            let target = script(&page.client, "const i = document.getElementById('inspector'); return i ? i.dataset.target : '';", vec![]).await?;
+            let target = target.as_str().unwrap_or_default().to_string();
+            Ok((target.ends_with(&pod).then_some(()), target))
+        })
+        .await?;
+        page.shot("24-touch-inspect").await?;
+        tap(&page.client, "#inspector-close").await?;
+        // Taps open a node's menu and cordon it.
+        tap(&page.client, "button[aria-label=\"Actions for node worker-1\"]").await?;
+        wait_for("the node menu", DOM_TIMEOUT, || async {
+            let items = page.menu_items().await?;
+            Ok(((!items.is_empty()).then_some(()), format!("{items:?}")))
+        })
+        .await?;
+        tap(&page.client, "[role=menu] button[role=menuitem]:first-child").await?;
+        let (ok, said) = page.picture_result(1).await?;
+        if !ok || !said.contains("node/worker-1 cordoned") {
+            return Err(format!("the result line says {said:?}").into());
+        }
+        let state = page.node_state("worker-1").await?;
+        if state.as_ref().map(|s| s.1) != Some(true) {
+            return Err(format!("worker-1 after the tap is drawn as {state:?}").into());
+        }
+        page.shot("24-touch-cordoned").await
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
