@@ -24,6 +24,7 @@ use crate::store::{Key, Kind, Propagation, Store};
 use crate::time::{Dur, SimTime};
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::{Node, Pod};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use util::*;
 
@@ -71,12 +72,24 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     let controller = controller_ref_to::<DaemonSet>(&ds.metadata);
     let revisions = history::claim(store, &ds.metadata, &controller, &selector, &mut out);
     let pods = claim_pods(store, ds, &selector, &mut out);
+    let predicate = DaemonPredicate::new(ds);
+    let should = store
+        .nodes
+        .iter()
+        .map(|n| {
+            (
+                n.metadata.name.as_deref().unwrap_or_default(),
+                predicate.check(n),
+            )
+        })
+        .collect();
     let mut pass = Pass {
         store,
         now,
         ds,
         regarding,
         out,
+        should,
     };
     let Some((current, old)) = pass.construct_history(&revisions) else {
         return pass.out;
@@ -109,13 +122,18 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
 
 /// `getDaemonPods` (`ClaimPods`): owned pods that still match, plus adopted orphans; owned pods
 /// that stopped matching are released.
-fn claim_pods(store: &Store, ds: &DaemonSet, selector: &Selector, out: &mut Reconcile) -> Vec<Pod> {
+fn claim_pods<'s>(
+    store: &'s Store,
+    ds: &DaemonSet,
+    selector: &Selector,
+    out: &mut Reconcile,
+) -> Vec<Cow<'s, Pod>> {
     let uid = ds.metadata.uid.clone().unwrap_or_default();
     let ns = ds.metadata.namespace.as_deref().unwrap_or_default();
     let mut pods = Vec::new();
     for pod in store.pods.owned_by(&uid) {
         if selector.matches_opt(pod.metadata.labels.as_ref()) {
-            pods.push(pod.clone());
+            pods.push(Cow::Borrowed(pod));
         } else if pod.metadata.deletion_timestamp.is_none() {
             out.push(Action::Update(Object::Pod(super::replicaset::release(
                 pod, &uid,
@@ -133,16 +151,17 @@ fn claim_pods(store: &Store, ds: &DaemonSet, selector: &Selector, out: &mut Reco
                 .get_or_insert_with(Vec::new)
                 .push(controller_ref_to::<DaemonSet>(&ds.metadata));
             out.push(Action::Update(Object::Pod(p.clone())));
-            pods.push(p);
+            pods.push(Cow::Owned(p));
         }
     }
     pods
 }
 
 /// `getNodesToDaemonPods(includeDeletedTerminal=false)`.
-fn nodes_to_daemon_pods(pods: &[Pod]) -> PodsByNode<'_> {
+fn nodes_to_daemon_pods<'p>(pods: &'p [Cow<'_, Pod>]) -> PodsByNode<'p> {
     let mut by_node: PodsByNode = BTreeMap::new();
     for pod in pods {
+        let pod: &Pod = pod;
         if podutil::is_terminal(pod) && pod.metadata.deletion_timestamp.is_some() {
             continue;
         }
@@ -167,9 +186,16 @@ struct Pass<'a> {
     ds: &'a DaemonSet,
     regarding: Regarding,
     out: Reconcile,
+    /// `nodeShouldRunDaemonPod` of every node, worked out once per sync.
+    should: BTreeMap<&'a str, (bool, bool)>,
 }
 
 impl Pass<'_> {
+    fn should_run(&self, node: &Node) -> (bool, bool) {
+        let name = node.metadata.name.as_deref().unwrap_or_default();
+        self.should.get(name).copied().unwrap_or((false, false))
+    }
+
     fn min_ready(&self) -> i32 {
         self.ds.spec.min_ready_seconds.unwrap_or(0)
     }
@@ -295,7 +321,7 @@ impl Pass<'_> {
         delete: &mut Vec<&'p Pod>,
     ) {
         let node_name = node.metadata.name.clone().unwrap_or_default();
-        let (should_run, should_continue) = node_should_run_daemon_pod(node, self.ds);
+        let (should_run, should_continue) = self.should_run(node);
         let pods = by_node.get(&node_name);
         match pods {
             None if should_run => create.push(node_name),
@@ -460,17 +486,15 @@ impl Pass<'_> {
         for node in nodes {
             let name = node.metadata.name.as_deref().unwrap_or_default();
             node_by_name.insert(name, node);
-            if node_should_run_daemon_pod(node, ds).0 {
+            if self.should_run(node).0 {
                 desired += 1;
                 per_node.entry(name.to_string()).or_default();
             }
         }
         let (max_surge, max_unavailable) = surge_and_unavailable(ds, desired);
-        let should_run = |name: &str| {
-            node_by_name
-                .get(name)
-                .is_some_and(|n| node_should_run_daemon_pod(n, ds).0)
-        };
+        let should = self.should.clone();
+        let should_run =
+            |name: &str| node_by_name.contains_key(name) && should.get(name).is_some_and(|s| s.0);
 
         if max_surge == 0 {
             let mut unavailable = 0;
@@ -559,7 +583,7 @@ impl Pass<'_> {
 
     /// `cleanupHistory`: delete the oldest old revisions beyond `revisionHistoryLimit` that no
     /// pod (terminal ones included) still carries.
-    fn cleanup_history(&mut self, old: &[ControllerRevision], pods: &[Pod]) {
+    fn cleanup_history(&mut self, old: &[ControllerRevision], pods: &[Cow<'_, Pod>]) {
         let limit = self.ds.spec.revision_history_limit.unwrap_or(10).max(0) as usize;
         let mut to_kill = old.len().saturating_sub(limit);
         if to_kill == 0 {
@@ -599,7 +623,7 @@ impl Pass<'_> {
         let (mut ready, mut available, mut updated) = (0, 0, 0);
         for node in nodes {
             let name = node.metadata.name.as_deref().unwrap_or_default();
-            let (should_run, _) = node_should_run_daemon_pod(node, ds);
+            let (should_run, _) = self.should_run(node);
             let oldest = by_node
                 .get(name)
                 .and_then(|pods| pods.iter().copied().min_by(|a, b| oldest_first(a, b)));

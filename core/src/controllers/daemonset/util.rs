@@ -66,53 +66,72 @@ fn add_or_update_toleration(spec: &mut PodSpec, t: Toleration) {
     }
 }
 
-/// `NewPod`: the pod the controller would run on this node, for the predicates.
-fn simulated_pod(ds: &DaemonSet, node_name: &str) -> Pod {
-    let mut spec = ds.spec.template.spec.clone().unwrap_or_default();
-    spec.node_name = Some(node_name.to_string());
-    add_daemon_tolerations(&mut spec);
-    Pod {
-        metadata: ds.spec.template.metadata.clone().unwrap_or_default(),
-        spec: Some(spec),
-        status: None,
+/// `NodeShouldRunDaemonPod` for one DaemonSet, prepared once for every node it is asked about:
+/// the parts of `NewPod` the predicates read (node selector, affinity, the template's
+/// tolerations with the daemon ones added), without copying the rest of the template.
+pub struct DaemonPredicate {
+    template_node: Option<String>,
+    pod: Pod,
+    tolerations: Vec<Toleration>,
+}
+
+impl DaemonPredicate {
+    pub fn new(ds: &DaemonSet) -> DaemonPredicate {
+        let t = ds.spec.template.spec.as_ref();
+        let mut spec = PodSpec {
+            node_selector: t.and_then(|s| s.node_selector.clone()),
+            affinity: t.and_then(|s| s.affinity.clone()),
+            tolerations: t.and_then(|s| s.tolerations.clone()),
+            // The daemon tolerations depend on it.
+            host_network: t.and_then(|s| s.host_network),
+            ..Default::default()
+        };
+        add_daemon_tolerations(&mut spec);
+        let tolerations = spec.tolerations.take().unwrap_or_default();
+        DaemonPredicate {
+            template_node: t
+                .and_then(|s| s.node_name.clone())
+                .filter(|n| !n.is_empty()),
+            pod: Pod {
+                spec: Some(spec),
+                ..Default::default()
+            },
+            tolerations,
+        }
+    }
+
+    /// `(shouldRun, shouldContinueRunning)`. A node that fails the node name or node affinity
+    /// gives `(false, false)`; untolerated NoSchedule/NoExecute taints stop new pods, and only
+    /// an untolerated NoExecute taint removes a running one. Resources, ports and
+    /// `spec.unschedulable` are the scheduler's business, not this predicate's.
+    pub fn check(&self, node: &Node) -> (bool, bool) {
+        let node_name = node.metadata.name.as_deref().unwrap_or_default();
+        if self
+            .template_node
+            .as_deref()
+            .is_some_and(|n| n != node_name)
+        {
+            return (false, false);
+        }
+        if !node_affinity_matches(&self.pod, node) {
+            return (false, false);
+        }
+        let taints = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.as_deref())
+            .unwrap_or_default();
+        if untolerated_taint(taints, &self.tolerations, &["NoSchedule", "NoExecute"]).is_some() {
+            let evicting = untolerated_taint(taints, &self.tolerations, &["NoExecute"]).is_some();
+            return (false, !evicting);
+        }
+        (true, true)
     }
 }
 
-/// `NodeShouldRunDaemonPod`: `(shouldRun, shouldContinueRunning)`. A node that fails the node
-/// name or node affinity gives `(false, false)`; untolerated NoSchedule/NoExecute taints stop new
-/// pods, and only an untolerated NoExecute taint removes a running one. Resources, ports and
-/// `spec.unschedulable` are the scheduler's business, not this predicate's.
+/// `NodeShouldRunDaemonPod` for one node (see [`DaemonPredicate::check`]).
 pub fn node_should_run_daemon_pod(node: &Node, ds: &DaemonSet) -> (bool, bool) {
-    let node_name = node.metadata.name.as_deref().unwrap_or_default();
-    let pod = simulated_pod(ds, node_name);
-    let template_node = ds
-        .spec
-        .template
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_deref())
-        .unwrap_or("");
-    if !template_node.is_empty() && template_node != node_name {
-        return (false, false);
-    }
-    if !node_affinity_matches(&pod, node) {
-        return (false, false);
-    }
-    let taints = node
-        .spec
-        .as_ref()
-        .and_then(|s| s.taints.clone())
-        .unwrap_or_default();
-    let tolerations = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.tolerations.clone())
-        .unwrap_or_default();
-    if untolerated_taint(&taints, &tolerations, &["NoSchedule", "NoExecute"]).is_some() {
-        let evicting = untolerated_taint(&taints, &tolerations, &["NoExecute"]).is_some();
-        return (false, !evicting);
-    }
-    (true, true)
+    DaemonPredicate::new(ds).check(node)
 }
 
 /// `ReplaceDaemonSetPodNodeNameNodeAffinity`: the required node affinity becomes one term that
