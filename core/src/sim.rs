@@ -46,7 +46,8 @@ fn protect(meta: &mut ObjectMeta, finalizer: &str) {
     }
 }
 
-/// How long a change to a pod waits before it wakes the ReplicaSet and Deployment that own it.
+/// How long a change to a pod waits before it wakes the controller that owns it (ReplicaSet,
+/// StatefulSet or DaemonSet).
 /// A real controller's sync takes time, and the pod events that arrive meanwhile are folded
 /// into its next sync by the work queue; without a window, a ReplicaSet of N pods would count
 /// all N after each of their N×5 status changes. The window stands for that sync time.
@@ -1083,11 +1084,17 @@ impl World {
                 for uid in &c.owners {
                     if let Some(s) = self.controller_key_for_uid(uid, Kind::StatefulSet) {
                         owned = true;
-                        self.enqueue(Work::Sync(Component::StatefulSetController, s), Dur::ZERO);
+                        self.enqueue(
+                            Work::Sync(Component::StatefulSetController, s),
+                            POD_EVENT_BATCH,
+                        );
                     }
                     if let Some(d) = self.controller_key_for_uid(uid, Kind::DaemonSet) {
                         owned = true;
-                        self.enqueue(Work::Sync(Component::DaemonSetController, d), Dur::ZERO);
+                        self.enqueue(
+                            Work::Sync(Component::DaemonSetController, d),
+                            POD_EVENT_BATCH,
+                        );
                     }
                     if let Some(rs) = self.controller_key_for_uid(uid, Kind::ReplicaSet) {
                         owned = true;
