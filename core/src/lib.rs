@@ -35,6 +35,7 @@ pub mod markdown;
 pub mod podutil;
 pub mod quantity;
 pub mod rng;
+pub mod scenarios;
 pub mod service_registry;
 pub mod session;
 pub mod share;
