@@ -66,6 +66,11 @@ impl Page {
             &format!("button[aria-label=\"Actions for node {node}\"]"),
         )
         .await?;
+        self.wait_node_menu().await
+    }
+
+    /// Waits until a node's menu shows its items.
+    async fn wait_node_menu(&self) -> Result<()> {
         wait_for("the node menu", DOM_TIMEOUT, || async {
             let items = self.menu_items().await?;
             Ok(((!items.is_empty()).then_some(()), format!("{items:?}")))
@@ -506,11 +511,7 @@ async fn a_tablet_works_by_touch_alone() {
         tap(&page.client, "#inspector-close").await?;
         // Taps open a node's menu and cordon it.
         tap(&page.client, "button[aria-label=\"Actions for node worker-1\"]").await?;
-        wait_for("the node menu", DOM_TIMEOUT, || async {
-            let items = page.menu_items().await?;
-            Ok(((!items.is_empty()).then_some(()), format!("{items:?}")))
-        })
-        .await?;
+        page.wait_node_menu().await?;
         tap(&page.client, "[role=menu] button[role=menuitem]:first-child").await?;
         let (ok, said) = page.picture_result(1).await?;
         if !ok || !said.contains("node/worker-1 cordoned") {
