@@ -40,6 +40,9 @@ struct Tracked {
     /// Set once the Deployment has completed at its current size with only good images and no
     /// disruption since: from then on availability must never drop below the floor.
     clean: bool,
+    /// Set when a new strategy may have lowered maxSurge below the surge already made; cleared
+    /// once the total is back within the new bound.
+    surge_lowered: bool,
 }
 
 fn available_pods(world: &World, d: &kubeplay_core::k8s_openapi::api::apps::v1::Deployment) -> i32 {
@@ -138,6 +141,19 @@ fn check_placement_index(world: &World) -> Result<(), String> {
 
 /// The named invariants, checked after every step.
 fn check(world: &World, tracked: &mut BTreeMap<String, Tracked>) -> Result<(), String> {
+    check_deployments(world, tracked, true, false)
+}
+
+/// The Deployment invariants; a Deployment starts being held to its availability floor only when
+/// `may_become_clean` (callers that disturb nodes pass false until the disturbance is over).
+/// Callers that delete nodes pass `nodes_may_go` and check the pods left on them with
+/// `check_nodes`.
+fn check_deployments(
+    world: &World,
+    tracked: &mut BTreeMap<String, Tracked>,
+    may_become_clean: bool,
+    nodes_may_go: bool,
+) -> Result<(), String> {
     check_placement_index(world)?;
     let s = world.store();
     // one controller per pod
@@ -163,6 +179,9 @@ fn check(world: &World, tracked: &mut BTreeMap<String, Tracked>) -> Result<(), S
             .nodes
             .get(&kubeplay_core::store::Key::cluster(node.clone()))
         else {
+            if nodes_may_go {
+                continue;
+            }
             return Err(format!("pod bound to missing node {node}"));
         };
         let (cpu, mem, pods) = kubeplay_core::controllers::scheduler::allocatable(n);
@@ -178,11 +197,20 @@ fn check(world: &World, tracked: &mut BTreeMap<String, Tracked>) -> Result<(), S
         let uid = d.metadata.uid.clone().unwrap_or_default();
         let total: i32 = s.replicasets.owned_by(&uid).map(rs_replicas).sum();
         // rolling update keeps total ≤ replicas + maxSurge (once the controller has seen the spec)
-        if observed && d.spec.paused != Some(true) && total > want + max_surge(d) {
+        // (A smaller maxSurge applied mid-rollout is not a scaling event: upstream leaves the
+        // surplus until old pods may go without breaking maxUnavailable.)
+        let t = tracked.entry(name.clone()).or_default();
+        if total <= want + max_surge(d) {
+            t.surge_lowered = false;
+        }
+        if observed
+            && d.spec.paused != Some(true)
+            && !t.surge_lowered
+            && total > want + max_surge(d)
+        {
             return Err(format!("rolling update keeps total ≤ replicas + maxSurge: {name} has {total} > {want} + {}", max_surge(d)));
         }
         // rolling update keeps available ≥ replicas − maxUnavailable (while undisturbed)
-        let t = tracked.entry(name.clone()).or_default();
         let st = d.status.clone().unwrap_or_default();
         let complete = st.updated_replicas == Some(want)
             && st.replicas == Some(want)
@@ -190,7 +218,7 @@ fn check(world: &World, tracked: &mut BTreeMap<String, Tracked>) -> Result<(), S
             && observed;
         // The status trails the pods by a sync, so a disturbance is over only once the pods
         // themselves agree that every replica is available again.
-        if complete && available_pods(world, d) >= want {
+        if may_become_clean && complete && available_pods(world, d) >= want {
             t.clean = true;
         }
         if t.clean {
@@ -533,7 +561,9 @@ fn check_attach(w: &World) -> Result<(), String> {
         let started = w
             .runtime(p.metadata.uid.as_deref().unwrap_or_default())
             .is_some_and(|rt| rt.containers.iter().any(|c| c.container_seq > 0));
-        if !started || p.metadata.deletion_timestamp.is_some() {
+        // A pod left on a deleted node is the pod garbage collector's (`check_nodes`).
+        let node_exists = s.nodes.get(&Key::cluster(node)).is_some();
+        if !started || p.metadata.deletion_timestamp.is_some() || !node_exists {
             continue;
         }
         for (_, pv) in attachdetach::pod_volumes(s, p) {
@@ -885,6 +915,9 @@ struct StsTracked {
     set_deleted: bool,
     /// The set's spec when the claim was last seen alive: (replicas, whenDeleted, whenScaled).
     spec: Option<(i64, String, String, bool)>,
+    /// Whether any version of the set had a Delete retention policy: a claim the controller gave
+    /// an owner under it goes with that owner, even after the policy changes back to Retain.
+    delete_policy_seen: bool,
 }
 
 fn check_stateful_set(w: &World, t: &mut StsTracked) -> Result<(), String> {
@@ -904,6 +937,8 @@ fn check_stateful_set(w: &World, t: &mut StsTracked) -> Result<(), String> {
             policy.when_scaled.unwrap_or_else(|| "Retain".into()),
             set.spec.pod_management_policy.as_deref() == Some("Parallel"),
         ));
+        let spec = t.spec.as_ref().expect("just set");
+        t.delete_policy_seen |= spec.1 == "Delete" || spec.2 == "Delete";
     }
     // Never two live pods with one identity, and each pod mounts its own claim only.
     let mut live: BTreeMap<String, String> = BTreeMap::new();
@@ -971,10 +1006,12 @@ fn check_stateful_set(w: &World, t: &mut StsTracked) -> Result<(), String> {
             };
             let by_delete = t.set_deleted && when_deleted == "Delete";
             let by_scale = when_scaled == "Delete" && n >= *replicas;
-            if !by_delete && !by_scale {
+            let by_earlier_owner = t.delete_policy_seen && c.metadata.owner_references.is_some();
+            if !by_delete && !by_scale && !by_earlier_owner {
                 return Err(format!(
-                    "claim {name} deleted although the policy is whenDeleted={when_deleted}, whenScaled={when_scaled} (replicas {replicas}, set deleted: {})",
-                    t.set_deleted
+                    "claim {name} deleted although the policy is whenDeleted={when_deleted}, whenScaled={when_scaled} (replicas {replicas}, set deleted: {}); owners {:?}",
+                    t.set_deleted,
+                    c.metadata.owner_references
                 ));
             }
         }
@@ -1764,4 +1801,218 @@ fn daemon_sets_keep_one_pod_per_eligible_node_under_random_node_and_set_changes(
             panic!("invariant violated (reproduce with this seed): {e}");
         }
     }
+}
+
+/// One seeded run that mixes every operation the playground offers: applying and editing
+/// manifests, scaling, image changes, rollout undo, pausing, pod and claim deletions, and every
+/// node operation (add, remove, label, taint, cordon, drain, fail, recover), over a Deployment,
+/// a Deployment sharing a ReadWriteOnce claim, a StatefulSet with claims and a DaemonSet. Every
+/// named invariant of the scenarios above is checked after every simulation step.
+fn every_operation_scenario(seed: u64, ops: usize) -> Result<usize, String> {
+    let mut w = World::new(seed);
+    let mut rng = Rng::new(seed ^ 0xa110);
+    let mut log = Vec::new();
+    let mut tracked: BTreeMap<String, Tracked> = BTreeMap::new();
+    let mut sts = StsTracked::default();
+    let mut gone: BTreeMap<String, SimTime> = BTreeMap::new();
+    // A Deployment is held to its availability floor only once nothing has disturbed its pods
+    // for long enough: a failed kubelet is noticed after the grace period, its pods evicted
+    // minutes later.
+    let mut quiet_from = SimTime(0);
+    let mut added = 0;
+    let mut steps = 0;
+    let setup = [
+        manifest("web", 3, "25%", "25%", GOOD_IMAGES[0]),
+        claim("shared-data", "ReadWriteOnce"),
+        volume_deployment("shared", "shared-data", 1, false),
+        stateful_set(2, false, "Retain", "Retain"),
+        daemon_set(GOOD_IMAGES[0], false, None),
+    ];
+    for m in &setup {
+        kubeplay_core::manifest::apply(&mut w, m).map_err(|e| format!("seed {seed}: {e}"))?;
+    }
+    let check_all = |w: &World,
+                     tracked: &mut BTreeMap<String, Tracked>,
+                     sts: &mut StsTracked,
+                     gone: &BTreeMap<String, SimTime>,
+                     quiet_from: SimTime| {
+        check_deployments(w, tracked, w.now() >= quiet_from, true)?;
+        check_storage(w)?;
+        check_attach(w)?;
+        check_stateful_set(w, sts)?;
+        check_nodes(w, gone)?;
+        check_daemon_set(w, false)
+    };
+    for op in 0..ops {
+        let workers: Vec<String> = w
+            .store()
+            .nodes
+            .iter()
+            .filter_map(|n| n.metadata.name.clone())
+            .filter(|n| n != "control-plane")
+            .collect();
+        let pick = |rng: &mut Rng| -> Option<String> {
+            (!workers.is_empty()).then(|| workers[rng.below(workers.len() as u64) as usize].clone())
+        };
+        let image = GOOD_IMAGES[rng.below(4) as usize];
+        let which = rng.below(26);
+        // Image changes, edits, undo and pause are what the availability floor is about; every
+        // other operation may take pods away, so the floor waits until the cluster is quiet.
+        if !matches!(which, 1 | 3..=5) {
+            tracked.clear();
+            quiet_from = w.now() + Dur::mins(10);
+        }
+        let mut apply = |w: &mut World, text: String, what: &str| {
+            let r = kubeplay_core::manifest::apply(w, &text);
+            log.push(format!("{op}: apply {what}: ok={}", r.is_ok()));
+            None
+        };
+        let cmd = match which {
+            0 => {
+                let surge = FENCEPOSTS[1 + rng.below(4) as usize];
+                let unav = FENCEPOSTS[rng.below(5) as usize];
+                tracked.entry("web".into()).or_default().surge_lowered = true;
+                apply(&mut w, manifest("web", rng.below(7), surge, unav, image), "web")
+            }
+            1 => Some(format!(
+                "patch deployment web -p '{{\"spec\":{{\"template\":{{\"metadata\":{{\"annotations\":{{\"edit\":\"{}\"}}}}}}}}}}'",
+                rng.below(5)
+            )),
+            2 => Some(format!("scale deployment web --replicas={}", rng.below(7))),
+            3 => Some(format!("set image deployment/web web={image}")),
+            4 => Some("rollout undo deployment/web".to_string()),
+            5 => Some(format!(
+                "rollout {} deployment/web",
+                ["pause", "resume"][rng.below(2) as usize]
+            )),
+            6 => Some(format!("scale deployment shared --replicas={}", rng.below(3))),
+            7 => {
+                let recreate = rng.below(2) == 0;
+                apply(&mut w, claim("shared-data", "ReadWriteOnce"), "claim");
+                let m = volume_deployment("shared", "shared-data", rng.below(3), recreate);
+                apply(&mut w, m, "shared")
+            }
+            8 => Some(format!("scale sts/db --replicas={}", rng.below(5))),
+            9 => Some(format!("set image sts/db db={image}")),
+            10 => {
+                let policy = ["Retain", "Delete"];
+                let m = stateful_set(
+                    rng.below(4),
+                    false,
+                    policy[rng.below(2) as usize],
+                    policy[rng.below(2) as usize],
+                );
+                sts.set_deleted = false;
+                apply(&mut w, m, "db")
+            }
+            11 => {
+                let pods: Vec<String> = w
+                    .store()
+                    .pods
+                    .iter()
+                    .filter_map(|p| p.metadata.name.clone())
+                    .collect();
+                (!pods.is_empty())
+                    .then(|| format!("delete pod {}", pods[rng.below(pods.len() as u64) as usize]))
+            }
+            12 => {
+                let c = if rng.below(3) == 0 {
+                    "shared-data".to_string()
+                } else {
+                    format!("data-db-{}", rng.below(4))
+                };
+                sts.user_deleted.push(c.clone());
+                Some(format!("delete pvc {c} --wait=false"))
+            }
+            13 => Some(format!("set image ds/agent agent={image}")),
+            14 | 15 => {
+                added += 1;
+                Some(format!("sim node add w{added} --cpu=2 --memory=4Gi"))
+            }
+            16 => pick(&mut rng).map(|n| format!("delete node {n}")),
+            17 => pick(&mut rng).map(|n| format!("label node {n} disk=ssd --overwrite")),
+            18 => pick(&mut rng).map(|n| {
+                let effect = ["NoSchedule", "NoExecute", "PreferNoSchedule"][rng.below(3) as usize];
+                format!("taint nodes {n} dedicated=x:{effect} --overwrite")
+            }),
+            19 => pick(&mut rng).map(|n| format!("taint nodes {n} dedicated-")),
+            20 => pick(&mut rng).map(|n| format!("cordon {n}")),
+            21 => pick(&mut rng).map(|n| format!("uncordon {n}")),
+            22 => pick(&mut rng).map(|n| {
+                format!(
+                    "drain {n} --ignore-daemonsets --delete-emptydir-data --force --timeout=40s"
+                )
+            }),
+            23 => pick(&mut rng).map(|n| format!("sim node fail {n}")),
+            24 => pick(&mut rng).map(|n| format!("sim node recover {n}")),
+            _ if rng.below(2) == 0 => Some("delete deployment web".to_string()),
+            _ => {
+                sts.set_deleted = true;
+                Some("delete sts db".to_string())
+            }
+        };
+        if let Some(c) = cmd {
+            let removed = c.strip_prefix("delete node ").map(String::from);
+            let out = run(&mut w, &c, &NoFiles);
+            if let (Some(n), true) = (removed, out.ok) {
+                gone.insert(n, w.now());
+            }
+            log.push(format!("{op} at {}: {c} -> ok={}", w.now().clock(), out.ok));
+        }
+        check_all(&w, &mut tracked, &mut sts, &gone, quiet_from)
+            .map_err(|e| format!("seed {seed}, after op {op}: {e}\n{}", log.join("\n")))?;
+        let until = w.now() + Dur::ms(rng.between(100, 60_000));
+        while w.next_event_at().is_some_and(|t| t <= until) {
+            w.step();
+            steps += 1;
+            check_all(&w, &mut tracked, &mut sts, &gone, quiet_from).map_err(|e| {
+                format!(
+                    "seed {seed}, during op {op} at {}: {e}\n{}",
+                    w.now().clock(),
+                    log.join("\n")
+                )
+            })?;
+        }
+        w.advance(Dur::ZERO);
+    }
+    // Eventually, with every kubelet back: one ready, current daemon pod per eligible node, and
+    // the invariants still hold.
+    let nodes: Vec<String> = w
+        .store()
+        .nodes
+        .iter()
+        .filter_map(|n| n.metadata.name.clone())
+        .collect();
+    for n in nodes {
+        run(&mut w, &format!("sim node recover {n}"), &NoFiles);
+    }
+    run(&mut w, "rollout resume deployment/web", &NoFiles);
+    w.settle(Dur::mins(30));
+    check_daemon_set_settled(&w)
+        .and_then(|()| check_all(&w, &mut tracked, &mut sts, &gone, quiet_from))
+        .map_err(|e| format!("seed {seed}, after settling: {e}\n{}", log.join("\n")))?;
+    Ok(steps)
+}
+
+/// `KUBEPLAY_ALL_SEEDS` × `KUBEPLAY_ALL_OPS` operations; `KUBEPLAY_ALL_FIRST_SEED` starts
+/// elsewhere, so a long run on demand covers new ground.
+#[test]
+fn every_operation_mixed_keeps_every_invariant_after_every_step() {
+    let first = env_usize("KUBEPLAY_ALL_FIRST_SEED", 1) as u64;
+    let seeds = env_usize("KUBEPLAY_ALL_SEEDS", 10) as u64;
+    let ops = env_usize("KUBEPLAY_ALL_OPS", 1_000);
+    let mut steps = 0;
+    for seed in first..first + seeds {
+        match every_operation_scenario(seed, ops) {
+            Ok(n) => steps += n,
+            Err(e) => panic!("invariant violated (reproduce with KUBEPLAY_ALL_FIRST_SEED={seed} KUBEPLAY_ALL_SEEDS=1): {e}"),
+        }
+    }
+    eprintln!(
+        "every operation: {seeds} seeds × {ops} operations, {steps} simulation steps checked"
+    );
+    assert!(
+        steps > seeds as usize * ops,
+        "the operations should make the simulation work"
+    );
 }
