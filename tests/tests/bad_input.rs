@@ -1436,3 +1436,107 @@ fn daemon_set_commands_refuse_what_kubectl_refuses() {
     }
     assert_eq!(ds_snapshot(&mut w), before);
 }
+
+#[test]
+fn replicas_beyond_the_playground_limit_are_refused() {
+    let limit = manifest::validate::MAX_REPLICAS;
+    let over = limit + 1;
+    let text = GOOD.replace("replicas: 3", &format!("replicas: {over}"));
+    rejected_manifest(
+        &text,
+        &[
+            &format!("spec.replicas: Invalid value: {over}: must be less than or equal to {limit}"),
+            "kubeplay's limit on replicas",
+        ],
+    );
+    rejected_stateful_set(
+        &STS.replace("replicas: 2", &format!("replicas: {over}")),
+        &["spec.replicas", "kubeplay's limit on replicas"],
+    );
+    let mut w = sts_cluster();
+    let before = sts_snapshot(&mut w);
+    let out = run(
+        &mut w,
+        &format!("scale statefulset web --replicas={over}"),
+        &NoFiles,
+    );
+    assert!(
+        !out.ok
+            && out
+                .stderr
+                .contains("The StatefulSet \"web\" is invalid: spec.replicas"),
+        "{out:?}"
+    );
+    assert_eq!(sts_snapshot(&mut w), before);
+    // At the limit is allowed (and checked without running the cluster to it).
+    let mut w = cluster();
+    manifest::apply(
+        &mut w,
+        &GOOD.replace("replicas: 3", &format!("replicas: {limit}")),
+    )
+    .expect("the limit itself is allowed");
+    for (line, msg) in [
+        (
+            format!("scale deployment nginx-deployment --replicas={over}"),
+            format!("The Deployment \"nginx-deployment\" is invalid: spec.replicas: Invalid value: {over}: must be less than or equal to {limit}"),
+        ),
+        // Beyond int32 the value is still reported as typed, not wrapped.
+        (
+            "scale deployment nginx-deployment --replicas=4294967299".into(),
+            "Invalid value: 4294967299: must be less than or equal to".into(),
+        ),
+        (
+            "scale deployment nginx-deployment --replicas=99999999999999999999".into(),
+            "parsing \"99999999999999999999\": value out of range".into(),
+        ),
+        (
+            format!("create deployment big --image=nginx --replicas={over}"),
+            format!("spec.replicas: Invalid value: {over}"),
+        ),
+        (
+            "create deployment big --image=nginx --replicas=4294967297".into(),
+            "invalid argument \"4294967297\" for \"--replicas\" flag: strconv.ParseInt: parsing \"4294967297\": value out of range".into(),
+        ),
+        (
+            "create deployment big --image=nginx --port=4294967376".into(),
+            "value out of range".into(),
+        ),
+    ] {
+        rejected_command(&line, &msg);
+    }
+}
+
+#[test]
+fn yaml_alias_bombs_are_refused() {
+    // A billion laughs: nine levels of nine aliases each would expand to 387 million strings.
+    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for pair in names.windows(2) {
+        let refs = vec![format!("*{}", pair[0]); 9].join(",");
+        text.push_str(&format!("  {}: &{} [{refs}]\n", pair[1], pair[1]));
+    }
+    let e = rejected_manifest(&text, &["document 1", "repetition limit exceeded"]);
+    assert_eq!(e.errors.len(), 1, "{e}");
+}
+
+#[test]
+fn long_names_and_values_are_refused_as_the_api_server_refuses_them() {
+    let long_name = "a".repeat(254);
+    rejected_manifest(
+        &GOOD.replace("name: nginx-deployment", &format!("name: {long_name}")),
+        &["metadata.name", "must be no more than 253 characters"],
+    );
+    rejected_manifest(
+        &GOOD.replace("app: nginx", &format!("app: {}", "v".repeat(64))),
+        &["must be no more than 63 characters"],
+    );
+    let big = "v".repeat(256 * 1024 + 1);
+    rejected_command(
+        &format!("annotate deployment nginx-deployment note={big}"),
+        "The Deployment \"nginx-deployment\" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes",
+    );
+    rejected_command(
+        &format!("label node worker-1 app={}", "v".repeat(64)),
+        "must be no more than 63 characters",
+    );
+}

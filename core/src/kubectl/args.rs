@@ -229,7 +229,27 @@ impl Args {
     pub fn int(&self, name: &str) -> Result<Option<i64>, String> {
         match self.flag(name) {
             None => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| format!("error: invalid argument {v:?} for \"--{name}\" flag: strconv.ParseInt: parsing {v:?}: invalid syntax")),
+            Some(v) => v.parse().map(Some).map_err(|e: std::num::ParseIntError| {
+                let why = match e.kind() {
+                    std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                        "value out of range"
+                    }
+                    _ => "invalid syntax",
+                };
+                format!("error: invalid argument {v:?} for \"--{name}\" flag: strconv.ParseInt: parsing {v:?}: {why}")
+            }),
+        }
+    }
+
+    /// An int32 flag (`--replicas` of `create deployment`, `--port`), refused as kubectl's
+    /// flag parsing refuses it when out of range.
+    pub fn int32(&self, name: &str) -> Result<Option<i32>, String> {
+        match self.int(name)? {
+            None => Ok(None),
+            Some(n) => i32::try_from(n).map(Some).map_err(|_| {
+                let v = self.flag(name).unwrap_or_default();
+                format!("error: invalid argument {v:?} for \"--{name}\" flag: strconv.ParseInt: parsing {v:?}: value out of range")
+            }),
         }
     }
 }

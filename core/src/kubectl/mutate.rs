@@ -163,8 +163,8 @@ pub fn create(
     if images.is_empty() {
         return Err("error: required flag(s) \"image\" not set".into());
     }
-    let replicas = args.int("replicas")?.unwrap_or(1);
-    let port = args.int("port")?;
+    let replicas = args.int32("replicas")?.unwrap_or(1);
+    let port = args.int32("port")?;
     let ns = args.flag("namespace").unwrap_or("default").to_string();
     let labels: BTreeMap<String, String> = [("app".to_string(), name.clone())].into();
     let containers = images
@@ -174,7 +174,7 @@ pub fn create(
             image: Some(img.to_string()),
             ports: port.map(|p| {
                 vec![ContainerPort {
-                    container_port: p as i32,
+                    container_port: p,
                     ..Default::default()
                 }]
             }),
@@ -189,7 +189,7 @@ pub fn create(
             ..Default::default()
         },
         spec: DeploymentSpec {
-            replicas: Some(replicas as i32),
+            replicas: Some(replicas),
             selector: LabelSelector {
                 match_labels: Some(labels.clone()),
                 ..Default::default()
@@ -268,13 +268,27 @@ pub(super) fn single(
 pub fn scale(world: &mut World, args: &Args) -> Result<Output, String> {
     let replicas =
         match args.int("replicas")? {
-            Some(r) if r >= 0 => r as i32,
+            Some(r) if r >= 0 => r,
             _ => return Err(
                 "error: --replicas=COUNT is required, and COUNT must be greater than or equal to 0"
                     .into(),
             ),
         };
     let (_, name, item) = single(world, args, "scale")?;
+    // The scale subresource takes an int32 and validates it as the object's own field.
+    let kind = match &item {
+        Item::Deployment(_) => Some("Deployment"),
+        Item::ReplicaSet(_) => Some("ReplicaSet"),
+        Item::StatefulSet(_) => Some("StatefulSet"),
+        _ => None,
+    };
+    if let (Some(kind), Some(e)) = (kind, validate::replicas("spec.replicas", Some(replicas))) {
+        return Err(format!(
+            "The {kind} {name:?} is invalid: {}: {}",
+            e.path, e.message
+        ));
+    }
+    let replicas = i32::try_from(replicas).unwrap_or(i32::MAX);
     match item {
         Item::Deployment(mut d) => {
             d.spec.replicas = Some(replicas);
@@ -474,6 +488,34 @@ pub fn label(world: &mut World, args: &Args, labels: bool) -> Result<Output, Str
                     ));
                 }
             }
+        }
+        // The API server validates the whole metadata: 256 KiB of annotations at most.
+        let mut after = meta.clone();
+        let map = if labels {
+            after.labels.get_or_insert_with(BTreeMap::new)
+        } else {
+            after.annotations.get_or_insert_with(BTreeMap::new)
+        };
+        map.extend(set.iter().cloned());
+        remove.iter().for_each(|k| {
+            map.remove(k);
+        });
+        let field = if labels {
+            "metadata.labels"
+        } else {
+            "metadata.annotations"
+        };
+        if let Some(e) = validate::metadata(&after, false)
+            .into_iter()
+            .find(|e| e.path.starts_with(field))
+        {
+            let kind = i.to_json()["kind"].as_str().unwrap_or("object").to_string();
+            return Err(format!(
+                "The {kind} {:?} is invalid: {}: {}",
+                meta.name.unwrap_or_default(),
+                e.path,
+                e.message
+            ));
         }
     }
     let mut lines = Vec::new();

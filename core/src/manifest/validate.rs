@@ -43,6 +43,26 @@ impl Errs {
     }
 }
 
+/// The most replicas a Deployment, ReplicaSet or StatefulSet may ask for here. The API
+/// server allows any int32; a playground that simulates every pod stops at a size it can
+/// still run at interactive speed (the largest scenario in `BENCHMARKS.md`).
+pub const MAX_REPLICAS: i32 = 100_000;
+
+/// `spec.replicas`: not negative (the API server's rule) and within [`MAX_REPLICAS`].
+pub fn replicas(path: &str, v: Option<i64>) -> Option<FieldError> {
+    let mut e = Errs::default();
+    match v {
+        Some(v) if v < 0 => e.invalid(path, v, "must be greater than or equal to 0"),
+        Some(v) if v > i64::from(MAX_REPLICAS) => e.invalid(
+            path,
+            v,
+            &format!("must be less than or equal to {MAX_REPLICAS} (kubeplay's limit on replicas)"),
+        ),
+        _ => {}
+    }
+    e.0.pop()
+}
+
 /// Longest allowed annotation total size (256 KiB), as the API server enforces.
 const MAX_ANNOTATIONS_BYTES: usize = 256 * 1024;
 
@@ -442,7 +462,7 @@ pub fn deployment(d: &Deployment) -> Vec<FieldError> {
         e.required("spec");
         return e.0;
     };
-    non_negative(&mut e, "spec.replicas", spec.replicas);
+    e.0.extend(replicas("spec.replicas", spec.replicas.map(i64::from)));
     non_negative(&mut e, "spec.minReadySeconds", spec.min_ready_seconds);
     non_negative(
         &mut e,
@@ -511,7 +531,7 @@ pub fn replica_set(rs: &ReplicaSet) -> Vec<FieldError> {
         e.required("spec");
         return e.0;
     };
-    non_negative(&mut e, "spec.replicas", spec.replicas);
+    e.0.extend(replicas("spec.replicas", spec.replicas.map(i64::from)));
     non_negative(&mut e, "spec.minReadySeconds", spec.min_ready_seconds);
     selector(
         &mut e,
@@ -642,7 +662,7 @@ pub fn stateful_set(set: &StatefulSet) -> Vec<FieldError> {
             ),
         ),
     }
-    non_negative(&mut e, "spec.replicas", spec.replicas);
+    e.0.extend(replicas("spec.replicas", spec.replicas.map(i64::from)));
     non_negative(&mut e, "spec.minReadySeconds", spec.min_ready_seconds);
     non_negative(
         &mut e,

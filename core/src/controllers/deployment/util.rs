@@ -40,12 +40,15 @@ pub fn value_from_int_or_percent(
                 .strip_suffix('%')
                 .and_then(|n| n.parse().ok())
                 .ok_or_else(|| format!("invalid value for IntOrString: invalid value {s:?}: a valid percent string must be a numeric string followed by an ending '%'"))?;
-            let scaled = pct * total as i64;
-            Ok(if round_up {
+            // Go computes this in float64 and converts back to int32; saturate instead of
+            // wrapping so that an absurd percentage means "as many as possible".
+            let scaled = i128::from(pct) * i128::from(total);
+            let v = if round_up {
                 (scaled + 99).div_euclid(100)
             } else {
                 scaled.div_euclid(100)
-            } as i32)
+            };
+            Ok(v.clamp(i128::from(i32::MIN), i128::from(i32::MAX)) as i32)
         }
     }
 }
@@ -107,7 +110,8 @@ pub fn max_surge(d: &Deployment) -> i32 {
     if !is_rolling(d) {
         return 0;
     }
-    fenceposts(d).0
+    // Callers add the surge to the replicas; keep the sum an int32.
+    fenceposts(d).0.min(i32::MAX - replicas(d).max(0))
 }
 
 pub fn rs_replicas(rs: &ReplicaSet) -> i32 {
@@ -313,6 +317,24 @@ mod tests {
                 "replicas {replicas}"
             );
         }
+    }
+
+    #[test]
+    fn absurd_surges_saturate_instead_of_overflowing() {
+        assert_eq!(
+            value_from_int_or_percent(&pct("9223372036854775807%"), 100_000, true),
+            Ok(i32::MAX)
+        );
+        let mut d = Deployment::default();
+        d.spec.replicas = Some(100_000);
+        d.spec.strategy = Some(k8s_openapi::api::apps::v1::DeploymentStrategy {
+            rolling_update: Some(k8s_openapi::api::apps::v1::RollingUpdateDeployment {
+                max_surge: Some(IntOrString::Int(i32::MAX)),
+                max_unavailable: None,
+            }),
+            type_: None,
+        });
+        assert_eq!(replicas(&d).checked_add(max_surge(&d)), Some(i32::MAX));
     }
 
     #[test]
