@@ -160,12 +160,14 @@ impl Args {
                     }
                     continue;
                 }
+                // The first character (a shorthand is one character, of any width).
+                let first = short.chars().next().map_or(0, char::len_utf8);
                 let (s, v) = match short.split_once('=') {
                     Some((s, v)) => (s, Some(v.to_string())),
-                    None if short.len() > 1
-                        && VALUE_FLAGS.iter().any(|(_, sh)| *sh == &short[..1]) =>
+                    None if short.len() > first
+                        && VALUE_FLAGS.iter().any(|(_, sh)| *sh == &short[..first]) =>
                     {
-                        (&short[..1], Some(short[1..].to_string()))
+                        (&short[..first], Some(short[first..].to_string()))
                     }
                     None => (short, None),
                 };
@@ -176,7 +178,12 @@ impl Args {
                     .map(|(l, _)| l.to_string());
                 match long {
                     Some(l) => (l, v),
-                    None => return Err(format!("unknown shorthand flag: '{s}' in {w}")),
+                    None => {
+                        return Err(format!(
+                            "unknown shorthand flag: '{}' in {w}",
+                            &short[..first]
+                        ))
+                    }
                 }
             } else {
                 a.positional.push(w.clone());
@@ -276,6 +283,19 @@ mod tests {
             ]
         );
         assert!(tokenize("echo 'oops").is_err());
+    }
+
+    #[test]
+    fn a_shorthand_of_any_width_is_one_character() {
+        // Found by the command fuzzer: slicing the first byte of `-Ӑ…` panicked.
+        assert_eq!(
+            Args::parse(&words("get pods -\u{4d0}how-labels")).unwrap_err(),
+            "unknown shorthand flag: '\u{4d0}' in -\u{4d0}how-labels"
+        );
+        assert_eq!(
+            Args::parse(&words("get pods -é")).unwrap_err(),
+            "unknown shorthand flag: 'é' in -é"
+        );
     }
 
     #[test]
