@@ -4,7 +4,6 @@
 //! deliberate change, then review the diff.
 
 use kubeplay_core::kubectl::{script, FileSource};
-use kubeplay_core::World;
 use std::path::{Path, PathBuf};
 
 struct Fixtures(PathBuf);
@@ -20,39 +19,8 @@ fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("golden")
 }
 
-/// Runs a script and renders the transcript: `$ command`, then stdout, then stderr lines
-/// prefixed with `! `.
-pub fn transcript(script_text: &str, dir: &Path) -> String {
-    let seed = script_text
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("# seed:")
-                .and_then(|v| v.trim().parse().ok())
-        })
-        .unwrap_or(1);
-    let mut world = if script_text.lines().any(|l| l.trim() == "# empty") {
-        World::empty(seed)
-    } else {
-        World::new(seed)
-    };
-    let mut out = String::new();
-    let res = script::run_script(
-        &mut world,
-        script_text,
-        &Fixtures(dir.to_path_buf()),
-        |cmd, o| {
-            out.push_str(&format!("$ {}\n", cmd.text));
-            out.push_str(&o.stdout);
-            for l in o.stderr.lines() {
-                out.push_str(&format!("! {l}\n"));
-            }
-        },
-    );
-    if let Err(e) = res {
-        out.push_str(&format!("!! script error: {e}\n"));
-    }
-    out
+fn transcript(script_text: &str, dir: &Path) -> String {
+    script::transcript(script_text, &Fixtures(dir.to_path_buf()), false)
 }
 
 #[test]
@@ -110,4 +78,33 @@ fn transcripts_are_deterministic() {
     let text = std::fs::read_to_string(dir.join("deployment-docs-walkthrough.kp"))
         .expect("walkthrough script");
     assert_eq!(transcript(&text, &dir), transcript(&text, &dir));
+}
+
+/// The traced transcript of `golden/determinism/mixed.kp` (every controller at once, with the
+/// simulated clock, the step count and the digest of every work item after each command)
+/// equals the checked-in one. The browser component tests run the same script in wasm
+/// against the same file, so native and wasm runs are byte-identical.
+#[test]
+fn traced_transcript_matches_natively() {
+    let dir = golden_dir().join("determinism");
+    let text = std::fs::read_to_string(dir.join("mixed.kp")).expect("determinism script");
+    let got = script::transcript(&text, &Fixtures(dir.clone()), true);
+    assert!(
+        !got.lines()
+            .any(|l| l.starts_with("! error") || l.starts_with("! Error")),
+        "every command of the script should succeed:\n{got}"
+    );
+    let expected = dir.join("mixed.trace");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&expected, &got).expect("writable golden file");
+        return;
+    }
+    let want = std::fs::read_to_string(&expected).unwrap_or_default();
+    assert!(
+        got == want,
+        "the traced transcript differs from {} (UPDATE_GOLDEN=1 rewrites it)",
+        expected.display()
+    );
+    // And again in the same process: no state leaks between runs.
+    assert_eq!(script::transcript(&text, &Fixtures(dir), true), got);
 }

@@ -568,3 +568,29 @@ async fn the_lesson_panel_shows_the_steps_checks_and_hints() {
     .await;
     assert!(all(&root, "#lesson-restart, #lesson-leave").is_empty());
 }
+
+// ---- determinism --------------------------------------------------------------------------
+
+/// The same script on the same seed gives, in the browser's wasm, the byte-identical traced
+/// transcript (outputs, clock, step count, digest of every work item) that the native test
+/// `traced_transcript_matches_natively` checks against the same file.
+#[wasm_bindgen_test]
+fn the_traced_transcript_in_wasm_is_byte_identical_to_the_native_one() {
+    let script = include_str!("../../tests/golden/determinism/mixed.kp");
+    let want = include_str!("../../tests/golden/determinism/mixed.trace");
+    let got =
+        kubeplay_core::kubectl::script::transcript(script, &kubeplay_core::kubectl::NoFiles, true);
+    if got != want {
+        let line = got
+            .lines()
+            .zip(want.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| got.lines().count().min(want.lines().count()));
+        panic!(
+            "wasm and native differ at line {}:\n  wasm:   {:?}\n  native: {:?}",
+            line + 1,
+            got.lines().nth(line).unwrap_or("<end>"),
+            want.lines().nth(line).unwrap_or("<end>")
+        );
+    }
+}

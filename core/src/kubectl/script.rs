@@ -91,6 +91,57 @@ pub fn run_script(
     Ok(all_ok)
 }
 
+/// The cluster a script starts on: a `# seed: N` line chooses the seed (default 1), and an
+/// `# empty` line starts with no nodes.
+pub fn world_for(text: &str) -> World {
+    let seed = text
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("# seed:")
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(1);
+    if text.lines().any(|l| l.trim() == "# empty") {
+        World::empty(seed)
+    } else {
+        World::new(seed)
+    }
+}
+
+/// Runs a script on the cluster [`world_for`] gives and renders the transcript: `$ command`, then what it
+/// printed, with standard error's lines prefixed by `! `. With `traced`, each command is
+/// followed by a `# at=… steps=… trace=… rv=…` line: the simulated clock (milliseconds), the
+/// work items run so far, the digest of every one of them (time and item) and the store's
+/// resource version. Two runs that agree on every such line took the same steps in the
+/// same order; the determinism tests compare them natively and in the browser's wasm.
+pub fn transcript(text: &str, files: &dyn FileSource, traced: bool) -> String {
+    let mut world = world_for(text);
+    let mut out = String::new();
+    let cmds = match parse_script(text) {
+        Ok(c) => c,
+        Err(e) => return format!("!! script error: {e}\n"),
+    };
+    for c in &cmds {
+        let o = run_with_stdin(&mut world, &c.text, files, c.stdin.as_deref());
+        out.push_str(&format!("$ {}\n", c.text));
+        out.push_str(&o.stdout);
+        for l in o.stderr.lines() {
+            out.push_str(&format!("! {l}\n"));
+        }
+        if traced {
+            out.push_str(&format!(
+                "# at={} steps={} trace={:016x} rv={}\n",
+                world.now().0,
+                world.steps(),
+                world.trace_hash(),
+                world.store().resource_version()
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
