@@ -19,6 +19,8 @@ mod inspect;
 mod lessons;
 #[path = "e2e/nodes.rs"]
 mod nodes;
+#[path = "e2e/reliability.rs"]
+mod reliability;
 #[path = "e2e/static_server.rs"]
 mod static_server;
 #[path = "e2e/timeline.rs"]
@@ -208,6 +210,21 @@ impl Page {
     }
 
     async fn open_as(test: &str, width: u32, height: u32, touch: bool) -> Option<Page> {
+        Page::open_with(test, width, height, touch, false).await
+    }
+
+    /// Opens the page in a browser that refuses to let sites store data.
+    async fn open_without_storage(test: &str, width: u32, height: u32) -> Option<Page> {
+        Page::open_with(test, width, height, false, true).await
+    }
+
+    async fn open_with(
+        test: &str,
+        width: u32,
+        height: u32,
+        touch: bool,
+        block_storage: bool,
+    ) -> Option<Page> {
         let required = match e2e_required() {
             None => {
                 eprintln!("note: {test} skipped: KUBEPLAY_E2E=0");
@@ -243,9 +260,17 @@ impl Page {
             return None;
         }
         Some(
-            Page::start(&dist, &chromedriver, &chromium, width, height, touch)
-                .await
-                .unwrap_or_else(|e| panic!("{test}: cannot open the page: {e}")),
+            Page::start(
+                &dist,
+                &chromedriver,
+                &chromium,
+                width,
+                height,
+                touch,
+                block_storage,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{test}: cannot open the page: {e}")),
         )
     }
 
@@ -256,13 +281,22 @@ impl Page {
         width: u32,
         height: u32,
         touch: bool,
+        block_storage: bool,
     ) -> Result<Page> {
         let turn = ONE_BROWSER.lock().await;
         let server = StaticServer::start(dist.to_path_buf())?;
         let driver = Driver::start(chromedriver)?;
         let profile = TempDir::new("kubeplay-chromium")?;
-        let client =
-            browser::connect(&driver, chromium, profile.path(), width, height, touch).await?;
+        let client = browser::connect(
+            &driver,
+            chromium,
+            profile.path(),
+            width,
+            height,
+            touch,
+            block_storage,
+        )
+        .await?;
         let page = Page {
             client,
             base: server.url(),

@@ -13,6 +13,10 @@ use crate::state::Playground;
 pub const SESSION_KEY: &str = "kubeplay.session";
 /// Where the editor's text is kept.
 pub const DRAFT_KEY: &str = "kubeplay.editor";
+/// Set by the panic hook: the message of a panic that stopped the page.
+pub const CRASH_KEY: &str = "kubeplay.crashed";
+/// Where "Start over" on the crash screen moves the session, so that it is not lost.
+pub const SET_ASIDE_KEY: &str = "kubeplay.session.before-crash";
 
 fn storage() -> Result<Storage, String> {
     let window = web_sys::window().ok_or("no window")?;
@@ -43,14 +47,20 @@ pub fn load() -> Loaded {
             }
         }
     };
+    let crashed = take_crash();
     match saved.map(|json| Playground::restore(&json)) {
         None => Loaded {
             playground: Playground::default(),
-            problem: None,
+            problem: crashed.map(|_| {
+                "kubeplay stopped after an internal error; started a fresh cluster.".to_string()
+            }),
         },
         Some(Ok(playground)) => Loaded {
             playground,
-            problem: None,
+            problem: crashed.map(|_| {
+                "kubeplay stopped after an internal error; your session was restored from its last autosave."
+                    .to_string()
+            }),
         },
         Some(Err(e)) => Loaded {
             playground: Playground::default(),
@@ -61,9 +71,15 @@ pub fn load() -> Loaded {
     }
 }
 
-/// Saves the session; the error says why it could not be.
+/// Saves the session; the error says why it could not be. After a panic nothing is saved:
+/// the state in memory may be half-updated, and the last good save must survive.
 pub fn save(json: &str) -> Result<(), String> {
-    storage()?.set_item(SESSION_KEY, json).map_err(|_| {
+    if crate::crash::panicked() {
+        return Ok(());
+    }
+    let storage = storage()
+        .map_err(|e| format!("Autosave is off: {e}; this session will not survive a reload."))?;
+    storage.set_item(SESSION_KEY, json).map_err(|_| {
         "Autosave failed: local storage is full or disabled; this session will not survive a reload."
             .to_string()
     })
@@ -76,7 +92,36 @@ pub fn load_draft() -> Option<String> {
 
 /// Saves the editor's text; failures are reported by [`save`], which runs as often.
 pub fn save_draft(text: &str) {
+    if crate::crash::panicked() {
+        return;
+    }
     if let Ok(storage) = storage() {
         let _ = storage.set_item(DRAFT_KEY, text);
+    }
+}
+
+/// Records that a panic stopped the page, for the next start to say so.
+pub fn mark_crash(message: &str) {
+    if let Ok(storage) = storage() {
+        let _ = storage.set_item(CRASH_KEY, message);
+    }
+}
+
+/// The recorded panic, if any, cleared so that it is told once.
+fn take_crash() -> Option<String> {
+    let storage = storage().ok()?;
+    let message = storage.get_item(CRASH_KEY).ok().flatten()?;
+    let _ = storage.remove_item(CRASH_KEY);
+    Some(message)
+}
+
+/// "Start over" after a crash: the saved session moves to [`SET_ASIDE_KEY`] (replacing an
+/// older one there) and the next start is a fresh cluster.
+pub fn set_aside() {
+    if let Ok(storage) = storage() {
+        if let Ok(Some(saved)) = storage.get_item(SESSION_KEY) {
+            let _ = storage.set_item(SET_ASIDE_KEY, &saved);
+        }
+        let _ = storage.remove_item(SESSION_KEY);
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod autosave;
 pub mod components;
+pub mod crash;
 pub mod examples;
 pub mod format;
 pub mod hooks;
@@ -22,7 +23,8 @@ pub mod storage_layout;
 pub mod storage_style;
 pub mod workload_ops;
 
-/// Mounts the page on the document body.
+/// Installs the crash screen ([`crash`]) and mounts the page on the document body.
 pub fn start() {
+    crash::install();
     yew::Renderer::<components::app::App>::new().render();
 }

@@ -98,6 +98,7 @@ pub async fn connect(
     width: u32,
     height: u32,
     touch: bool,
+    block_storage: bool,
 ) -> Result<Client> {
     let args = [
         "--headless".to_string(),
@@ -119,6 +120,11 @@ pub async fn connect(
         options["mobileEmulation"] = json!({
             "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true }
         });
+    }
+    if block_storage {
+        // "Don't allow sites to save data": local storage throws, as when a person or a
+        // policy disables it.
+        options["prefs"] = json!({ "profile.default_content_setting_values.cookies": 2 });
     }
     let caps = json!({ "browserName": "chrome", "goog:chromeOptions": options });
     let Value::Object(caps) = caps else {
