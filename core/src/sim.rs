@@ -138,6 +138,13 @@ impl fmt::Display for Settled {
     }
 }
 
+/// Where the simulated clock stops: seven days after the cluster starts (kubeplay's limit).
+/// Work due later never runs, [`World::advance`] and [`World::settle`] stop there, and
+/// `sim advance` refuses to go past it. Whatever a session, a link or a script asks for, a
+/// world therefore does a bounded amount of work: a pod crash-looping for a week is some
+/// thousands of work items, not an unbounded number.
+pub const END_OF_TIME: SimTime = SimTime(7 * 24 * 3_600_000);
+
 /// Largest number of work items run at one instant before the world reports a livelock.
 const MAX_STEPS_PER_INSTANT: u64 = 200_000;
 
@@ -323,15 +330,13 @@ impl World {
     }
 
     fn before_horizon(&self, t: SimTime) -> bool {
-        self.horizon.is_none_or(|h| t <= h)
+        t <= END_OF_TIME && self.horizon.is_none_or(|h| t <= h)
     }
 
-    /// `t`, or the horizon if that comes first (never earlier than now).
+    /// `t`, or the horizon or [`END_OF_TIME`] if one comes first (never earlier than now).
     fn capped(&self, t: SimTime) -> SimTime {
-        match self.horizon {
-            Some(h) => t.min(h.max(self.now)),
-            None => t,
-        }
+        let end = self.horizon.map_or(END_OF_TIME, |h| h.min(END_OF_TIME));
+        t.min(end.max(self.now))
     }
 
     /// Number of queued work items.
@@ -398,7 +403,11 @@ impl World {
     /// Runs every item due at or before `now + d`, then sets the clock to `now + d`.
     pub fn advance(&mut self, d: Dur) {
         let until = self.capped(self.now + d);
-        while self.queue.peek_time().is_some_and(|t| t <= until) {
+        while self
+            .queue
+            .peek_time()
+            .is_some_and(|t| t <= until && t <= END_OF_TIME)
+        {
             if self.steps_at_instant > MAX_STEPS_PER_INSTANT {
                 break;
             }

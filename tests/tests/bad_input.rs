@@ -1540,3 +1540,35 @@ fn long_names_and_values_are_refused_as_the_api_server_refuses_them() {
         "must be no more than 63 characters",
     );
 }
+
+#[test]
+fn the_simulated_clock_stops_at_the_end_of_time() {
+    use kubeplay_core::sim::END_OF_TIME;
+    // A pod that crash-loops forever keeps the queue busy; the clock still stops at the end.
+    let mut w = cluster();
+    run(
+        &mut w,
+        "run loop --image=busybox --restart=Always -- false",
+        &NoFiles,
+    );
+    rejected_command(
+        "sim advance 169h",
+        "the simulated clock stops 7d after the cluster starts",
+    );
+    w.advance(Dur::ms(u64::MAX));
+    assert_eq!(w.now(), END_OF_TIME);
+    let steps = w.steps();
+    assert!(!w.step(), "work past the end of time ran");
+    let settled = w.settle(Dur::ms(u64::MAX));
+    assert!(!settled.settled);
+    assert_eq!((w.now(), w.steps()), (END_OF_TIME, steps));
+    let out = run(&mut w, "sim settle", &NoFiles);
+    assert!(out.stderr.contains("it is there now"), "{out:?}");
+    let before = snapshot(&mut w);
+    let out = run(&mut w, "sim advance 1s", &NoFiles);
+    assert!(
+        !out.ok && out.stderr.contains("kubeplay's limit"),
+        "{out:?}"
+    );
+    assert_eq!(snapshot(&mut w), before);
+}

@@ -15,7 +15,8 @@ use kubeplay_core::inspect::{self, Inspection, Target};
 use kubeplay_core::kubectl::{self, Completion};
 use kubeplay_core::session::{Input, Outcome, Session, SessionError, Start, Timeline};
 use kubeplay_core::share::{self, LessonRef, Shared};
-use kubeplay_core::time::{Dur, SimTime};
+use kubeplay_core::sim::END_OF_TIME;
+use kubeplay_core::time::{human_duration, Dur, SimTime};
 use kubeplay_core::view::{self, ClusterView, EventLine};
 use kubeplay_core::World;
 use yew::Reducible;
@@ -417,6 +418,14 @@ impl Playground {
                 self.resume_from_viewed_moment();
                 let ms = self.speed.per_tick().0;
                 self.timeline.borrow_mut().record(Input::Advance { ms });
+                if self.timeline.borrow().world().now() >= END_OF_TIME {
+                    self.playing = false;
+                    self.sim_note = format!(
+                        "Paused: the simulated clock stops {} after the cluster starts (kubeplay's limit).",
+                        human_duration(Dur(END_OF_TIME.0))
+                    );
+                    self.save_seq += 1;
+                }
                 self.ticks += 1;
                 if self.ticks.is_multiple_of(TICKS_PER_SAVE) {
                     self.save_seq += 1;
@@ -848,6 +857,24 @@ mod tests {
         let mut expected = World::new(SEED);
         expected.advance(Dur::secs(60));
         assert_eq!(p.view.time, expected.now().clock());
+    }
+
+    #[test]
+    fn playing_pauses_where_the_simulated_clock_stops() {
+        let mut p = Playground::default();
+        p.update(Action::Run("sim advance 167h59m".into()));
+        p.update(Action::SetSpeed(Speed::X60));
+        p.update(Action::TogglePlay);
+        for _ in 0..20 {
+            p.update(Action::Tick);
+        }
+        assert!(!p.playing, "playing went on past the end of simulated time");
+        assert!(
+            p.sim_note.contains("the simulated clock stops 7d"),
+            "{}",
+            p.sim_note
+        );
+        assert_eq!(p.view.time, "168:00:00");
     }
 
     #[test]

@@ -3,14 +3,33 @@
 use super::{Args, Output};
 use crate::cluster::{parse_taint, NodeSpec};
 use crate::quantity;
-use crate::sim::World;
+use crate::sim::{World, END_OF_TIME};
 use crate::time::{human_duration, parse_duration, Dur};
+
+/// Why the clock cannot go on: it stops at [`END_OF_TIME`].
+fn end_of_time(world: &World) -> String {
+    let left = END_OF_TIME.since(world.now());
+    format!(
+        "error: the simulated clock stops {} after the cluster starts (kubeplay's limit); {} {}",
+        human_duration(Dur(END_OF_TIME.0)),
+        if left == Dur::ZERO {
+            "it is there now".to_string()
+        } else {
+            format!("{} are left", human_duration(left))
+        },
+        "(start a new session to go on)"
+    )
+}
 
 pub fn sim(world: &mut World, args: &Args) -> Result<Output, String> {
     let words: Vec<&str> = args.positional.iter().map(String::as_str).collect();
     match words.as_slice() {
         ["advance", d] | ["advance", d, ..] => {
             let d = parse_duration(d).map_err(|e| format!("error: {e}"))?;
+            let left = END_OF_TIME.since(world.now());
+            if d > left {
+                return Err(end_of_time(world));
+            }
             world.advance(d);
             Ok(Output::out(format!(
                 "advanced {} to {}",
@@ -45,7 +64,10 @@ pub fn sim(world: &mut World, args: &Args) -> Result<Output, String> {
                 None => Dur::mins(15),
             };
             let s = world.settle(limit);
-            let msg = format!("{s} (clock {})", world.now().clock());
+            let mut msg = format!("{s} (clock {})", world.now().clock());
+            if !s.settled && world.now() >= END_OF_TIME {
+                msg = format!("{msg}; {}", end_of_time(world).trim_start_matches("error: "));
+            }
             if s.settled {
                 Ok(Output::out(msg))
             } else {
