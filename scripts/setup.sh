@@ -57,4 +57,10 @@ if ! command -v trunk >/dev/null 2>&1 || [ "$(trunk --version | awk '{print $2}'
   cargo install --quiet trunk --version "$TRUNK_VERSION" --locked --force
 fi
 
+CARGO_FUZZ_VERSION=0.13.2
+if ! command -v cargo-fuzz >/dev/null 2>&1 || [ "$(cargo fuzz --version | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
+  log "installing cargo-fuzz $CARGO_FUZZ_VERSION (a few minutes)"
+  cargo install --quiet cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force
+fi
+
 log "tools ready"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI checks, in order, the same locally and in CI:
-#   formatting, clippy (native and wasm32), native tests, browser component tests, the release
-#   wasm build, end-to-end browser tests.
+#   formatting, clippy (native and wasm32), native tests, fuzzing (briefly), browser component
+#   tests, the release wasm build, end-to-end browser tests.
 # Every step runs even after an earlier one fails (except the browser tests, which need the
 # build), then a summary is printed; the exit status is non-zero if any step failed.
 set -uo pipefail
@@ -38,6 +38,8 @@ step "clippy (native, all targets)" cargo clippy --workspace --all-targets -- -D
 step "clippy (web, wasm32)" cargo clippy -p kubeplay-web --target wasm32-unknown-unknown --lib --bins --tests -- -D warnings
 # The browser tests run below, against the fresh build; KUBEPLAY_E2E=0 skips them here.
 step "native tests" env KUBEPLAY_E2E=0 cargo test --workspace
+# Coverage-guided fuzzing, briefly (scripts/fuzz.sh 600 for the long run).
+step "fuzz (20 s per target)" bash scripts/fuzz.sh 20
 # Components mounted one at a time in headless Chromium (wasm-bindgen-test).
 step "browser component tests" env CHROMEDRIVER=/usr/bin/chromedriver \
   cargo test --target wasm32-unknown-unknown -p kubeplay-web --test components

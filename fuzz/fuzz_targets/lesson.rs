@@ -1,0 +1,4 @@
+//! libFuzzer entry point; the body and what it checks: `kubeplay_tests::fuzz::lesson`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| kubeplay_tests::fuzz::lesson(data));
