@@ -540,6 +540,46 @@ spec:
     }
 
     #[test]
+    fn a_horizon_held_below_the_clock_never_hangs() {
+        // Found by the share-link fuzzer: an entry cut at a moment before the clock, with
+        // work due now, looped forever (the queue had work due, `step` refused it).
+        let mut s = Session::new(11, Start::Default);
+        s.entries = vec![
+            Entry {
+                input: advance(40),
+                until: None,
+            },
+            Entry {
+                input: Input::Run {
+                    line: "run web --image=nginx".into(),
+                },
+                until: Some(39_999),
+            },
+            Entry {
+                input: Input::Settle { limit_ms: 60_000 },
+                until: Some(39_999),
+            },
+            Entry {
+                input: Input::Run {
+                    line: "run db --image=nginx".into(),
+                },
+                until: None,
+            },
+        ];
+        let t = Timeline::replay(s);
+        assert_eq!(t.world().now(), SimTime(40_000));
+        let mut w = t.world().clone();
+        w.set_horizon(Some(SimTime(1)));
+        w.advance(Dur::secs(5));
+        assert!(!w.settle(Dur::secs(5)).settled);
+        assert_eq!(
+            w.now(),
+            SimTime(40_000),
+            "a horizon below now holds the clock"
+        );
+    }
+
+    #[test]
     fn a_moment_rebuilt_equals_the_world_that_paused_there() {
         let mut t = Timeline::new(3, Start::Default);
         t.record(Input::Apply { text: WEB.into() });

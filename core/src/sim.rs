@@ -403,15 +403,11 @@ impl World {
     /// Runs every item due at or before `now + d`, then sets the clock to `now + d`.
     pub fn advance(&mut self, d: Dur) {
         let until = self.capped(self.now + d);
-        while self
-            .queue
-            .peek_time()
-            .is_some_and(|t| t <= until && t <= END_OF_TIME)
-        {
-            if self.steps_at_instant > MAX_STEPS_PER_INSTANT {
+        while self.queue.peek_time().is_some_and(|t| t <= until) {
+            // `step` refuses work beyond a horizon held below now, or beyond the end of time.
+            if self.steps_at_instant > MAX_STEPS_PER_INSTANT || !self.step() {
                 break;
             }
-            self.step();
         }
         self.now = until;
         self.steps_at_instant = 0;
@@ -428,7 +424,12 @@ impl World {
         let steps = self.steps;
         let deadline = self.capped(start + limit);
         while let Some(t) = self.queue.peek_time() {
-            if t > deadline || self.steps_at_instant > MAX_STEPS_PER_INSTANT {
+            // Work that `step` refuses (beyond a horizon held below now, or the end of time)
+            // ends the run unsettled, like work beyond the deadline.
+            if t > deadline
+                || self.steps_at_instant > MAX_STEPS_PER_INSTANT
+                || self.next_event_at().is_none()
+            {
                 self.now = self.now.max(deadline.min(t));
                 let pending = self
                     .queue
