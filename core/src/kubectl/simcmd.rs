@@ -10,14 +10,13 @@ use crate::time::{human_duration, parse_duration, Dur};
 fn end_of_time(world: &World) -> String {
     let left = END_OF_TIME.since(world.now());
     format!(
-        "error: the simulated clock stops {} after the cluster starts (kubeplay's limit); {} {}",
+        "error: the simulated clock stops {} after the cluster starts (kubeplay's limit); {} (start a new session to go on)",
         human_duration(Dur(END_OF_TIME.0)),
         if left == Dur::ZERO {
             "it is there now".to_string()
         } else {
             format!("{} are left", human_duration(left))
-        },
-        "(start a new session to go on)"
+        }
     )
 }
 
