@@ -61,6 +61,13 @@ impl Page {
             .unwrap_or_default())
     }
 
+    /// Chooses `path` in the "Open lesson…" file picker, as a person picking that file does.
+    async fn pick_lesson_file(&self, path: &Path) -> Result<()> {
+        let input = self.client.find(Locator::Css("#lesson-file")).await?;
+        input.send_keys(&path.display().to_string()).await?;
+        Ok(())
+    }
+
     async fn present(&self, selector: &str) -> Result<bool> {
         let v = script(
             &self.client,
@@ -278,6 +285,96 @@ async fn embed_urls_choose_the_lesson_panels_and_read_only() {
         if !saved.is_null() {
             return Err("the embed wrote an autosave".into());
         }
+        Ok(())
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
+
+/// A teacher's own lesson, as a file.
+const OWN_LESSON: &str = "\
+lesson: 1
+id: my-scaling
+title: Scale the web Deployment
+summary: A teacher's lesson, opened from a file.
+introduction: |
+  The Deployment `web` runs **two** pods.
+start:
+  seed: 5
+  manifests: |
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      replicas: 2
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+          - name: web
+            image: nginx:1.27
+  commands:
+    - sim settle
+steps:
+  - title: Scale to four
+    instructions: |
+      `kubectl scale deployment web --replicas=4`
+    checks:
+      - title: Four web pods are Ready
+        objects: {kind: Pod, selector: app=web, where: {ready: true}, count: 4}
+solution: |
+  kubectl scale deployment web --replicas=4
+  sim settle
+";
+
+#[tokio::test]
+async fn a_lesson_file_opened_from_the_picker_starts_and_a_broken_one_is_refused() {
+    let name = "lesson-file";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = async {
+        let dir = TempDir::new("kubeplay-lesson-file")?;
+        let own = dir.path().join("my-scaling.yaml");
+        std::fs::write(&own, OWN_LESSON)?;
+        // The same lesson with a misspelt kind on line 33: refused, naming where.
+        let broken = dir.path().join("broken.yaml");
+        std::fs::write(&broken, OWN_LESSON.replace("{kind: Pod,", "{kind: Pdo,"))?;
+
+        page.pick_lesson_file(&own).await?;
+        page.wait_lesson("my-scaling", 0).await?;
+        if page.checks().await? != [false] {
+            return Err("the new lesson's check holds before anything was done".into());
+        }
+        page.console("kubectl scale deployment web --replicas=4")
+            .await?;
+        page.wait_console("deployment.apps/web scaled").await?;
+        page.settle().await?;
+        page.wait_lesson("my-scaling", 1).await?;
+        page.shot("47-lesson-from-file").await?;
+
+        page.pick_lesson_file(&broken).await?;
+        let note = wait_for("the broken lesson refused", DOM_TIMEOUT, || async {
+            let note = script(
+                &page.client,
+                "const n = document.getElementById('sim-note');
+                 return n.title || n.textContent;",
+                vec![],
+            )
+            .await?;
+            let note = note.as_str().unwrap_or_default().to_string();
+            Ok((note.contains("Pdo").then(|| note.clone()), note))
+        })
+        .await?;
+        if !note.contains("line 33") {
+            return Err(format!("the refusal does not name the line: {note:?}").into());
+        }
+        // The lesson being followed, and its progress, are untouched.
+        page.wait_lesson("my-scaling", 1).await?;
         Ok(())
     }
     .await;

@@ -1,5 +1,6 @@
-//! Browser tests of what must never break the page: its Content-Security-Policy, a panic in
-//! the wasm code, and local storage that is full or disabled.
+//! Browser tests of what must never break the page: its Content-Security-Policy (served, and
+//! opened straight from disk), a panic in the wasm code, and local storage that is full or
+//! disabled.
 
 use super::*;
 
@@ -66,17 +67,13 @@ impl Page {
         })
         .await
     }
-}
 
-#[tokio::test]
-async fn the_page_runs_under_a_policy_that_forbids_inline_script() {
-    let name = "csp";
-    let Some(page) = Page::open(name, 1400, 900).await else {
-        return;
-    };
-    let outcome = async {
+    /// Checks the page's Content-Security-Policy: only its own scripts and wasm, no inline
+    /// script in the page, and the policy enforced (injected inline script and a string given
+    /// to setTimeout do not run while the page's own code still works). Applies `HELLO`.
+    async fn check_policy(&self) -> Result<()> {
         let v = script(
-            &page.client,
+            &self.client,
             "const m = document.querySelector('meta[http-equiv=Content-Security-Policy]');
              return [m ? m.content : null,
                      document.querySelectorAll('script:not([src])').length,
@@ -91,7 +88,9 @@ async fn the_page_runs_under_a_policy_that_forbids_inline_script() {
             .find(|d| d.starts_with("script-src"))
             .ok_or("no script-src directive")?;
         if script_src != "script-src 'self' 'wasm-unsafe-eval'" {
-            return Err(format!("script-src allows more than this site's scripts: {script_src}").into());
+            return Err(
+                format!("script-src allows more than this site's scripts: {script_src}").into(),
+            );
         }
         if !policy.contains("object-src 'none'") || !policy.contains("base-uri 'none'") {
             return Err(format!("the policy leaves objects or <base> open: {policy}").into());
@@ -99,13 +98,16 @@ async fn the_page_runs_under_a_policy_that_forbids_inline_script() {
         if v[1].as_u64() != Some(0) {
             return Err(format!("{} inline script(s) in the page", v[1]).into());
         }
-        if v[2].as_array().is_none_or(|a| a.is_empty() || a.iter().any(|x| x != true)) {
+        if v[2]
+            .as_array()
+            .is_none_or(|a| a.is_empty() || a.iter().any(|x| x != true))
+        {
             return Err(format!("a script from another origin: {}", v[2]).into());
         }
         // The policy is enforced: an inline script added to the page does not run, and
         // neither does a string given to setTimeout.
         script(
-            &page.client,
+            &self.client,
             "const s = document.createElement('script');
              s.textContent = 'window.__inlineRan = true;';
              document.body.appendChild(s);
@@ -116,11 +118,11 @@ async fn the_page_runs_under_a_policy_that_forbids_inline_script() {
         )
         .await?;
         // The page's own code still answers (it was loaded under the same policy).
-        page.apply_hello().await?;
-        page.settle().await?;
-        page.wait_running_hello(3).await?;
+        self.apply_hello().await?;
+        self.settle().await?;
+        self.wait_running_hello(3).await?;
         let ran = script(
-            &page.client,
+            &self.client,
             "return [window.__inlineRan === true, window.__evalRan === true];",
             vec![],
         )
@@ -128,6 +130,77 @@ async fn the_page_runs_under_a_policy_that_forbids_inline_script() {
         if ran != json!([false, false]) {
             return Err(format!("the policy let injected script run: {ran}").into());
         }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_page_runs_under_a_policy_that_forbids_inline_script() {
+    let name = "csp";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = page.check_policy().await;
+    page.finish(name, outcome).await;
+}
+
+#[tokio::test]
+async fn the_page_runs_straight_from_disk() {
+    let name = "from-disk";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = async {
+        let index = dist_dir().canonicalize()?.join("index.html");
+        page.client
+            .goto(&format!("file://{}", index.display()))
+            .await?;
+        wait_for(
+            "the app to draw the cluster from disk",
+            LOAD_TIMEOUT,
+            || async {
+                let v = script(
+                    &page.client,
+                    "return [location.protocol,
+                         document.querySelectorAll('#cluster-svg g.node').length,
+                         (document.getElementById('loading') || {}).textContent || ''];",
+                    vec![],
+                )
+                .await?;
+                let ok = v[0] == "file:" && v[1].as_u64().unwrap_or(0) > 0;
+                Ok((ok.then_some(()), format!("{v}")))
+            },
+        )
+        .await?;
+        // The same policy holds, and the cluster works.
+        page.check_policy().await?;
+        page.shot("43-from-disk").await?;
+        // The session is autosaved there too, and a reload brings it back.
+        page.client.refresh().await?;
+        wait_for("the session restored from disk", LOAD_TIMEOUT, || async {
+            let pods = page.pods().await?;
+            let hello = pods.iter().filter(|p| p.0.starts_with("hello-")).count();
+            Ok(((hello == 3).then_some(()), format!("{pods:?}")))
+        })
+        .await?;
+        // A page from disk fetches nothing: a lesson by address is refused with the way out.
+        let lesson = format!(
+            "file://{}?lesson-url=lessons/daemonsets.yaml",
+            index.display()
+        );
+        page.client.goto(&lesson).await?;
+        wait_for("the lesson-url refusal", LOAD_TIMEOUT, || async {
+            let note = script(
+                &page.client,
+                "const n = document.getElementById('sim-note');
+                 return n ? (n.title || n.textContent) : '';",
+                vec![],
+            )
+            .await?;
+            let note = note.as_str().unwrap_or_default().to_string();
+            Ok((note.contains("Open lesson").then_some(()), note))
+        })
+        .await?;
         Ok(())
     }
     .await;

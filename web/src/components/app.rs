@@ -110,6 +110,12 @@ async fn fetch_lesson(url: String) -> Result<String, String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     let window = web_sys::window().ok_or("no window")?;
+    if window.location().protocol().as_deref() == Ok("file:") {
+        return Err(format!(
+            "a page opened from disk cannot fetch {url}: open it with Open lesson…, or serve \
+             the folder from a web server"
+        ));
+    }
     let response = JsFuture::from(window.fetch_with_str(&url))
         .await
         .map_err(|_| format!("the lesson {url} could not be fetched"))?;

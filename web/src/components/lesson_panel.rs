@@ -42,7 +42,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             data-lesson={lesson.id.clone()} data-done={done.to_string()}>
             <div class="panel-head">
                 <h2 id="lesson-heading">{ lesson.title.clone() }</h2>
-                <span class="panel-meta" id="lesson-progress">{ format!("{done} of {total} steps") }</span>
+                <span class="panel-meta" id="lesson-progress">{ format!("{done} of {total} {}", if total == 1 { "step" } else { "steps" }) }</span>
             </div>
             <div class="lesson-body">
                 <progress class="lesson-bar" max={total.to_string()} value={done.to_string()}
@@ -56,7 +56,11 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
                 }
                 if current.is_none() {
                     <p class="lesson-finished" id="lesson-finished" role="status">
-                        { format!("Lesson complete: all {total} steps done.") }
+                        { if total == 1 {
+                            "Lesson complete: its one step is done.".to_string()
+                        } else {
+                            format!("Lesson complete: all {total} steps done.")
+                        } }
                     </p>
                 }
                 <ol class="lesson-steps" aria-label="Steps">
