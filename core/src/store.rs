@@ -25,6 +25,7 @@ use k8s_openapi::{Metadata, Resource};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
+use std::sync::Arc;
 
 /// The kinds the simulation stores with their real types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -325,9 +326,12 @@ pub struct NodePods {
 
 /// One kind's objects, ordered by key, with an index from controller-owner uid to owned keys
 /// and, for pods, the placement index by node.
+///
+/// Objects are shared (`Arc`) between clones of a table: the session's checkpoints clone the
+/// whole world, and a write replaces one object instead of copying every other one.
 #[derive(Debug, Clone)]
 pub struct Table<T> {
-    items: BTreeMap<Key, T>,
+    items: BTreeMap<Key, Arc<T>>,
     by_owner: BTreeMap<String, BTreeSet<Key>>,
     placed: BTreeMap<Key, Placement>,
     by_node: BTreeMap<String, NodePods>,
@@ -346,7 +350,7 @@ impl<T> Default for Table<T> {
 
 impl<T: Stored> Table<T> {
     pub fn get(&self, key: &Key) -> Option<&T> {
-        self.items.get(key)
+        self.items.get(key).map(|o| &**o)
     }
     pub fn len(&self) -> usize {
         self.items.len()
@@ -355,7 +359,7 @@ impl<T: Stored> Table<T> {
         self.items.is_empty()
     }
     pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.items.values()
+        self.items.values().map(|o| &**o)
     }
     pub fn keys(&self) -> impl Iterator<Item = &Key> {
         self.items.keys()
@@ -366,7 +370,7 @@ impl<T: Stored> Table<T> {
         self.items
             .range(start..)
             .take_while(move |(k, _)| k.namespace == ns)
-            .map(|(_, v)| v)
+            .map(|(_, v)| &**v)
     }
     /// Objects whose controller owner has this uid, in key order.
     pub fn owned_by<'a>(&'a self, uid: &str) -> impl Iterator<Item = &'a T> + 'a {
@@ -374,7 +378,7 @@ impl<T: Stored> Table<T> {
             .get(uid)
             .into_iter()
             .flatten()
-            .filter_map(|k| self.items.get(k))
+            .filter_map(|k| self.get(k))
     }
 
     /// The objects placed on `node` (pods bound to it and not terminal), in key order.
@@ -383,7 +387,7 @@ impl<T: Stored> Table<T> {
             .get(node)
             .into_iter()
             .flat_map(|n| &n.keys)
-            .filter_map(|k| self.items.get(k))
+            .filter_map(|k| self.get(k))
     }
 
     /// The placed objects on `node` that have inter-pod (anti-)affinity terms, in key order.
@@ -392,7 +396,7 @@ impl<T: Stored> Table<T> {
             .get(node)
             .into_iter()
             .flat_map(|n| &n.with_affinity)
-            .filter_map(|k| self.items.get(k))
+            .filter_map(|k| self.get(k))
     }
 
     /// How many objects placed on `node` have an owner reference with this uid.
@@ -425,9 +429,14 @@ impl<T: Stored> Table<T> {
             .unwrap_or_default()
     }
 
-    fn insert(&mut self, key: Key, obj: T) -> Option<T> {
+    /// The stored object itself, shared.
+    fn shared(&self, key: &Key) -> Option<Arc<T>> {
+        self.items.get(key).cloned()
+    }
+
+    fn insert(&mut self, key: Key, obj: T) -> Option<Arc<T>> {
         let owner = Self::owner_uid(&obj);
-        let old = self.items.insert(key.clone(), obj);
+        let old = self.items.insert(key.clone(), Arc::new(obj));
         if let Some(old) = &old {
             self.unindex(&key, old);
         }
@@ -478,7 +487,7 @@ impl<T: Stored> Table<T> {
     fn remove(&mut self, key: &Key) -> Option<T> {
         let old = self.items.remove(key)?;
         self.unindex(key, &old);
-        Some(old)
+        Some(Arc::try_unwrap(old).unwrap_or_else(|shared| (*shared).clone()))
     }
 }
 
@@ -877,12 +886,13 @@ impl Store {
         may_bump_generation: bool,
     ) -> Result<T, StoreError> {
         let key = Key::of(obj.metadata());
-        let Some(old) = T::table(self).get(&key).cloned() else {
+        let Some(old) = T::table(self).shared(&key) else {
             return Err(StoreError::NotFound {
                 kind: T::STORED_KIND,
                 name: key.name,
             });
         };
+        let old: &T = &old;
         {
             let om = old.metadata();
             let meta = obj.metadata_mut();
@@ -896,12 +906,12 @@ impl Store {
             meta.generation = om.generation;
         }
         if may_bump_generation {
-            T::prepare(Some(&old), &mut obj);
+            T::prepare(Some(old), &mut obj);
         }
-        if may_bump_generation && T::HAS_GENERATION && T::bumps_generation(&old, &obj) {
+        if may_bump_generation && T::HAS_GENERATION && T::bumps_generation(old, &obj) {
             obj.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(1) + 1);
         }
-        if obj == old {
+        if obj == *old {
             return Ok(obj);
         }
         let rv = self.next_rv();
@@ -915,14 +925,14 @@ impl Store {
                 .is_none_or(|f| f.is_empty())
             && T::STORED_KIND != Kind::Pod
         {
-            self.record_change::<T>(ChangeType::Deleted, &key, Some(&old), None);
+            self.record_change::<T>(ChangeType::Deleted, &key, Some(old), None);
             self.log(now, ChangeType::Deleted, T::STORED_KIND, &key, rv);
             T::table_mut(self).remove(&key);
             self.by_uid
                 .remove(old.metadata().uid.as_deref().unwrap_or_default());
             return Ok(obj);
         }
-        self.record_change::<T>(ChangeType::Modified, &key, Some(&old), Some(&obj));
+        self.record_change::<T>(ChangeType::Modified, &key, Some(old), Some(&obj));
         self.log(now, ChangeType::Modified, T::STORED_KIND, &key, rv);
         T::table_mut(self).insert(key, obj.clone());
         Ok(obj)
@@ -956,12 +966,13 @@ impl Store {
         grace_seconds: Option<i64>,
         propagation: Propagation,
     ) -> Result<Deleted, StoreError> {
-        let Some(old) = T::table(self).get(key).cloned() else {
+        let Some(old) = T::table(self).shared(key) else {
             return Err(StoreError::NotFound {
                 kind: T::STORED_KIND,
                 name: key.name.clone(),
             });
         };
+        let old: &T = &old;
         let mut obj = old.clone();
         let meta = obj.metadata_mut();
         let mut finalizers = meta.finalizers.clone().unwrap_or_default();
@@ -1001,12 +1012,12 @@ impl Store {
         } else {
             Some(finalizers)
         };
-        if obj == old {
+        if obj == *old {
             return Ok(Deleted::Pending);
         }
         let rv = self.next_rv();
         obj.metadata_mut().resource_version = Some(rv.to_string());
-        self.record_change::<T>(ChangeType::Modified, key, Some(&old), Some(&obj));
+        self.record_change::<T>(ChangeType::Modified, key, Some(old), Some(&obj));
         self.log(now, ChangeType::Modified, T::STORED_KIND, key, rv);
         T::table_mut(self).insert(key.clone(), obj);
         Ok(Deleted::Pending)
