@@ -37,14 +37,6 @@ pub const HISTORY_KEEP: usize = 100;
 pub const EVENTS_SHOWN: usize = 3;
 /// Ticks between two autosaves while playing (time passing alone changes little).
 pub const TICKS_PER_SAVE: u64 = 10;
-/// Work items one tick runs at most, so that a busy stretch of simulated time (fifty pods
-/// finishing termination within a tick at 60×) is spread over several frames instead of
-/// dropping one. Time is let through whole instants at a time, so the session records exactly
-/// the time that passed.
-pub const STEPS_PER_TICK: u64 = 48;
-/// Ticks' worth of simulated time that may be owed when work keeps exceeding
-/// [`STEPS_PER_TICK`]; beyond it the simulated clock runs slower than the chosen speed.
-pub const TICKS_OWED: u64 = 4;
 
 /// Playback speed: simulated time per wall-clock time.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -216,8 +208,6 @@ pub struct Playground {
     /// Embedded read-only: nothing that changes the cluster is accepted.
     pub read_only: bool,
     ticks: u64,
-    /// Simulated time that playing has still to let pass (see [`STEPS_PER_TICK`]).
-    owed: Dur,
     /// The world at the moment looked at, rebuilt once per moment rather than on every action
     /// while looking (keyed by the moment and the session's length).
     past: Option<Past>,
@@ -270,7 +260,6 @@ impl Playground {
             lesson: None,
             read_only: false,
             ticks: 0,
-            owed: Dur::ZERO,
             past: None,
         };
         playground.refresh();
@@ -427,7 +416,8 @@ impl Playground {
                     return;
                 }
                 self.resume_from_viewed_moment();
-                self.play_one_tick();
+                let ms = self.speed.per_tick().0;
+                self.timeline.borrow_mut().record(Input::Advance { ms });
                 if self.timeline.borrow().world().now() >= END_OF_TIME {
                     self.playing = false;
                     self.sim_note = format!(
@@ -461,7 +451,6 @@ impl Playground {
             }
             Action::TogglePlay => {
                 self.playing = !self.playing;
-                self.owed = Dur::ZERO;
                 self.sim_note = if self.playing {
                     format!("Playing at {}.", self.speed.label())
                 } else {
@@ -581,34 +570,6 @@ impl Playground {
     }
 
     /// When looking at the past, makes that moment the present: what came after is forgotten.
-    /// Lets one tick's share of simulated time pass, plus what earlier ticks owe, running at
-    /// most about [`STEPS_PER_TICK`] work items: time moves up to each instant that has work
-    /// in turn, and stops after the instant that used up the budget.
-    fn play_one_tick(&mut self) {
-        let per_tick = self.speed.per_tick();
-        self.owed = Dur((self.owed.0 + per_tick.0).min(per_tick.0 * TICKS_OWED));
-        let mut timeline = self.timeline.borrow_mut();
-        let start = timeline.world().steps();
-        while self.owed > Dur::ZERO {
-            let (now, steps) = (timeline.world().now(), timeline.world().steps());
-            let slice = match timeline.world().next_event_at() {
-                Some(next) if next.since(now) < self.owed => next.since(now),
-                _ => self.owed,
-            };
-            timeline.record(Input::Advance { ms: slice.0 });
-            let world = timeline.world();
-            if world.now().since(now) < slice || (slice == Dur::ZERO && world.steps() == steps) {
-                // The clock stopped (the end of simulated time) or nothing could run.
-                self.owed = Dur::ZERO;
-                break;
-            }
-            self.owed = Dur(self.owed.0 - slice.0);
-            if world.steps() - start >= STEPS_PER_TICK {
-                break;
-            }
-        }
-    }
-
     fn resume_from_viewed_moment(&mut self) {
         let Some(at) = self.viewing.take() else {
             return;
@@ -896,53 +857,6 @@ mod tests {
         let mut expected = World::new(SEED);
         expected.advance(Dur::secs(60));
         assert_eq!(p.view.time, expected.now().clock());
-    }
-
-    #[test]
-    fn a_busy_stretch_is_spread_over_ticks_and_the_session_records_exactly_what_passed() {
-        let mut p = Playground::default();
-        for i in 3..=9 {
-            p.update(Action::Run(format!("sim node add worker-{i}")));
-        }
-        p.update(Action::Apply(kubeplay_core::scenarios::deployment(
-            200,
-            "nginx:1.27",
-        )));
-        p.update(Action::Settle);
-        p.update(Action::Run("scale deployment web --replicas=150".into()));
-        p.update(Action::SetSpeed(Speed::X60));
-        p.update(Action::TogglePlay);
-        let start = p.timeline.borrow().world().now();
-        let per_tick = Speed::X60.per_tick();
-        let mut most = 0;
-        let mut slowed = false;
-        for tick in 1..=40 {
-            let steps = p.timeline.borrow().world().steps();
-            p.update(Action::Tick);
-            let world = p.timeline.borrow().world().clone();
-            let ran = world.steps() - steps;
-            most = most.max(ran);
-            // Never ahead of the chosen speed; behind it only while work is owed.
-            let passed = world.now().since(start);
-            assert!(
-                passed.0 <= per_tick.0 * tick,
-                "tick {tick}: {passed:?} passed"
-            );
-            slowed |= passed.0 < per_tick.0 * tick;
-        }
-        assert!(slowed, "no tick was spread: the budget was never reached");
-        // One instant can hold a few items past the budget, never a whole busy tick (the 50
-        // terminations take about 170 items within one tick).
-        assert!(most < STEPS_PER_TICK + 10, "a tick ran {most} items");
-        let pods = p.timeline.borrow().world().store().pods.len();
-        assert_eq!(pods, 150, "the scale-down finished while playing");
-        // The recorded session replays to exactly the same world.
-        let session = p.timeline.borrow().session().clone();
-        let replayed = Timeline::replay(session);
-        let live = p.timeline.borrow();
-        assert_eq!(replayed.world().now(), live.world().now());
-        assert_eq!(replayed.world().trace_hash(), live.world().trace_hash());
-        assert_eq!(replayed.world().steps(), live.world().steps());
     }
 
     #[test]
