@@ -6,6 +6,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use kubeplay_core::scenarios::{apply, daemon_set, deployment, stateful_set, workers};
+use kubeplay_core::session::{Input, Start, Timeline};
 use kubeplay_core::time::Dur;
 use kubeplay_core::World;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -180,6 +181,66 @@ fn sets(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, deployments, sets, idle);
+/// The page's heaviest tick while playing at 60× (6 simulated seconds per 100 ms frame), doing
+/// what the page does per tick: record the time passing in the session's timeline and rebuild
+/// the picture's view. 200 pods on 10 nodes (the page's default three plus seven) scaled to
+/// 150: the heaviest tick is the one in which the 50 deleted pods finish terminating.
+fn heaviest_tick(c: &mut Criterion) {
+    const TICK: u64 = 6_000;
+    let record = |t: &mut Timeline| {
+        t.record(Input::Advance { ms: TICK });
+        kubeplay_core::view::cluster(t.world())
+    };
+    let find = || {
+        let mut t = Timeline::new(1, Start::Default);
+        for i in 3..=9 {
+            t.record(Input::Run {
+                line: format!("sim node add worker-{i}"),
+            });
+        }
+        t.record(Input::Apply {
+            text: deployment(200, "nginx:1.27"),
+        });
+        t.record(Input::Settle {
+            limit_ms: 1_800_000,
+        });
+        t.record(Input::Run {
+            line: "kubectl scale deployment web --replicas=150".to_string(),
+        });
+        // The tick that takes longest, and the timeline just before it.
+        let mut heaviest = (Duration::ZERO, 0, t.clone());
+        for _ in 0..20 {
+            let before = t.clone();
+            let steps = t.world().steps();
+            let clock = Instant::now();
+            std::hint::black_box(record(&mut t));
+            let took = clock.elapsed();
+            if took > heaviest.0 {
+                heaviest = (took, t.world().steps() - steps, before);
+            }
+        }
+        eprintln!(
+            "heaviest tick: {} steps, {:.2?} once",
+            heaviest.1, heaviest.0
+        );
+        heaviest.2
+    };
+    let before = OnceCell::new();
+    c.bench_function(
+        "heaviest 60x tick, 200 pods on 10 nodes scaled to 150",
+        |b| {
+            b.iter_batched(
+                || before.get_or_init(find).clone(),
+                |mut t| {
+                    let view = record(&mut t);
+                    (t, view)
+                },
+                BatchSize::LargeInput,
+            )
+        },
+    );
+}
+
+criterion_group!(benches, deployments, sets, idle, heaviest_tick);
 criterion_group!(state, memory);
 criterion_main!(benches, state);
