@@ -380,3 +380,48 @@ async fn a_lesson_file_opened_from_the_picker_starts_and_a_broken_one_is_refused
     .await;
     page.finish(name, outcome).await;
 }
+
+#[tokio::test]
+async fn the_built_site_runs_from_a_sub_path() {
+    let name = "sub-path";
+    let Some(page) = Page::open(name, 1200, 800).await else {
+        return;
+    };
+    let outcome = async {
+        // A documentation site with the built folder at /docs/play/.
+        let site = TempDir::new("kubeplay-site")?;
+        std::fs::create_dir_all(site.path().join("docs"))?;
+        std::os::unix::fs::symlink(dist_dir().canonicalize()?, site.path().join("docs/play"))?;
+        let server = StaticServer::start(site.path().to_path_buf())?;
+        let url = format!(
+            "{}docs/play/?embed=1&lesson-url=lessons/daemonsets.yaml",
+            server.url()
+        );
+        page.client.goto(&url).await?;
+        // Its scripts, wasm and the lesson file all load relative to the sub-path.
+        page.wait_lesson("daemonsets", 0).await?;
+        let v = script(
+            &page.client,
+            "return [location.pathname,
+                     Array.from(document.scripts).map(s => new URL(s.src).pathname)];",
+            vec![],
+        )
+        .await?;
+        let scripts = v[1].as_array().cloned().unwrap_or_default();
+        if scripts.is_empty()
+            || scripts
+                .iter()
+                .any(|s| !s.as_str().unwrap_or_default().starts_with("/docs/play/"))
+        {
+            return Err(format!("a script was not loaded from the sub-path: {v}").into());
+        }
+        if page.node_count().await? == 0 {
+            return Err("no cluster drawn under the sub-path".into());
+        }
+        page.shot("48-sub-path").await?;
+        drop(server);
+        Ok(())
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
