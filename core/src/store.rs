@@ -484,10 +484,10 @@ impl<T: Stored> Table<T> {
         }
     }
 
-    fn remove(&mut self, key: &Key) -> Option<T> {
+    fn remove(&mut self, key: &Key) -> Option<Arc<T>> {
         let old = self.items.remove(key)?;
         self.unindex(key, &old);
-        Some(Arc::try_unwrap(old).unwrap_or_else(|shared| (*shared).clone()))
+        Some(old)
     }
 }
 
@@ -1037,7 +1037,8 @@ impl Store {
             .remove(old.metadata().uid.as_deref().unwrap_or_default());
         self.record_change::<T>(ChangeType::Deleted, key, Some(&old), None);
         self.log(now, ChangeType::Deleted, T::STORED_KIND, key, rv);
-        Ok(old)
+        // A copy only when a clone of the store (a checkpoint) still shares the object.
+        Ok(Arc::try_unwrap(old).unwrap_or_else(|shared| (*shared).clone()))
     }
 
     /// Stores an object of a kind outside the simulation; returns whether it was new or changed
