@@ -402,6 +402,27 @@ impl Page {
         .await
     }
 
+    /// Waits until the status line's whole message (its tooltip holds the full text when the
+    /// line is cut short) contains `needle`, and returns it.
+    async fn wait_note(&self, needle: &str, timeout: std::time::Duration) -> Result<String> {
+        wait_for(
+            &format!("{needle:?} in the status line"),
+            timeout,
+            || async {
+                let note = script(
+                    &self.client,
+                    "const n = document.getElementById('sim-note');
+                 return n ? (n.title || n.textContent) : '';",
+                    vec![],
+                )
+                .await?;
+                let note = note.as_str().unwrap_or_default().to_string();
+                Ok((note.contains(needle).then(|| note.clone()), note))
+            },
+        )
+        .await
+    }
+
     /// Presses "run until settled" and waits for the page to say it settled.
     async fn settle(&self) -> Result<String> {
         click(&self.client, "#settle-button").await?;

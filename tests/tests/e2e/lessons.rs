@@ -358,18 +358,7 @@ async fn a_lesson_file_opened_from_the_picker_starts_and_a_broken_one_is_refused
         page.shot("47-lesson-from-file").await?;
 
         page.pick_lesson_file(&broken).await?;
-        let note = wait_for("the broken lesson refused", DOM_TIMEOUT, || async {
-            let note = script(
-                &page.client,
-                "const n = document.getElementById('sim-note');
-                 return n.title || n.textContent;",
-                vec![],
-            )
-            .await?;
-            let note = note.as_str().unwrap_or_default().to_string();
-            Ok((note.contains("Pdo").then(|| note.clone()), note))
-        })
-        .await?;
+        let note = page.wait_note("Pdo", DOM_TIMEOUT).await?;
         if !note.contains("line 33") {
             return Err(format!("the refusal does not name the line: {note:?}").into());
         }

@@ -189,18 +189,7 @@ async fn the_page_runs_straight_from_disk() {
             index.display()
         );
         page.client.goto(&lesson).await?;
-        wait_for("the lesson-url refusal", LOAD_TIMEOUT, || async {
-            let note = script(
-                &page.client,
-                "const n = document.getElementById('sim-note');
-                 return n ? (n.title || n.textContent) : '';",
-                vec![],
-            )
-            .await?;
-            let note = note.as_str().unwrap_or_default().to_string();
-            Ok((note.contains("Open lesson").then_some(()), note))
-        })
-        .await?;
+        page.wait_note("Open lesson", LOAD_TIMEOUT).await?;
         Ok(())
     }
     .await;
