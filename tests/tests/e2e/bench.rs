@@ -5,8 +5,47 @@
 //! prints frames, median, 95th percentile and worst frame interval, how many intervals
 //! exceeded 25 ms (a dropped frame at 60 fps), each playback tick's handler time, and the
 //! browser's long-animation-frame entries. It reports; it does not assert a speed.
+//!
+//! With `KUBEPLAY_PROFILE=out.cpuprofile` it also records the page's CPU profile (DevTools'
+//! sampling profiler, every 100 µs) over the 5 s and writes it there: open it in DevTools'
+//! Performance panel. Build with `data-keep-debug` on the rust link for function names.
+
+use fantoccini::wd::WebDriverCompatibleCommand;
 
 use super::*;
+
+/// A Chrome DevTools Protocol command, sent through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+async fn cdp(
+    client: &Client,
+    cmd: &'static str,
+    params: serde_json::Value,
+) -> Result<serde_json::Value> {
+    Ok(client.issue_cmd(Cdp { cmd, params }).await?)
+}
 
 /// A Deployment of `replicas` small pods.
 fn many(replicas: usize) -> String {
@@ -76,6 +115,13 @@ async fn bench_frames_while_playing_200_pods_on_10_nodes() {
             vec![],
         )
         .await?;
+        let profile = std::env::var_os("KUBEPLAY_PROFILE");
+        if profile.is_some() {
+            cdp(&page.client, "Profiler.enable", serde_json::json!({})).await?;
+            let every = serde_json::json!({ "interval": 100 });
+            cdp(&page.client, "Profiler.setSamplingInterval", every).await?;
+            cdp(&page.client, "Profiler.start", serde_json::json!({})).await?;
+        }
         click(&page.client, "#play-button").await?;
         let stats = page
             .client
@@ -95,6 +141,11 @@ async fn bench_frames_while_playing_200_pods_on_10_nodes() {
             )
             .await?;
         click(&page.client, "#play-button").await?;
+        if let Some(path) = profile {
+            let taken = cdp(&page.client, "Profiler.stop", serde_json::json!({})).await?;
+            std::fs::write(&path, taken["profile"].to_string())?;
+            eprintln!("bench: CPU profile written to {}", path.to_string_lossy());
+        }
         let ticks = script(&page.client, "return window.__ticks;", vec![]).await?;
         let long = script(&page.client, "return window.__long;", vec![]).await?;
         page.shot("90-bench-200-pods").await?;
