@@ -94,6 +94,16 @@ pub struct NodeUsage {
 }
 
 impl NodeUsage {
+    /// Nothing placed.
+    pub const EMPTY: NodeUsage = NodeUsage {
+        cpu_millis: 0,
+        memory_bytes: 0,
+        pods: 0,
+        nonzero_cpu: 0,
+        nonzero_memory: 0,
+        other: ResourceList::new(),
+    };
+
     /// What one pod adds to its node.
     pub fn of(pod: &Pod) -> NodeUsage {
         let mut u = NodeUsage::default();

@@ -256,7 +256,7 @@ impl World {
                 .store
                 .create_bootstrap(svc, SimTime(0), slot)
                 .expect("fresh store");
-            owners.insert(key, created.metadata);
+            owners.insert(key, created.metadata.clone());
             slot += 1;
         }
         for ep in endpoints {
@@ -593,7 +593,7 @@ impl World {
     }
 
     fn run_kubelet(&mut self, key: Key) {
-        let Some(pod) = self.store.pods.get(&key).cloned() else {
+        let Some(pod) = self.store.pods.shared(&key) else {
             return;
         };
         let Some(node) = podutil::node_name(&pod).map(String::from) else {
@@ -603,7 +603,7 @@ impl World {
             // A stopped kubelet does nothing: its containers stay as they are.
             return;
         }
-        let Some(node_obj) = self.store.nodes.get(&Key::cluster(node.clone())).cloned() else {
+        let Some(node_obj) = self.store.nodes.shared(&Key::cluster(node.clone())) else {
             return;
         };
         let uid = pod.metadata.uid.clone().unwrap_or_default();
@@ -1089,7 +1089,7 @@ impl World {
                 self.route_gc(&c, this);
             }
             Kind::Pod => {
-                let pod = self.store.pods.get(&key).cloned();
+                let pod = self.store.pods.shared(&key);
                 let mut owned = false;
                 for uid in &c.owners {
                     if let Some(s) = self.controller_key_for_uid(uid, Kind::StatefulSet) {
@@ -1170,12 +1170,12 @@ impl World {
                         }
                     }
                 }
-                if pod.as_ref().is_some_and(podutil::is_terminal) {
+                if pod.as_deref().is_some_and(podutil::is_terminal) {
                     self.retry_unschedulable();
                 }
-                self.route_pod_node(&key, pod.as_ref());
+                self.route_pod_node(&key, pod.as_deref());
                 self.wake_budgets(&key.namespace, &c.labels);
-                self.route_pod_volumes(pod.as_ref());
+                self.route_pod_volumes(pod.as_deref());
                 self.wake_selecting_services(&key.namespace, &c.labels);
                 self.route_gc(&c, this);
             }

@@ -9,7 +9,7 @@
 //!
 //! Architecture invariant: the store never calls a controller. It only records what changed.
 
-use crate::podutil::NodeUsage;
+use crate::podutil::{NodeUsage, ResourceList};
 use crate::time::SimTime;
 use k8s_openapi::api::apps::v1::{
     ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
@@ -299,6 +299,11 @@ pub trait Stored: Clone + Resource + Metadata<Ty = ObjectMeta> + Serialize + Par
     fn placement(&self) -> Option<Placement> {
         None
     }
+    /// Resources the object offers, parsed once per write ([`Table::iter_with_allocatable`]);
+    /// only nodes have them.
+    fn allocatable(&self) -> Option<ResourceList> {
+        None
+    }
 }
 
 /// A pod bound to a node and not terminal: what the scheduler's cache holds about it.
@@ -331,10 +336,32 @@ pub struct NodePods {
 /// whole world, and a write replaces one object instead of copying every other one.
 #[derive(Debug, Clone)]
 pub struct Table<T> {
-    items: BTreeMap<Key, Arc<T>>,
-    by_owner: BTreeMap<String, BTreeSet<Key>>,
+    items: BTreeMap<Key, Entry<T>>,
+    /// The objects again by controller-owner uid: a controller's sync walks its children
+    /// without looking each one up.
+    by_owner: BTreeMap<String, BTreeMap<Key, Arc<T>>>,
     placed: BTreeMap<Key, Placement>,
     by_node: BTreeMap<String, NodePods>,
+    /// How many placed objects have inter-pod (anti-)affinity terms, in all.
+    with_affinity: usize,
+}
+
+/// A stored object with what is parsed from it once per write.
+#[derive(Debug)]
+struct Entry<T> {
+    obj: Arc<T>,
+    /// [`Stored::allocatable`]: a scheduling cycle reads every node's, and parsing the
+    /// quantities each time cost more than the rest of the filter.
+    allocatable: Option<Arc<ResourceList>>,
+}
+
+impl<T> Clone for Entry<T> {
+    fn clone(&self) -> Self {
+        Entry {
+            obj: Arc::clone(&self.obj),
+            allocatable: self.allocatable.clone(),
+        }
+    }
 }
 
 impl<T> Default for Table<T> {
@@ -344,13 +371,14 @@ impl<T> Default for Table<T> {
             by_owner: BTreeMap::new(),
             placed: BTreeMap::new(),
             by_node: BTreeMap::new(),
+            with_affinity: 0,
         }
     }
 }
 
 impl<T: Stored> Table<T> {
     pub fn get(&self, key: &Key) -> Option<&T> {
-        self.items.get(key).map(|o| &**o)
+        self.items.get(key).map(|e| &*e.obj)
     }
     pub fn len(&self) -> usize {
         self.items.len()
@@ -359,7 +387,7 @@ impl<T: Stored> Table<T> {
         self.items.is_empty()
     }
     pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.items.values().map(|o| &**o)
+        self.items.values().map(|e| &*e.obj)
     }
     pub fn keys(&self) -> impl Iterator<Item = &Key> {
         self.items.keys()
@@ -370,15 +398,14 @@ impl<T: Stored> Table<T> {
         self.items
             .range(start..)
             .take_while(move |(k, _)| k.namespace == ns)
-            .map(|(_, v)| &**v)
+            .map(|(_, e)| &*e.obj)
     }
     /// Objects whose controller owner has this uid, in key order.
     pub fn owned_by<'a>(&'a self, uid: &str) -> impl Iterator<Item = &'a T> + 'a {
         self.by_owner
             .get(uid)
             .into_iter()
-            .flatten()
-            .filter_map(|k| self.get(k))
+            .flat_map(|owned| owned.values().map(|o| &**o))
     }
 
     /// The objects placed on `node` (pods bound to it and not terminal), in key order.
@@ -388,6 +415,18 @@ impl<T: Stored> Table<T> {
             .into_iter()
             .flat_map(|n| &n.keys)
             .filter_map(|k| self.get(k))
+    }
+
+    /// Every object in key order with its parsed allocatable resources, if it has them.
+    pub fn iter_with_allocatable(&self) -> impl Iterator<Item = (&T, Option<&ResourceList>)> {
+        self.items
+            .values()
+            .map(|e| (&*e.obj, e.allocatable.as_deref()))
+    }
+
+    /// Whether any placed object has inter-pod (anti-)affinity terms.
+    pub fn any_with_affinity(&self) -> bool {
+        self.with_affinity > 0
     }
 
     /// The placed objects on `node` that have inter-pod (anti-)affinity terms, in key order.
@@ -413,6 +452,11 @@ impl<T: Stored> Table<T> {
         self.by_node.get(node).map(|n| &n.usage)
     }
 
+    /// Everything the placement index holds about `node`, if anything is placed on it.
+    pub fn placed_on(&self, node: &str) -> Option<&NodePods> {
+        self.by_node.get(node)
+    }
+
     /// Every node something is placed on (existing or not), in name order, with its usage.
     pub fn placed_nodes(&self) -> impl Iterator<Item = (&str, &NodeUsage)> {
         self.by_node.iter().map(|(n, p)| (n.as_str(), &p.usage))
@@ -429,30 +473,37 @@ impl<T: Stored> Table<T> {
             .unwrap_or_default()
     }
 
-    /// The stored object itself, shared.
-    fn shared(&self, key: &Key) -> Option<Arc<T>> {
-        self.items.get(key).cloned()
+    /// The stored object itself, shared: a handle that outlives borrows of the store.
+    pub fn shared(&self, key: &Key) -> Option<Arc<T>> {
+        self.items.get(key).map(|e| Arc::clone(&e.obj))
     }
 
-    fn insert(&mut self, key: Key, obj: T) -> Option<Arc<T>> {
+    fn insert(&mut self, key: Key, obj: Arc<T>) -> Option<Arc<T>> {
         let owner = Self::owner_uid(&obj);
-        let old = self.items.insert(key.clone(), Arc::new(obj));
+        let placement = obj.placement();
+        let shared = Arc::clone(&obj);
+        let entry = Entry {
+            allocatable: obj.allocatable().map(Arc::new),
+            obj,
+        };
+        let old = self.items.insert(key.clone(), entry).map(|e| e.obj);
         if let Some(old) = &old {
             self.unindex(&key, old);
         }
-        if let Some(p) = self.items[&key].placement() {
+        if let Some(p) = placement {
             let on = self.by_node.entry(p.node.clone()).or_default();
             on.keys.insert(key.clone());
             on.usage.merge(&p.usage, 1);
             if p.affinity {
                 on.with_affinity.insert(key.clone());
+                self.with_affinity += 1;
             }
             for uid in &p.owners {
                 *on.owned.entry(uid.clone()).or_default() += 1;
             }
             self.placed.insert(key.clone(), p);
         }
-        self.by_owner.entry(owner).or_default().insert(key);
+        self.by_owner.entry(owner).or_default().insert(key, shared);
         old
     }
 
@@ -465,6 +516,9 @@ impl<T: Stored> Table<T> {
             }
         }
         if let Some(p) = self.placed.remove(key) {
+            if p.affinity {
+                self.with_affinity -= 1;
+            }
             if let Some(on) = self.by_node.get_mut(&p.node) {
                 on.keys.remove(key);
                 on.with_affinity.remove(key);
@@ -485,7 +539,7 @@ impl<T: Stored> Table<T> {
     }
 
     fn remove(&mut self, key: &Key) -> Option<Arc<T>> {
-        let old = self.items.remove(key)?;
+        let old = self.items.remove(key)?.obj;
         self.unindex(key, &old);
         Some(old)
     }
@@ -530,7 +584,18 @@ macro_rules! stored {
 }
 
 stored!(Namespace, Kind::Namespace, namespaces);
-stored!(Node, Kind::Node, nodes);
+impl Stored for Node {
+    const STORED_KIND: Kind = Kind::Node;
+    fn table(store: &Store) -> &Table<Self> {
+        &store.nodes
+    }
+    fn table_mut(store: &mut Store) -> &mut Table<Self> {
+        &mut store.nodes
+    }
+    fn allocatable(&self) -> Option<ResourceList> {
+        Some(crate::controllers::scheduler::allocatable_list(self))
+    }
+}
 impl Stored for Pod {
     const STORED_KIND: Kind = Kind::Pod;
     fn table(store: &Store) -> &Table<Self> {
@@ -801,7 +866,7 @@ impl Store {
 
     /// Creates an object. `metadata.name` must be set (see [`Store::create_generated`] for
     /// `generateName`). Fills uid, resourceVersion, creationTimestamp and generation.
-    pub fn create<T: Stored>(&mut self, obj: T, now: SimTime) -> Result<T, StoreError> {
+    pub fn create<T: Stored>(&mut self, obj: T, now: SimTime) -> Result<Arc<T>, StoreError> {
         self.create_inner(obj, now, None)
     }
 
@@ -813,7 +878,7 @@ impl Store {
         obj: T,
         now: SimTime,
         slot: u64,
-    ) -> Result<T, StoreError> {
+    ) -> Result<Arc<T>, StoreError> {
         self.create_inner(obj, now, Some(Self::uid_for(u64::MAX - slot)))
     }
 
@@ -822,7 +887,7 @@ impl Store {
         mut obj: T,
         now: SimTime,
         uid: Option<String>,
-    ) -> Result<T, StoreError> {
+    ) -> Result<Arc<T>, StoreError> {
         let key = Key::of(obj.metadata());
         if T::STORED_KIND.namespaced()
             && T::STORED_KIND != Kind::Event
@@ -861,7 +926,8 @@ impl Store {
         }
         self.record_change::<T>(ChangeType::Added, &key, None, Some(&obj));
         self.log(now, ChangeType::Added, T::STORED_KIND, &key, rv);
-        T::table_mut(self).insert(key, obj.clone());
+        let obj = Arc::new(obj);
+        T::table_mut(self).insert(key, Arc::clone(&obj));
         Ok(obj)
     }
 
@@ -869,13 +935,13 @@ impl Store {
     /// copy; generation is bumped when the spec changed. Writing an identical object is a no-op
     /// (no new resourceVersion), as the API server does. If the object is being deleted and the
     /// update removed its last finalizer, it is removed.
-    pub fn update<T: Stored>(&mut self, obj: T, now: SimTime) -> Result<T, StoreError> {
+    pub fn update<T: Stored>(&mut self, obj: T, now: SimTime) -> Result<Arc<T>, StoreError> {
         self.write(obj, now, true)
     }
 
     /// Writes through the status subresource: like [`Store::update`], but never bumps the
     /// generation (the apiserver's status strategy keeps the stored spec's generation).
-    pub fn update_status<T: Stored>(&mut self, obj: T, now: SimTime) -> Result<T, StoreError> {
+    pub fn update_status<T: Stored>(&mut self, obj: T, now: SimTime) -> Result<Arc<T>, StoreError> {
         self.write(obj, now, false)
     }
 
@@ -884,7 +950,7 @@ impl Store {
         mut obj: T,
         now: SimTime,
         may_bump_generation: bool,
-    ) -> Result<T, StoreError> {
+    ) -> Result<Arc<T>, StoreError> {
         let key = Key::of(obj.metadata());
         let Some(old) = T::table(self).shared(&key) else {
             return Err(StoreError::NotFound {
@@ -912,7 +978,7 @@ impl Store {
             obj.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(1) + 1);
         }
         if obj == *old {
-            return Ok(obj);
+            return Ok(Arc::new(obj));
         }
         let rv = self.next_rv();
         obj.metadata_mut().resource_version = Some(rv.to_string());
@@ -930,11 +996,12 @@ impl Store {
             T::table_mut(self).remove(&key);
             self.by_uid
                 .remove(old.metadata().uid.as_deref().unwrap_or_default());
-            return Ok(obj);
+            return Ok(Arc::new(obj));
         }
         self.record_change::<T>(ChangeType::Modified, &key, Some(old), Some(&obj));
         self.log(now, ChangeType::Modified, T::STORED_KIND, &key, rv);
-        T::table_mut(self).insert(key, obj.clone());
+        let obj = Arc::new(obj);
+        T::table_mut(self).insert(key, Arc::clone(&obj));
         Ok(obj)
     }
 
@@ -944,7 +1011,7 @@ impl Store {
         key: &Key,
         now: SimTime,
         f: impl FnOnce(&mut T),
-    ) -> Result<T, StoreError> {
+    ) -> Result<Arc<T>, StoreError> {
         let mut obj = T::table(self)
             .get(key)
             .cloned()
@@ -1019,7 +1086,7 @@ impl Store {
         obj.metadata_mut().resource_version = Some(rv.to_string());
         self.record_change::<T>(ChangeType::Modified, key, Some(old), Some(&obj));
         self.log(now, ChangeType::Modified, T::STORED_KIND, key, rv);
-        T::table_mut(self).insert(key.clone(), obj);
+        T::table_mut(self).insert(key.clone(), Arc::new(obj));
         Ok(Deleted::Pending)
     }
 
@@ -1182,7 +1249,7 @@ mod tests {
         let mut seen = BTreeSet::new();
         for i in 0..200 {
             let p = s.create(pod(&format!("p{i}")), SimTime(0)).unwrap();
-            let uid = p.metadata.uid.unwrap();
+            let uid = p.metadata.uid.clone().unwrap();
             assert_eq!(uid.len(), 36);
             assert!(seen.insert(uid));
         }
@@ -1199,17 +1266,17 @@ mod tests {
             },
             ..Default::default()
         };
-        let d = s.create(d, SimTime(0)).unwrap();
+        let d = Deployment::clone(&s.create(d, SimTime(0)).unwrap());
         let rv = s.resource_version();
         s.update(d.clone(), SimTime(1)).unwrap();
         assert_eq!(s.resource_version(), rv);
         let mut d2 = d.clone();
         d2.spec.replicas = Some(3);
-        let d2 = s.update(d2, SimTime(2)).unwrap();
+        let d2 = Deployment::clone(&s.update(d2, SimTime(2)).unwrap());
         assert_eq!(d2.metadata.generation, Some(2));
         let mut d3 = d2.clone();
         d3.status = Some(Default::default());
-        let d3 = s.update(d3, SimTime(3)).unwrap();
+        let d3 = Deployment::clone(&s.update(d3, SimTime(3)).unwrap());
         assert_eq!(
             d3.metadata.generation,
             Some(2),

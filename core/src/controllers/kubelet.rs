@@ -717,14 +717,14 @@ fn unmount(store: &Store, pod: &Pod, node_name: &str) -> Option<Node> {
         .filter(|(_, pv)| attachdetach::attachable(pv))
         .map(|(_, pv)| attachdetach::unique_name(pv.metadata.name.as_deref().unwrap_or_default()))
         .collect();
+    if mine.is_empty() {
+        return None;
+    }
+    // The placement index holds exactly the node's unfinished pods.
     let still: Vec<String> = store
         .pods
-        .iter()
-        .filter(|p| {
-            p.metadata.uid != pod.metadata.uid
-                && crate::podutil::node_name(p) == Some(node_name)
-                && !crate::podutil::is_terminal(p)
-        })
+        .on_node(node_name)
+        .filter(|p| p.metadata.uid != pod.metadata.uid)
         .flat_map(|p| attachdetach::pod_volumes(store, p))
         .map(|(_, pv)| attachdetach::unique_name(pv.metadata.name.as_deref().unwrap_or_default()))
         .collect();

@@ -12,7 +12,7 @@ use crate::time::{Dur, SimTime};
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BTreeMap;
 
 /// At most this many creations or deletions per pass (`burstReplicas`).
@@ -233,20 +233,24 @@ fn pods_to_delete<'a>(
         return active.to_vec();
     }
     let ranks = related_pods_per_node(store, rs);
-    let mut ranked: Vec<(&Pod, usize)> = active
+    let mut ranked: Vec<(DeletionKey, &Pod)> = active
         .iter()
         .map(|p| {
-            (
-                *p,
-                podutil::node_name(p)
-                    .and_then(|n| ranks.get(n))
-                    .copied()
-                    .unwrap_or(0),
-            )
+            let rank = podutil::node_name(p)
+                .and_then(|n| ranks.get(n))
+                .copied()
+                .unwrap_or(0);
+            (deletion_key(p, rank, now), *p)
         })
         .collect();
-    ranked.sort_by(|a, b| compare_for_deletion(a.0, a.1, b.0, b.1, now));
-    ranked.into_iter().take(n).map(|(p, _)| p).collect()
+    // The keys are a total order (the uid breaks ties), so choosing the first `n` and sorting
+    // only those gives what sorting everything would.
+    if n > 0 {
+        ranked.select_nth_unstable_by(n - 1, |a, b| a.0.cmp(&b.0));
+    }
+    ranked.truncate(n);
+    ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    ranked.into_iter().map(|(_, p)| p).collect()
 }
 
 /// Active pods per node among the pods related to this ReplicaSet: those of every ReplicaSet
@@ -308,8 +312,59 @@ fn max_restarts(p: &Pod) -> i32 {
         .unwrap_or(0)
 }
 
-/// `ActivePodsWithRanks.Less`: `Less` means "delete first". Rules are applied in order; the
-/// semantics reference §2.3 lists them.
+/// Where a pod sorts in `ActivePodsWithRanks`: smaller keys are deleted first. The rules, in
+/// order (the semantics reference §2.3 lists them):
+/// 1. unassigned before assigned;
+/// 2. Pending < Unknown < Running;
+/// 3. not ready before ready;
+/// 4. lower deletion cost first;
+/// 5. doubled-up pods (higher rank) first;
+/// 6. among ready pods, ready more recently first (log2 buckets of the time since ready);
+/// 7. more restarts first;
+/// 8. newer first (log2 buckets of age), then lower uid.
+///
+/// Computed once per pod, so that sorting thousands of pods does not re-read each pod's
+/// conditions and re-parse its timestamps at every comparison.
+pub type DeletionKey<'a> = (
+    bool,
+    u8,
+    bool,
+    i32,
+    Reverse<usize>,
+    i64,
+    Reverse<i32>,
+    i64,
+    &'a str,
+);
+
+pub fn deletion_key(p: &Pod, rank: usize, now: SimTime) -> DeletionKey<'_> {
+    let ready = podutil::is_ready(p);
+    // Rule 6 only compares two ready pods; rule 3 has already ordered a ready pod against an
+    // unready one, so unready pods may all share one bucket here.
+    let ready_bucket = if ready {
+        log_bucket(podutil::ready_since(p), now)
+    } else {
+        0
+    };
+    let created = p
+        .metadata
+        .creation_timestamp
+        .as_ref()
+        .map(SimTime::from_k8s);
+    (
+        podutil::node_name(p).is_some(),
+        phase_ordinal(p),
+        ready,
+        deletion_cost(p),
+        Reverse(rank),
+        ready_bucket,
+        Reverse(max_restarts(p)),
+        log_bucket(created, now),
+        p.metadata.uid.as_deref().unwrap_or_default(),
+    )
+}
+
+/// `ActivePodsWithRanks.Less`: `Less` means "delete first" (see [`deletion_key`]).
 pub fn compare_for_deletion(
     a: &Pod,
     rank_a: usize,
@@ -317,53 +372,7 @@ pub fn compare_for_deletion(
     rank_b: usize,
     now: SimTime,
 ) -> Ordering {
-    let assigned = |p: &Pod| podutil::node_name(p).is_some();
-    // 1. Unassigned before assigned.
-    if assigned(a) != assigned(b) {
-        return assigned(a).cmp(&assigned(b));
-    }
-    // 2. Pending < Unknown < Running.
-    if phase_ordinal(a) != phase_ordinal(b) {
-        return phase_ordinal(a).cmp(&phase_ordinal(b));
-    }
-    // 3. Not ready before ready.
-    if podutil::is_ready(a) != podutil::is_ready(b) {
-        return podutil::is_ready(a).cmp(&podutil::is_ready(b));
-    }
-    // 4. Lower deletion cost first.
-    if deletion_cost(a) != deletion_cost(b) {
-        return deletion_cost(a).cmp(&deletion_cost(b));
-    }
-    // 5. Doubled-up pods (higher rank) first.
-    if rank_a != rank_b {
-        return rank_b.cmp(&rank_a);
-    }
-    // 6. Ready more recently first (log2 buckets of time since ready).
-    if podutil::is_ready(a) && podutil::is_ready(b) {
-        let (ba, bb) = (
-            log_bucket(podutil::ready_since(a), now),
-            log_bucket(podutil::ready_since(b), now),
-        );
-        if ba != bb {
-            return ba.cmp(&bb);
-        }
-    }
-    // 7. More restarts first.
-    if max_restarts(a) != max_restarts(b) {
-        return max_restarts(b).cmp(&max_restarts(a));
-    }
-    // 8. Newer first (log2 buckets of age), then lower uid.
-    let created = |p: &Pod| {
-        p.metadata
-            .creation_timestamp
-            .as_ref()
-            .map(SimTime::from_k8s)
-    };
-    let (ca, cb) = (log_bucket(created(a), now), log_bucket(created(b), now));
-    if ca != cb {
-        return ca.cmp(&cb);
-    }
-    a.metadata.uid.cmp(&b.metadata.uid)
+    deletion_key(a, rank_a, now).cmp(&deletion_key(b, rank_b, now))
 }
 
 #[cfg(test)]

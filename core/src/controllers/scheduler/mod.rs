@@ -31,7 +31,7 @@ use super::volume::ANN_SELECTED_NODE;
 use super::volumebinding::{self, PodClaims};
 use super::{Action, Component, EventRecord, Object, Reconcile, Regarding};
 use crate::podutil::{self, ResourceList};
-use crate::store::{Key, Kind, Store};
+use crate::store::{Key, Kind, NodePods, Store};
 use crate::time::SimTime;
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition};
 use std::cell::OnceCell;
@@ -62,13 +62,18 @@ impl Rejection {
 
 /// One node as a scheduling cycle sees it (`framework.NodeInfo`), read from the store's
 /// placement index.
+///
+/// A cycle builds one for every node but reads most of them only in part (Filter stops after
+/// upstream's share of the nodes), so everything beyond the node itself is looked up on first
+/// use.
 pub struct NodeInfo<'a> {
     pub node: &'a Node,
     pub name: &'a str,
-    pub usage: NodeUsage,
     store: &'a Store,
+    placed: OnceCell<Option<&'a NodePods>>,
     pods: OnceCell<Vec<&'a Pod>>,
-    alloc: OnceCell<ResourceList>,
+    alloc: Option<&'a ResourceList>,
+    parsed: OnceCell<ResourceList>,
 }
 
 impl<'a> NodeInfo<'a> {
@@ -79,14 +84,32 @@ impl<'a> NodeInfo<'a> {
             .get_or_init(|| self.store.pods.on_node(self.name).collect())
     }
 
-    /// The node's allocatable resources, parsed once per cycle.
+    /// The node's allocatable resources, as the store parsed them when the node was written.
     pub fn allocatable(&self) -> &ResourceList {
-        self.alloc.get_or_init(|| allocatable_list(self.node))
+        match self.alloc {
+            Some(a) => a,
+            None => self.parsed.get_or_init(|| allocatable_list(self.node)),
+        }
+    }
+
+    /// The store's placement index entry for the node.
+    fn placed(&self) -> Option<&'a NodePods> {
+        *self
+            .placed
+            .get_or_init(|| self.store.pods.placed_on(self.name))
+    }
+
+    /// What the pods on the node request together.
+    pub fn usage(&self) -> &'a NodeUsage {
+        static IDLE: NodeUsage = NodeUsage::EMPTY;
+        self.placed().map_or(&IDLE, |p| &p.usage)
     }
 
     /// How many of the node's pods have an owner reference with this uid.
     pub fn pods_owned_by(&self, uid: &str) -> i64 {
-        self.store.pods.count_owned_on(self.name, uid) as i64
+        self.placed()
+            .and_then(|p| p.owned.get(uid))
+            .map_or(0, |n| *n as i64)
     }
 
     /// The node's pods that have inter-pod (anti-)affinity terms (`PodsWithAffinity`).
@@ -106,17 +129,15 @@ impl<'a> Snapshot<'a> {
     pub fn new(store: &'a Store) -> Snapshot<'a> {
         let nodes = store
             .nodes
-            .iter()
-            .map(|node| {
-                let name = node.metadata.name.as_deref().unwrap_or_default();
-                NodeInfo {
-                    node,
-                    name,
-                    usage: store.pods.usage_on(name).cloned().unwrap_or_default(),
-                    store,
-                    pods: OnceCell::new(),
-                    alloc: OnceCell::new(),
-                }
+            .iter_with_allocatable()
+            .map(|(node, alloc)| NodeInfo {
+                node,
+                name: node.metadata.name.as_deref().unwrap_or_default(),
+                store,
+                placed: OnceCell::new(),
+                pods: OnceCell::new(),
+                alloc,
+                parsed: OnceCell::new(),
             })
             .collect();
         Snapshot { store, nodes }
@@ -132,8 +153,11 @@ impl<'a> Snapshot<'a> {
     /// Every pod bound to a node of the snapshot that has inter-pod (anti-)affinity terms, with
     /// its node, in the order of [`Snapshot::pods`].
     pub fn pods_with_affinity(&self) -> impl Iterator<Item = (&NodeInfo<'a>, &'a Pod)> + '_ {
+        // Usually there are none: then no node needs looking at.
+        let any = self.store.pods.any_with_affinity();
         self.nodes
             .iter()
+            .take(if any { usize::MAX } else { 0 })
             .flat_map(|ni| ni.pods_with_affinity().map(move |p| (ni, p)))
     }
 }
@@ -202,7 +226,7 @@ pub fn filter(cycle: &Cycle, ni: &NodeInfo) -> Option<Rejection> {
         .or_else(|| taints::filter(pod, ni.node))
         .or_else(|| nodeaffinity::filter(pod, ni.node))
         .or_else(|| nodeports::filter(pod, ni))
-        .or_else(|| resources::filter(&cycle.requests, ni.allocatable(), &ni.usage))
+        .or_else(|| resources::filter(&cycle.requests, ni.allocatable(), ni.usage()))
         .or_else(|| {
             volumebinding::filter(store, &cycle.claims, ni.node).map(|(r, resolvable)| {
                 let detail = volumebinding::explain(&cycle.claims, &r, ni.node);
@@ -244,7 +268,7 @@ fn score(cycle: &Cycle, feasible: &[&NodeInfo]) -> Vec<i64> {
         (
             1,
             Some(per_node(&|ni| {
-                resources::least_allocated(&nonzero, ni.allocatable(), &ni.usage)
+                resources::least_allocated(&nonzero, ni.allocatable(), ni.usage())
             })),
         ),
         (2, topologyspread::score(cycle.snapshot, pod, feasible)),
@@ -253,7 +277,7 @@ fn score(cycle: &Cycle, feasible: &[&NodeInfo]) -> Vec<i64> {
             1,
             (!resources::is_best_effort(&cycle.requests)).then(|| {
                 per_node(&|ni| {
-                    resources::balanced_allocation(&cycle.requests, ni.allocatable(), &ni.usage)
+                    resources::balanced_allocation(&cycle.requests, ni.allocatable(), ni.usage())
                 })
             }),
         ),
@@ -325,7 +349,9 @@ fn select_host(cycle: &Cycle, next_start: &mut usize) -> Result<String, String> 
         return Err(fit_error(nodes.len(), &failures));
     }
     // Score in node order, so that ties go to the same node whichever node the walk began at.
-    feasible.sort_by(|a, b| a.name.cmp(b.name));
+    // The snapshot's nodes are in name order, so their places order them without comparing
+    // names.
+    feasible.sort_by_key(|ni| std::ptr::from_ref::<NodeInfo>(ni).addr());
     // The node this pod's WaitForFirstConsumer claims were promised to.
     if let Some(n) = cycle.claims.selected_node() {
         if feasible.iter().any(|ni| ni.name == n) {

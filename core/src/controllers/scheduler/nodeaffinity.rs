@@ -9,18 +9,19 @@
 
 use super::{default_normalize, NodeInfo, Rejection};
 use k8s_openapi::api::core::v1::{Node, NodeSelectorRequirement, NodeSelectorTerm, Pod};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 pub const ERR_MISMATCH: &str = "node(s) didn't match Pod's node affinity/selector";
 pub const ERR_NOT_PINNED: &str = "node(s) didn't satisfy plugin(s) [NodeAffinity]";
 pub const ERR_CONFLICT: &str = "pod affinity terms conflict";
 
-fn node_labels(node: &Node) -> BTreeMap<String, String> {
-    node.metadata.labels.clone().unwrap_or_default()
+/// The node's label `key`, borrowed: these run for every node of every scheduling cycle.
+fn node_label<'a>(node: &'a Node, key: &str) -> Option<&'a String> {
+    node.metadata.labels.as_ref()?.get(key)
 }
 
 fn requirement_matches(r: &NodeSelectorRequirement, value: Option<&String>) -> bool {
-    let values = r.values.clone().unwrap_or_default();
+    let values = r.values.as_deref().unwrap_or_default();
     match r.operator.as_str() {
         "In" => value.is_some_and(|v| values.contains(v)),
         "NotIn" => value.is_none_or(|v| !values.contains(v)),
@@ -46,7 +47,6 @@ fn requirement_matches(r: &NodeSelectorRequirement, value: Option<&String>) -> b
 /// A node selector term matches when all its expressions and fields match; an empty term
 /// matches nothing.
 pub fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
-    let labels = node_labels(node);
     let exprs = term.match_expressions.as_deref().unwrap_or(&[]);
     let fields = term.match_fields.as_deref().unwrap_or(&[]);
     if exprs.is_empty() && fields.is_empty() {
@@ -54,7 +54,7 @@ pub fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
     }
     exprs
         .iter()
-        .all(|r| requirement_matches(r, labels.get(&r.key)))
+        .all(|r| requirement_matches(r, node_label(node, &r.key)))
         && fields.iter().all(|r| {
             r.key == "metadata.name" && requirement_matches(r, node.metadata.name.as_ref())
         })
@@ -77,9 +77,8 @@ pub fn node_affinity_matches(pod: &Pod, node: &Node) -> bool {
     let Some(spec) = pod.spec.as_ref() else {
         return true;
     };
-    let labels = node_labels(node);
     if let Some(sel) = &spec.node_selector {
-        if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+        if !sel.iter().all(|(k, v)| node_label(node, k) == Some(v)) {
             return false;
         }
     }

@@ -284,12 +284,15 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
         .map(|ni| ni.name)
         .collect();
     // Topology values of the scored nodes, per constraint (hostname counts are per node).
-    let mut counts: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); constraints.len()];
+    // A node without a constraint's key has no domain for it (`initPreScoreState`).
+    let mut counts: Vec<BTreeMap<&str, i64>> = vec![BTreeMap::new(); constraints.len()];
     for ni in feasible.iter().filter(|ni| !ignored.contains(ni.name)) {
         for (i, c) in constraints.iter().enumerate() {
-            if c.topology_key != HOSTNAME {
-                let value = label(ni.node, &c.topology_key).cloned().unwrap_or_default();
-                counts[i].entry(value).or_insert(0);
+            if c.topology_key == HOSTNAME {
+                continue;
+            }
+            if let Some(value) = label(ni.node, &c.topology_key) {
+                counts[i].entry(value.as_str()).or_insert(0);
             }
         }
     }
@@ -305,17 +308,27 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
             ((size + 2) as f64).ln()
         })
         .collect();
-    for ni in &snapshot.nodes {
-        if require_all && !has_all_keys(ni.node, &constraints) {
-            continue;
-        }
-        for (i, c) in constraints.iter().enumerate() {
-            if c.topology_key == HOSTNAME || !c.includes(pod, ni.node) {
+    // Every node of the cluster counts towards the scored domains (PreScore walks all nodes).
+    // This runs for every node in every cycle: the cheap label lookups decide first, and the
+    // inclusion policy (the pod's node affinity against the node) only for nodes in a domain.
+    if counts.iter().any(|c| !c.is_empty()) {
+        for ni in &snapshot.nodes {
+            if require_all && !has_all_keys(ni.node, &constraints) {
                 continue;
             }
-            let value = label(ni.node, &c.topology_key).cloned().unwrap_or_default();
-            if let Some(n) = counts[i].get_mut(&value) {
-                *n += score_count(c, pod, ni);
+            for (i, c) in constraints.iter().enumerate() {
+                if c.topology_key == HOSTNAME {
+                    continue;
+                }
+                let Some(value) = label(ni.node, &c.topology_key) else {
+                    continue;
+                };
+                let Some(n) = counts[i].get_mut(value.as_str()) else {
+                    continue;
+                };
+                if c.includes(pod, ni.node) {
+                    *n += score_count(c, pod, ni);
+                }
             }
         }
     }
@@ -333,7 +346,7 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
                 let cnt = if c.topology_key == HOSTNAME {
                     score_count(c, pod, ni)
                 } else {
-                    counts[i].get(value).copied().unwrap_or(0)
+                    counts[i].get(value.as_str()).copied().unwrap_or(0)
                 };
                 s += cnt as f64 * weights[i] + (c.max_skew - 1) as f64;
             }
