@@ -19,7 +19,10 @@ fn main() {
     let t = Instant::now();
     apply(&mut w, &deployment(replicas, "nginx:1.27"));
     let s = w.settle(Dur::mins(120));
-    eprintln!("{replicas} pods on {nodes} nodes: {:.2?} ({s})", t.elapsed());
+    eprintln!(
+        "{replicas} pods on {nodes} nodes: {:.2?} ({s})",
+        t.elapsed()
+    );
     if args.iter().any(|a| a == "--rolling") {
         let t = Instant::now();
         apply(&mut w, &deployment(replicas, "nginx:1.28"));

@@ -85,7 +85,7 @@ impl Item {
             Item::PodDisruptionBudget(o) => o.metadata.clone(),
             Item::DaemonSet(o) => o.metadata.clone(),
             Item::Other(o) => {
-                serde_json::from_value(o.value.get("metadata").cloned().unwrap_or_default())
+                crate::manifest::decode(o.value.get("metadata").cloned().unwrap_or_default())
                     .unwrap_or_default()
             }
         }

@@ -59,6 +59,31 @@ fn is_blank(line: &str) -> bool {
 }
 
 /// Returns the 1-based (line, column) of the path's last key found in `text`.
+/// Like [`locate`], but for a field whose value is wrong: when the path ends at a key with its
+/// value on the same line (`containerPort: http`), the value's column.
+pub fn locate_value(text: &str, path: &str) -> Option<(usize, usize)> {
+    let (line, col) = locate(text, path)?;
+    let Some(Seg::Key(key)) = parse_path(path).pop() else {
+        return Some((line, col));
+    };
+    let rest = text
+        .lines()
+        .nth(line.checked_sub(1)?)
+        .and_then(|l| l.get(col.checked_sub(1)?..))
+        .unwrap_or("");
+    let after = rest
+        .strip_prefix(key.as_str())
+        .or_else(|| rest.strip_prefix(&format!("\"{key}\"")))
+        .and_then(|r| r.strip_prefix(':'));
+    match after {
+        Some(value) if !value.trim().is_empty() && !value.trim_start().starts_with('#') => {
+            let skipped = rest.len() - value.trim_start().len();
+            Some((line, col + skipped))
+        }
+        _ => Some((line, col)),
+    }
+}
+
 pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
     let segs = parse_path(path);
     let lines: Vec<&str> = text.lines().collect();
@@ -269,6 +294,18 @@ spec:
             Some((23, 11))
         );
         assert_eq!(locate(DOC, "metadata.labels"), Some((5, 3)));
+    }
+
+    #[test]
+    fn a_wrong_value_is_pointed_at_rather_than_its_key() {
+        assert_eq!(locate_value(DOC, "spec.replicas"), Some((8, 13)));
+        let json = "{\n  \"spec\": {\n    \"replicas\": \"x\"\n  }\n}";
+        assert_eq!(locate_value(json, "spec.replicas"), Some((3, 17)));
+        // A key whose value is on the next lines stays where it is.
+        assert_eq!(
+            locate_value(DOC, "spec.template"),
+            locate(DOC, "spec.template")
+        );
     }
 
     #[test]

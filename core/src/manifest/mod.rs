@@ -287,6 +287,17 @@ fn unknown_fields(raw: &Value, typed: &Value, path: &str, out: &mut Vec<String>)
     }
 }
 
+/// Decodes a typed object from JSON, tracking the field path for errors.
+///
+/// Every typed object the simulation reads (manifests, merged applies, patches, revisions) is
+/// decoded through this one function, from a `serde_json::Value`: each Kubernetes type's
+/// `Deserialize` is then compiled once, which keeps the page's WebAssembly small.
+pub fn decode<T: DeserializeOwned>(
+    value: Value,
+) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    serde_path_to_error::deserialize(value)
+}
+
 /// A typed decoding failure: position (if known), field path, message.
 type DecodeError = (Option<(usize, usize)>, String, String);
 
@@ -313,27 +324,18 @@ impl DocCtx<'_> {
         });
     }
 
-    /// Deserializes a typed object from the document text (keeping positions and paths), then
-    /// checks for unknown fields.
-    fn typed<T: DeserializeOwned + Serialize>(
-        &mut self,
-        raw: &Value,
-        from_text: bool,
-    ) -> Option<T> {
-        let result: Result<T, DecodeError> = if from_text {
-            let de = yaml_serde::Deserializer::from_str(self.text);
-            serde_path_to_error::deserialize(de).map_err(|e| {
-                let loc = e.inner().location().map(|l| (l.line(), l.column()));
-                (
-                    loc,
-                    e.path().to_string(),
-                    strip_location(&e.inner().to_string()),
-                )
-            })
-        } else {
-            serde_path_to_error::deserialize(raw.clone())
-                .map_err(|e| (None, e.path().to_string(), e.inner().to_string()))
-        };
+    /// Deserializes a typed object from the document's JSON value (as kubectl converts YAML to
+    /// JSON before decoding), then checks for unknown fields. Errors are placed in the text by
+    /// their field path.
+    fn typed<T: DeserializeOwned + Serialize>(&mut self, raw: &Value) -> Option<T> {
+        let result: Result<T, DecodeError> = decode(raw.clone()).map_err(|e| {
+            let path = e.path().to_string();
+            (
+                locate::locate_value(self.text, &path),
+                path,
+                e.inner().to_string(),
+            )
+        });
         match result {
             Ok(obj) => {
                 let back = serde_json::to_value(&obj).unwrap_or(Value::Null);
@@ -457,7 +459,7 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<ManifestError>) {
             {
                 let path = format!("items[{i}]");
                 let before = ctx.errors.len();
-                if let Some(obj) = parse_object(&mut ctx, item, false) {
+                if let Some(obj) = parse_object(&mut ctx, item) {
                     docs.push(Document {
                         index,
                         first_line,
@@ -475,7 +477,7 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<ManifestError>) {
             }
             continue;
         }
-        if let Some(obj) = parse_object(&mut ctx, &raw, true) {
+        if let Some(obj) = parse_object(&mut ctx, &raw) {
             docs.push(Document {
                 index,
                 first_line,
@@ -488,7 +490,7 @@ pub fn parse(text: &str) -> (Vec<Document>, Vec<ManifestError>) {
     (docs, errors)
 }
 
-fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Parsed> {
+fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value) -> Option<Parsed> {
     let api_version = raw.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind = raw.get("kind").and_then(Value::as_str).unwrap_or("");
     let name = raw
@@ -525,30 +527,20 @@ fn parse_object(ctx: &mut DocCtx<'_>, raw: &Value, from_text: bool) -> Option<Pa
         return None;
     }
     match (kind, api_version) {
-        ("Deployment", "apps/v1") => ctx.typed(raw, from_text).map(Parsed::Deployment),
-        ("ReplicaSet", "apps/v1") => ctx.typed(raw, from_text).map(Parsed::ReplicaSet),
-        ("Pod", "v1") => ctx.typed(raw, from_text).map(Parsed::Pod),
-        ("Namespace", "v1") => ctx.typed(raw, from_text).map(Parsed::Namespace),
-        ("StorageClass", "storage.k8s.io/v1") => {
-            ctx.typed(raw, from_text).map(Parsed::StorageClass)
-        }
-        ("PersistentVolume", "v1") => ctx.typed(raw, from_text).map(Parsed::PersistentVolume),
-        ("PersistentVolumeClaim", "v1") => {
-            ctx.typed(raw, from_text).map(Parsed::PersistentVolumeClaim)
-        }
-        ("Service", "v1") => ctx.typed(raw, from_text).map(Parsed::Service),
-        ("Endpoints", "v1") => ctx.typed(raw, from_text).map(Parsed::Endpoints),
-        ("EndpointSlice", "discovery.k8s.io/v1") => {
-            ctx.typed(raw, from_text).map(Parsed::EndpointSlice)
-        }
-        ("StatefulSet", "apps/v1") => ctx.typed(raw, from_text).map(Parsed::StatefulSet),
-        ("ControllerRevision", "apps/v1") => {
-            ctx.typed(raw, from_text).map(Parsed::ControllerRevision)
-        }
-        ("PodDisruptionBudget", "policy/v1") => {
-            ctx.typed(raw, from_text).map(Parsed::PodDisruptionBudget)
-        }
-        ("DaemonSet", "apps/v1") => ctx.typed(raw, from_text).map(Parsed::DaemonSet),
+        ("Deployment", "apps/v1") => ctx.typed(raw).map(Parsed::Deployment),
+        ("ReplicaSet", "apps/v1") => ctx.typed(raw).map(Parsed::ReplicaSet),
+        ("Pod", "v1") => ctx.typed(raw).map(Parsed::Pod),
+        ("Namespace", "v1") => ctx.typed(raw).map(Parsed::Namespace),
+        ("StorageClass", "storage.k8s.io/v1") => ctx.typed(raw).map(Parsed::StorageClass),
+        ("PersistentVolume", "v1") => ctx.typed(raw).map(Parsed::PersistentVolume),
+        ("PersistentVolumeClaim", "v1") => ctx.typed(raw).map(Parsed::PersistentVolumeClaim),
+        ("Service", "v1") => ctx.typed(raw).map(Parsed::Service),
+        ("Endpoints", "v1") => ctx.typed(raw).map(Parsed::Endpoints),
+        ("EndpointSlice", "discovery.k8s.io/v1") => ctx.typed(raw).map(Parsed::EndpointSlice),
+        ("StatefulSet", "apps/v1") => ctx.typed(raw).map(Parsed::StatefulSet),
+        ("ControllerRevision", "apps/v1") => ctx.typed(raw).map(Parsed::ControllerRevision),
+        ("PodDisruptionBudget", "policy/v1") => ctx.typed(raw).map(Parsed::PodDisruptionBudget),
+        ("DaemonSet", "apps/v1") => ctx.typed(raw).map(Parsed::DaemonSet),
         ("Node", "v1") => {
             ctx.error(None, Some("kind".into()), "nodes join the cluster by registering their kubelet; add one with `sim node add NAME`".into());
             None
@@ -966,7 +958,7 @@ fn prepare(
                 }
                 Some(_) | None => raw.clone(),
             };
-            let mut obj: $ty = match serde_json::from_value(merged_value) {
+            let mut obj: $ty = match decode(merged_value) {
                 Ok(o) => o,
                 Err(e) => {
                     ctx.error(Some(what.clone()), None, e.to_string());
@@ -1026,7 +1018,7 @@ fn prepare(
             Pod
         ),
         Parsed::Namespace(_) => {
-            let mut n: Namespace = match serde_json::from_value(raw.clone()) {
+            let mut n: Namespace = match decode(raw.clone()) {
                 Ok(n) => n,
                 Err(e) => {
                     ctx.error(Some(what), None, e.to_string());

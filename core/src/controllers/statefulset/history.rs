@@ -29,7 +29,7 @@ pub fn template_of(r: &ControllerRevision) -> Option<PodTemplateSpec> {
     if let Some(m) = t.as_object_mut() {
         m.remove("$patch");
     }
-    serde_json::from_value(t).ok()
+    crate::manifest::decode(t).ok()
 }
 
 pub fn number(r: &ControllerRevision) -> i64 {
