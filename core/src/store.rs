@@ -392,6 +392,10 @@ impl<T: Stored> Table<T> {
     pub fn keys(&self) -> impl Iterator<Item = &Key> {
         self.items.keys()
     }
+    /// Every object with its key, in key order.
+    pub fn entries(&self) -> impl Iterator<Item = (&Key, &T)> {
+        self.items.iter().map(|(k, e)| (k, &*e.obj))
+    }
     /// Objects in one namespace, in name order.
     pub fn in_namespace<'a>(&'a self, ns: &'a str) -> impl Iterator<Item = &'a T> + 'a {
         let start = Key::new(ns, "");
@@ -774,8 +778,13 @@ impl Store {
     }
 
     /// The most recent watch-log entries, oldest first.
-    pub fn watch_log(&self) -> impl Iterator<Item = &WatchEntry> {
+    pub fn watch_log(&self) -> impl DoubleEndedIterator<Item = &WatchEntry> {
         self.watch.iter()
+    }
+
+    /// Whether the watch log still holds every write since the store began.
+    pub fn watch_log_complete(&self) -> bool {
+        self.watch.len() < WATCH_LOG_CAPACITY
     }
 
     /// Changes since the last call, in the order they happened.

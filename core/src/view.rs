@@ -10,7 +10,8 @@ use crate::time::SimTime;
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// Number of distinct workload colours a UI should provide.
 pub const PALETTE_SIZE: usize = 8;
@@ -83,7 +84,7 @@ pub struct NodeView {
     pub cpu_requested_millis: i64,
     pub memory_capacity_bytes: i64,
     pub memory_requested_bytes: i64,
-    pub pods: Vec<PodView>,
+    pub pods: Vec<Rc<PodView>>,
 }
 
 /// One node condition as `kubectl describe node` lists it.
@@ -147,9 +148,9 @@ fn template_containers(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> Vec<(
 pub struct ClusterView {
     /// Simulated time, `h:mm:ss` since the cluster started.
     pub time: String,
-    pub nodes: Vec<NodeView>,
+    pub nodes: Vec<Rc<NodeView>>,
     /// Pods no node has taken yet (or whose node is gone).
-    pub pending: Vec<PodView>,
+    pub pending: Vec<Rc<PodView>>,
     pub workloads: Vec<WorkloadView>,
     /// Claims, volumes and which pods mount which claims.
     pub storage: StorageView,
@@ -265,40 +266,132 @@ fn ready_condition(node: &Node) -> Option<ConditionView> {
     })
 }
 
+/// What the last view was built from, so that the next one reuses the rows of pods and nodes
+/// that did not change: building a pod's row costs microseconds, and a UI that finds the same
+/// `Rc` as before knows without comparing that the row is the same.
+///
+/// A pod's row is reused while the pod's resourceVersion, and its ReplicaSet's (whose owner
+/// decides the workload the row names), are what they were, and only when it says nothing
+/// about why the pod waits (that sentence depends on the rest of the cluster). A node's row is
+/// reused when it comes out equal.
+///
+/// When nothing was written since the last view (the store's resourceVersion is the same) and
+/// no row of it explained a wait (those sentences count down with the clock), the last view
+/// is the view, with the time updated: an idle cluster of thousands of pods costs nothing.
+#[derive(Debug, Clone, Default)]
+pub struct ViewCache {
+    /// In pod key order (namespace, name), as the pods table iterates.
+    pods: Vec<CachedPod>,
+    nodes: BTreeMap<String, Rc<NodeView>>,
+    /// The last view, when it holds no time-dependent sentence, with the store's
+    /// resourceVersion it was built at.
+    quiet: Option<(u64, ClusterView)>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedPod {
+    resource_version: String,
+    owner_version: Option<String>,
+    view: Rc<PodView>,
+}
+
+/// The resourceVersion of the ReplicaSet controlling the pod, if one does.
+fn owner_version<'s>(store: &'s Store, p: &Pod) -> Option<&'s str> {
+    let r = controller_ref(&p.metadata).filter(|r| r.kind == "ReplicaSet")?;
+    let key = Key::new(p.metadata.namespace.as_deref().unwrap_or_default(), &r.name);
+    store
+        .replicasets
+        .get(&key)?
+        .metadata
+        .resource_version
+        .as_deref()
+}
+
 /// Builds the whole view.
 pub fn cluster(world: &World) -> ClusterView {
+    cluster_with(world, &mut ViewCache::default())
+}
+
+/// Builds the whole view, reusing what `cache` kept of the last one, and keeps this one there.
+pub fn cluster_with(world: &World, cache: &mut ViewCache) -> ClusterView {
     let store = world.store();
-    let usage = crate::controllers::scheduler::node_usage(store);
-    let mut by_node: BTreeMap<String, Vec<PodView>> = BTreeMap::new();
-    let mut pending = Vec::new();
-    for p in store.pods.iter() {
-        let v = pod_view(world, p);
-        match &v.node {
-            Some(n)
-                if store
-                    .nodes
-                    .get(&crate::store::Key::cluster(n.clone()))
-                    .is_some() =>
-            {
-                by_node.entry(n.clone()).or_default().push(v)
-            }
-            _ => pending.push(v),
+    let version = store.resource_version();
+    if let Some((at, view)) = &cache.quiet {
+        if *at == version {
+            return ClusterView {
+                time: world.now().clock(),
+                ..view.clone()
+            };
         }
     }
+    let view = build(world, cache);
+    let quiet = view.pending.iter().all(|p| p.why.is_none())
+        && view
+            .nodes
+            .iter()
+            .all(|n| n.pods.iter().all(|p| p.why.is_none()))
+        && view.storage.claims.iter().all(|c| c.why.is_none())
+        && view.storage.mounts.iter().all(|m| m.why.is_none());
+    cache.quiet = quiet.then(|| (version, view.clone()));
+    view
+}
+
+fn build(world: &World, cache: &mut ViewCache) -> ClusterView {
+    let store = world.store();
+    let node_names: BTreeSet<&str> = store
+        .nodes
+        .iter()
+        .filter_map(|n| n.metadata.name.as_deref())
+        .collect();
+    let mut by_node: BTreeMap<&str, Vec<Rc<PodView>>> = BTreeMap::new();
+    let mut pending = Vec::new();
+    let mut old = std::mem::take(&mut cache.pods).into_iter().peekable();
+    for (key, p) in store.pods.entries() {
+        // Both are in key order: walk them together.
+        let behind = |c: &CachedPod| {
+            (c.view.namespace.as_str(), c.view.name.as_str())
+                < (key.namespace.as_str(), key.name.as_str())
+        };
+        while old.peek().is_some_and(behind) {
+            old.next();
+        }
+        let previous =
+            old.next_if(|c| c.view.namespace == key.namespace && c.view.name == key.name);
+        let version = p.metadata.resource_version.as_deref().unwrap_or_default();
+        let owner = owner_version(store, p);
+        let v = match previous {
+            Some(c) if c.resource_version == version && c.owner_version.as_deref() == owner => {
+                c.view
+            }
+            _ => Rc::new(pod_view(world, p)),
+        };
+        if v.why.is_none() {
+            cache.pods.push(CachedPod {
+                resource_version: version.to_string(),
+                owner_version: owner.map(str::to_string),
+                view: Rc::clone(&v),
+            });
+        }
+        match podutil::node_name(p).filter(|n| node_names.contains(n)) {
+            Some(n) => by_node.entry(n).or_default().push(v),
+            None => pending.push(v),
+        }
+    }
+    let mut previous_nodes = std::mem::take(&mut cache.nodes);
     let nodes = store
         .nodes
         .iter()
         .map(|n| {
             let name = n.metadata.name.clone().unwrap_or_default();
             let (cpu, mem, _) = crate::controllers::scheduler::allocatable(n);
-            let u = usage.get(&name).cloned().unwrap_or_default();
-            let mut pods = by_node.remove(&name).unwrap_or_default();
+            let u = store.pods.usage_on(&name).cloned().unwrap_or_default();
+            let mut pods = by_node.remove(name.as_str()).unwrap_or_default();
             pods.sort_by(|a, b| {
                 (a.owner.as_ref().map(|o| (&o.kind, &o.name)), &a.name)
                     .cmp(&(b.owner.as_ref().map(|o| (&o.kind, &o.name)), &b.name))
             });
             let condition = ready_condition(n);
-            NodeView {
+            let fresh = NodeView {
                 status: cluster::node_status_column(n),
                 roles: cluster::node_roles(n),
                 ready: cluster::node_ready(n) == Some("True"),
@@ -319,7 +412,13 @@ pub fn cluster(world: &World) -> ClusterView {
                 memory_requested_bytes: u.memory_bytes,
                 pods,
                 name,
-            }
+            };
+            let view = match previous_nodes.remove(&fresh.name) {
+                Some(old) if *old == fresh => old,
+                _ => Rc::new(fresh),
+            };
+            cache.nodes.insert(view.name.clone(), Rc::clone(&view));
+            view
         })
         .collect();
     let mut workloads = Vec::new();
@@ -466,23 +565,39 @@ pub struct EventLine {
 }
 
 /// The `limit` most recently written Events, oldest first: what the controllers just did.
+///
+/// resourceVersion orders writes, so an aggregated repeat counts as recent. The page asks on
+/// every tick, so the newest writes are read back from the store's watch log (a few entries)
+/// rather than by sorting every Event; only when the log no longer reaches back far enough are
+/// all Events sorted.
 pub fn recent_events(world: &World, limit: usize) -> Vec<EventLine> {
-    let mut events: Vec<_> = world.store().events.iter().collect();
-    // resourceVersion orders writes, so an aggregated repeat counts as recent.
-    events.sort_by_key(|e| {
-        (
+    let store = world.store();
+    let mut newest: Vec<&k8s_openapi::api::core::v1::Event> = Vec::new();
+    let mut seen: BTreeSet<&Key> = BTreeSet::new();
+    for entry in store.watch_log().rev() {
+        if newest.len() == limit {
+            break;
+        }
+        // The first entry met for an Event, walking back, is its latest write.
+        if entry.kind == crate::store::Kind::Event && seen.insert(&entry.key) {
+            newest.extend(store.events.get(&entry.key));
+        }
+    }
+    if newest.len() < limit && !store.watch_log_complete() {
+        let version = |e: &k8s_openapi::api::core::v1::Event| {
             e.metadata
                 .resource_version
                 .as_deref()
                 .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(0),
-            e.metadata.name.clone(),
-        )
-    });
-    let skip = events.len().saturating_sub(limit);
-    events
+                .unwrap_or(0)
+        };
+        let mut all: Vec<_> = store.events.iter().map(|e| (version(e), e)).collect();
+        all.sort_unstable_by_key(|(v, _)| std::cmp::Reverse(*v));
+        newest = all.into_iter().take(limit).map(|(_, e)| e).collect();
+    }
+    newest
         .into_iter()
-        .skip(skip)
+        .rev()
         .map(|e| {
             let o = &e.involved_object;
             let count = e.count.unwrap_or(1);
@@ -1410,6 +1525,20 @@ mod event_tests {
         assert_eq!(last_two, all[3..].to_vec());
         assert!(recent_events(&World::empty(1), 5).is_empty());
     }
+
+    #[test]
+    fn the_newest_events_read_from_the_watch_log_agree_with_sorting_them_all() {
+        let mut w = crate::scenarios::workers(8);
+        crate::scenarios::apply(&mut w, &crate::scenarios::deployment(600, "nginx:1.27"));
+        w.settle(crate::time::Dur::mins(5));
+        assert!(!w.store().watch_log_complete(), "the log must have wrapped");
+        // Asking for more than the log reaches back to sorts every Event.
+        let all = recent_events(&w, usize::MAX);
+        assert_eq!(all.len(), w.store().events.len());
+        for n in [1, 3, 50] {
+            assert_eq!(recent_events(&w, n), all[all.len() - n..].to_vec(), "{n}");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1431,11 +1560,80 @@ mod tests {
         w
     }
 
+    fn rows(v: &ClusterView) -> BTreeMap<String, Rc<PodView>> {
+        v.nodes
+            .iter()
+            .flat_map(|n| &n.pods)
+            .chain(&v.pending)
+            .map(|p| (p.name.clone(), Rc::clone(p)))
+            .collect()
+    }
+
+    #[test]
+    fn a_cached_view_reuses_unchanged_rows_and_equals_a_fresh_one() {
+        let mut w = world_with(&["web", "api"]);
+        let mut cache = ViewCache::default();
+        let first = cluster_with(&w, &mut cache);
+        w.advance(Dur::mins(1));
+        let idle = cluster_with(&w, &mut cache);
+        assert_eq!(idle, cluster(&w));
+        for (a, b) in first.nodes.iter().zip(&idle.nodes) {
+            assert!(Rc::ptr_eq(a, b), "node {} did not change", a.name);
+        }
+        run(&mut w, "scale deployment web --replicas=3", &NoFiles);
+        w.settle(Dur::mins(5));
+        let scaled = cluster_with(&w, &mut cache);
+        assert_eq!(scaled, cluster(&w));
+        let (before, after) = (rows(&idle), rows(&scaled));
+        assert_eq!(after.len(), before.len() + 1);
+        // The other workload's rows are the same rows; web's were rebuilt (its ReplicaSet
+        // changed), though a node whose rows came out equal keeps its old ones.
+        for (name, row) in after.iter().filter(|(n, _)| n.starts_with("api-")) {
+            assert!(Rc::ptr_eq(&before[name], row), "{name}");
+        }
+        let changed = idle
+            .nodes
+            .iter()
+            .zip(&scaled.nodes)
+            .filter(|(a, b)| !Rc::ptr_eq(a, b))
+            .count();
+        assert_eq!(changed, 1, "only the node given the new pod has a new row");
+    }
+
+    #[test]
+    fn a_cached_view_keeps_counting_down_what_a_waiting_pod_waits_for() {
+        let mut w = world_with(&["web"]);
+        run(&mut w, "run broken --image=nginx:1.161", &NoFiles);
+        w.advance(Dur::secs(20));
+        let mut cache = ViewCache::default();
+        let before = cluster_with(&w, &mut cache);
+        let why = |v: &ClusterView| {
+            rows(v)["broken"]
+                .why
+                .clone()
+                .expect("the pod waits for its image")
+        };
+        // Nothing is written for a while, but the sentence counts down.
+        w.advance(Dur::secs(1));
+        let after = cluster_with(&w, &mut cache);
+        assert_eq!(after, cluster(&w));
+        assert_ne!(why(&before), why(&after));
+        // Once nothing waits, an unchanged store gives the same rows with the new time.
+        run(&mut w, "delete pod broken", &NoFiles);
+        w.settle(Dur::mins(5));
+        let quiet = cluster_with(&w, &mut cache);
+        w.advance(Dur::mins(10));
+        let later = cluster_with(&w, &mut cache);
+        assert_eq!(later, cluster(&w));
+        assert_ne!(later.time, quiet.time);
+        assert!(Rc::ptr_eq(&later.nodes[0], &quiet.nodes[0]));
+    }
+
     #[test]
     fn pods_are_drawn_in_their_nodes_with_their_workload() {
         let v = cluster(&world_with(&["web"]));
         assert_eq!(v.nodes.len(), 3);
-        let pods: Vec<&PodView> = v.nodes.iter().flat_map(|n| &n.pods).collect();
+        let pods: Vec<&PodView> = v.nodes.iter().flat_map(|n| &n.pods).map(|p| &**p).collect();
         assert_eq!(pods.len(), 2);
         assert!(pods
             .iter()

@@ -5,8 +5,9 @@
 //! browser scales to the panel.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
-use kubeplay_core::view::{ClusterView, NodeView, PodView};
+use kubeplay_core::view::{ClusterView, NodeView, PodState, PodView};
 
 use crate::storage_layout::{self, StorageLayout};
 
@@ -48,6 +49,25 @@ pub const LANE_TITLE: f64 = 26.0;
 pub const LANE_EMPTY: f64 = 22.0;
 /// Height of an empty node's "no pods" line.
 pub const EMPTY_NODE: f64 = 26.0;
+/// Above this many pods the picture summarises: each workload's pods on a node become one bar
+/// split by state with its counts, and the Pending lane one row per workload. Thousands of
+/// tiles would be unreadable, and too slow to redraw while the simulation plays.
+pub const TILE_LIMIT: usize = 300;
+/// A summary bar's height, and the height of a summarised group (caption and bar).
+pub const SUMMARY_BAR: f64 = 12.0;
+pub const SUMMARY_GROUP: f64 = CAPTION + SUMMARY_BAR + 8.0;
+/// The order of states along a summary bar: settled first, trouble last.
+pub const SUMMARY_ORDER: [PodState; 9] = [
+    PodState::Ready,
+    PodState::Running,
+    PodState::Creating,
+    PodState::Pending,
+    PodState::Terminating,
+    PodState::CrashLoop,
+    PodState::ImageError,
+    PodState::Failed,
+    PodState::Succeeded,
+];
 
 /// An axis-aligned rectangle in viewBox units.
 #[derive(Clone, Copy, PartialEq, Debug, Default)]
@@ -83,21 +103,37 @@ impl Rect {
 pub struct ClusterLayout {
     pub width: f64,
     pub height: f64,
+    /// Whether pods are summarised per workload rather than drawn one by one ([`TILE_LIMIT`]).
+    pub summarised: bool,
     pub lane: LaneLayout,
-    /// One per `view.nodes`, same order.
-    pub nodes: Vec<NodeLayout>,
+    /// One per `view.nodes`, same order (shared, as the node boxes take them).
+    pub nodes: Vec<Rc<NodeLayout>>,
     /// The storage band under the nodes, when there is a claim or a volume.
     pub storage: Option<StorageLayout>,
     /// Where the "Add node" control goes: the grid cell after the last node.
     pub add_slot: Rect,
 }
 
-/// The Pending lane: one row per unscheduled pod, tile at the left, reason beside it.
+/// The Pending lane: one row per unscheduled pod, tile at the left, reason beside it; or, when
+/// the picture summarises, one row per workload.
 #[derive(Clone, PartialEq, Debug)]
 pub struct LaneLayout {
     pub frame: Rect,
-    /// One per `view.pending`, same order.
+    /// One per `view.pending`, same order (none when summarised).
     pub pods: Vec<Rect>,
+    /// When summarised: one per workload with pending pods.
+    pub groups: Vec<LaneGroup>,
+}
+
+/// A workload's pending pods in a summarised lane.
+#[derive(Clone, PartialEq, Debug)]
+pub struct LaneGroup {
+    pub caption: String,
+    pub color: usize,
+    pub count: usize,
+    /// Index into `view.pending` of its first pod, whose reason the row shows.
+    pub first: usize,
+    pub rect: Rect,
 }
 
 /// A node box and its pods grouped by workload.
@@ -137,8 +173,72 @@ pub struct GroupLayout {
     pub caption_y: f64,
     pub caption: String,
     pub color: usize,
-    /// (index into the node's `pods`, tile).
+    /// (index into the node's `pods`, tile); none when summarised.
     pub pods: Vec<(usize, Rect)>,
+    /// When the picture summarises: the group's bar.
+    pub summary: Option<SummaryLayout>,
+    /// `kind/namespace/name` of the workload, for the inspector (none for standalone pods).
+    pub workload: Option<String>,
+}
+
+/// A summarised group: its pods counted by state, each state a part of one bar.
+#[derive(Clone, PartialEq, Debug)]
+pub struct SummaryLayout {
+    pub bar: Rect,
+    /// The states present, in [`SUMMARY_ORDER`], with their count and their part of the bar.
+    pub parts: Vec<(PodState, usize, Rect)>,
+}
+
+impl SummaryLayout {
+    /// `16 ready, 2 creating`.
+    pub fn counts(&self) -> String {
+        self.parts
+            .iter()
+            .map(|(state, n, _)| format!("{n} {}", state_word(*state)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// How a state reads in a summary's counts.
+pub fn state_word(state: PodState) -> &'static str {
+    match state {
+        PodState::Pending => "pending",
+        PodState::Creating => "creating",
+        PodState::Running => "running (not ready)",
+        PodState::Ready => "ready",
+        PodState::Terminating => "terminating",
+        PodState::CrashLoop => "crash-looping",
+        PodState::ImageError => "image errors",
+        PodState::Succeeded => "completed",
+        PodState::Failed => "failed",
+    }
+}
+
+/// Splits `bar` among the states of `pods`, in proportion to their counts.
+fn summarise(pods: &[Rc<PodView>], members: &[usize], bar: Rect) -> SummaryLayout {
+    let total = members.len().max(1) as f64;
+    let mut x = bar.x;
+    let parts = SUMMARY_ORDER
+        .iter()
+        .filter_map(|&state| {
+            let n = members.iter().filter(|&&i| pods[i].state == state).count();
+            (n > 0).then(|| {
+                let w = bar.w * n as f64 / total;
+                let part = Rect { x, w, ..bar };
+                x += w;
+                (state, n, part)
+            })
+        })
+        .collect();
+    SummaryLayout { bar, parts }
+}
+
+/// The inspector's name for a pod's workload (`deployment/default/web`).
+fn workload_target(pod: &PodView) -> Option<String> {
+    pod.owner
+        .as_ref()
+        .map(|o| format!("{}/{}/{}", o.kind.to_lowercase(), pod.namespace, o.name))
 }
 
 /// A workload's pods on one node, before placement.
@@ -169,7 +269,7 @@ pub fn owner_caption(pod: &PodView) -> String {
 
 /// Groups pods by owning workload: groups ordered by caption (standalone pods last), members
 /// keep their order in `pods`.
-pub fn group_pods(pods: &[PodView]) -> Vec<Group> {
+pub fn group_pods(pods: &[Rc<PodView>]) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for (i, pod) in pods.iter().enumerate() {
         let caption = owner_caption(pod);
@@ -269,28 +369,52 @@ fn header_height(frame: Rect, chips: &[ChipLayout]) -> f64 {
     }
 }
 
-fn body_height(node: &NodeView) -> f64 {
-    let groups = group_pods(&node.pods);
+fn body_height(groups: &[Group], summarised: bool) -> f64 {
     if groups.is_empty() {
         return EMPTY_NODE + NODE_PAD;
     }
     let body: f64 = groups
         .iter()
-        .map(|g| CAPTION + rows(g.members.len()) as f64 * (POD_H + POD_GAP))
+        .map(|g| match summarised {
+            true => SUMMARY_GROUP,
+            false => CAPTION + rows(g.members.len()) as f64 * (POD_H + POD_GAP),
+        })
         .sum();
     body + NODE_PAD
 }
 
 /// Lays out one node at the top of `frame` (its height is the row's, set later).
-fn place_node(node: &NodeView, frame: Rect, labels: bool) -> NodeLayout {
+fn place_node(node: &NodeView, frame: Rect, labels: bool, summarised: bool) -> NodeLayout {
     let pod_w = pod_width();
     let chips = place_chips(node, frame, labels);
     let header = header_height(frame, &chips);
     let mut y = frame.y + header;
     let mut groups = Vec::new();
-    for group in group_pods(&node.pods) {
+    let grouped = group_pods(&node.pods);
+    let body = body_height(&grouped, summarised);
+    for group in grouped {
         let caption_y = y + CAPTION - 5.0;
         y += CAPTION;
+        let workload = workload_target(&node.pods[group.members[0]]);
+        if summarised {
+            let bar = Rect {
+                x: frame.x + NODE_PAD,
+                y,
+                w: frame.w - 2.0 * NODE_PAD,
+                h: SUMMARY_BAR,
+            };
+            y += SUMMARY_GROUP - CAPTION;
+            groups.push(GroupLayout {
+                caption_x: frame.x + NODE_PAD,
+                caption_y,
+                summary: Some(summarise(&node.pods, &group.members, bar)),
+                caption: group.caption,
+                color: group.color,
+                pods: Vec::new(),
+                workload,
+            });
+            continue;
+        }
         let pods = group
             .members
             .iter()
@@ -316,11 +440,13 @@ fn place_node(node: &NodeView, frame: Rect, labels: bool) -> NodeLayout {
             caption: group.caption,
             color: group.color,
             pods,
+            summary: None,
+            workload,
         });
     }
     NodeLayout {
         frame: Rect {
-            h: header + body_height(node),
+            h: header + body,
             ..frame
         },
         header,
@@ -340,7 +466,19 @@ pub fn cluster(view: &ClusterView) -> ClusterLayout {
 /// storage band if there is storage. The nodes named in `labels` show their label chips.
 pub fn cluster_with_labels(view: &ClusterView, labels: &BTreeSet<String>) -> ClusterLayout {
     let inner_w = WIDTH - 2.0 * MARGIN;
-    let lane_body = match view.pending.len() {
+    let total = view.pending.len() + view.nodes.iter().map(|n| n.pods.len()).sum::<usize>();
+    let summarised = total > TILE_LIMIT;
+    let lane_groups: Vec<Group> = if summarised {
+        group_pods(&view.pending)
+    } else {
+        Vec::new()
+    };
+    let lane_rows = if summarised {
+        lane_groups.len()
+    } else {
+        view.pending.len()
+    };
+    let lane_body = match lane_rows {
         0 => LANE_EMPTY,
         n => n as f64 * (POD_H + POD_GAP) - POD_GAP,
     };
@@ -350,12 +488,25 @@ pub fn cluster_with_labels(view: &ClusterView, labels: &BTreeSet<String>) -> Clu
         w: inner_w,
         h: LANE_TITLE + lane_body + NODE_PAD,
     };
-    let lane_pods = (0..view.pending.len())
-        .map(|i| Rect {
-            x: MARGIN + NODE_PAD,
-            y: MARGIN + LANE_TITLE + i as f64 * (POD_H + POD_GAP),
-            w: pod_width(),
-            h: POD_H,
+    let row = |i: usize| Rect {
+        x: MARGIN + NODE_PAD,
+        y: MARGIN + LANE_TITLE + i as f64 * (POD_H + POD_GAP),
+        w: pod_width(),
+        h: POD_H,
+    };
+    let lane_pods = match summarised {
+        true => Vec::new(),
+        false => (0..view.pending.len()).map(row).collect(),
+    };
+    let lane_groups = lane_groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| LaneGroup {
+            caption: g.caption,
+            color: g.color,
+            count: g.members.len(),
+            first: g.members[0],
+            rect: row(i),
         })
         .collect();
 
@@ -374,14 +525,14 @@ pub fn cluster_with_labels(view: &ClusterView, labels: &BTreeSet<String>) -> Clu
                     w: node_w,
                     h: 0.0,
                 };
-                place_node(node, frame, labels.contains(&node.name))
+                place_node(node, frame, labels.contains(&node.name), summarised)
             })
             .collect();
         let row_h = placed.iter().map(|p| p.frame.h).fold(0.0, f64::max);
         for p in &mut placed {
             p.frame.h = row_h;
         }
-        nodes.extend(placed);
+        nodes.extend(placed.into_iter().map(Rc::new));
         last_row_h = row_h;
         y += row_h + GAP;
     }
@@ -408,6 +559,7 @@ pub fn cluster_with_labels(view: &ClusterView, labels: &BTreeSet<String>) -> Clu
     let lane = LaneLayout {
         frame: lane_frame,
         pods: lane_pods,
+        groups: lane_groups,
     };
     let storage =
         storage_layout::band(&view.storage, MARGIN, bottom + GAP, inner_w).map(|mut band| {
@@ -419,6 +571,7 @@ pub fn cluster_with_labels(view: &ClusterView, labels: &BTreeSet<String>) -> Clu
     ClusterLayout {
         width: WIDTH,
         height: bottom + MARGIN,
+        summarised,
         lane,
         nodes,
         storage,
@@ -430,9 +583,9 @@ pub fn cluster_with_labels(view: &ClusterView, labels: &BTreeSet<String>) -> Clu
 fn pod_tiles(
     view: &ClusterView,
     lane: &LaneLayout,
-    nodes: &[NodeLayout],
+    nodes: &[Rc<NodeLayout>],
 ) -> BTreeMap<(String, String), Rect> {
-    let key = |p: &PodView| (p.namespace.clone(), p.name.clone());
+    let key = |p: &Rc<PodView>| (p.namespace.clone(), p.name.clone());
     let mut tiles: BTreeMap<(String, String), Rect> = view
         .pending
         .iter()
@@ -488,15 +641,15 @@ mod tests {
             cpu_requested_millis: 0,
             memory_capacity_bytes: 8 << 30,
             memory_requested_bytes: 0,
-            pods,
+            pods: pods.into_iter().map(Rc::new).collect(),
         }
     }
 
     fn view(nodes: Vec<NodeView>, pending: Vec<PodView>) -> ClusterView {
         ClusterView {
             time: "0:00:00".into(),
-            nodes,
-            pending,
+            nodes: nodes.into_iter().map(Rc::new).collect(),
+            pending: pending.into_iter().map(Rc::new).collect(),
             ..Default::default()
         }
     }
@@ -515,7 +668,7 @@ mod tests {
             pod("db-0", Some(("StatefulSet", "db")), 1),
             pod("web-b", Some(("Deployment", "web")), 0),
         ];
-        let groups = group_pods(&pods);
+        let groups = group_pods(&pods.into_iter().map(Rc::new).collect::<Vec<_>>());
         let captions: Vec<_> = groups.iter().map(|g| g.caption.as_str()).collect();
         assert_eq!(captions, ["deploy/web", "sts/db", "standalone pods"]);
         assert_eq!(groups[0].members, [1, 3]);
@@ -704,5 +857,77 @@ mod tests {
     fn layout_is_deterministic() {
         let v = view(vec![node("a", web(4)), node("b", web(2))], web(2));
         assert_eq!(cluster(&v), cluster(&v));
+    }
+
+    #[test]
+    fn many_pods_are_summarised_per_workload_and_state() {
+        let with_state = |mut p: PodView, state| {
+            p.state = state;
+            p
+        };
+        // 200 web pods on each of two nodes, the last 30 of a node still creating; a few pods of
+        // another workload; and many pending pods of two workloads.
+        let mut a = web(200);
+        for p in &mut a[170..] {
+            p.state = PodState::Creating;
+        }
+        a.push(pod("db-0", Some(("StatefulSet", "db")), 1));
+        let b = web(200);
+        let mut pending: Vec<PodView> = (0..40)
+            .map(|i| {
+                with_state(
+                    pod(&format!("big-{i}"), Some(("Deployment", "big")), 2),
+                    PodState::Pending,
+                )
+            })
+            .collect();
+        pending.push(with_state(pod("solo", None, 3), PodState::Pending));
+        let v = view(vec![node("a", a), node("b", b)], pending);
+        let layout = cluster(&v);
+        assert!(layout.summarised);
+        // The lane: one row per workload, standalone pods last.
+        let lane: Vec<(&str, usize)> = layout
+            .lane
+            .groups
+            .iter()
+            .map(|g| (g.caption.as_str(), g.count))
+            .collect();
+        assert_eq!(lane, [("deploy/big", 40), ("standalone pods", 1)]);
+        assert!(layout.lane.pods.is_empty());
+        assert!(layout.lane.frame.contains(&layout.lane.groups[1].rect));
+        // Node a: web's bar is split 170 ready / 30 creating; db has a bar of its own.
+        let groups = &layout.nodes[0].groups;
+        assert_eq!(groups.len(), 2);
+        let web_bar = groups[0].summary.as_ref().expect("summarised");
+        let parts: Vec<(PodState, usize)> =
+            web_bar.parts.iter().map(|(s, n, _)| (*s, *n)).collect();
+        assert_eq!(parts, [(PodState::Ready, 170), (PodState::Creating, 30)]);
+        assert_eq!(web_bar.counts(), "170 ready, 30 creating");
+        let width: f64 = web_bar.parts.iter().map(|(_, _, r)| r.w).sum();
+        assert!(
+            (width - web_bar.bar.w).abs() < 1e-9,
+            "the parts fill the bar"
+        );
+        assert!(web_bar.parts[1].2.x > web_bar.parts[0].2.x);
+        assert!(groups.iter().all(|g| g.pods.is_empty()));
+        assert_eq!(
+            groups[0].workload.as_deref(),
+            Some("deployment/default/web")
+        );
+        assert_eq!(
+            groups[1].workload.as_deref(),
+            Some("statefulset/default/db")
+        );
+        // Boxes no longer grow with their pods: two bars are as tall as one tile row.
+        assert!(layout.nodes[0].frame.h < NODE_HEADER + 3.0 * SUMMARY_GROUP);
+        for g in groups {
+            assert!(layout.nodes[0]
+                .frame
+                .contains(&g.summary.as_ref().unwrap().bar));
+        }
+        // At or below the limit every pod keeps its tile.
+        let small = cluster(&view(vec![node("a", web(TILE_LIMIT))], vec![]));
+        assert!(!small.summarised);
+        assert!(small.nodes[0].groups.iter().all(|g| g.summary.is_none()));
     }
 }

@@ -175,7 +175,7 @@ pub fn menu(node: &NodeView, labels_shown: bool) -> Vec<MenuItem> {
 }
 
 /// `worker-N` with the smallest N above every existing `worker-N`.
-pub fn next_worker_name(nodes: &[NodeView]) -> String {
+pub fn next_worker_name(nodes: &[std::rc::Rc<NodeView>]) -> String {
     let highest = nodes
         .iter()
         .filter_map(|n| n.name.strip_prefix("worker-")?.parse::<u32>().ok())
@@ -350,12 +350,13 @@ mod tests {
 
     #[test]
     fn the_next_worker_takes_the_number_after_the_highest() {
-        let nodes = vec![
+        let nodes = [
             node("control-plane"),
             node("worker-1"),
             node("worker-3"),
             node("worker-x"),
-        ];
+        ]
+        .map(std::rc::Rc::new);
         assert_eq!(next_worker_name(&nodes), "worker-4");
         assert_eq!(next_worker_name(&[]), "worker-1");
     }

@@ -17,7 +17,7 @@ use kubeplay_core::session::{Input, Outcome, Session, SessionError, Start, Timel
 use kubeplay_core::share::{self, LessonRef, Shared};
 use kubeplay_core::sim::END_OF_TIME;
 use kubeplay_core::time::{human_duration, Dur, SimTime};
-use kubeplay_core::view::{self, ClusterView, EventLine};
+use kubeplay_core::view::{self, ClusterView, EventLine, ViewCache};
 use kubeplay_core::World;
 use yew::Reducible;
 
@@ -97,7 +97,7 @@ pub enum ApplyOutcome {
 }
 
 /// A command typed in the console and what it printed.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ConsoleEntry {
     /// The session entry that ran it, so rewinding can drop what it forgets.
     pub entry: usize,
@@ -119,7 +119,7 @@ pub struct PictureOutcome {
 }
 
 /// An action on the timeline: where it happened and what it was.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Mark {
     pub at: SimTime,
     /// `apply` or the command line.
@@ -170,13 +170,24 @@ pub enum Action {
     Note(String),
 }
 
-/// The page's state. Cloning is cheap apart from the view: the timeline is shared.
+/// The page's state. The reducer clones it for every action, playback ticks included, so
+/// everything large is shared: the timeline, and behind `Rc`s the view, the console, the
+/// history, the marks and the events (replaced or copied on write, so a component handed the
+/// same `Rc` as before knows it has not changed).
 #[derive(Clone)]
 pub struct Playground {
     timeline: Rc<RefCell<Timeline>>,
+    /// What the last view was built from (see [`ViewCache`]); forgotten whenever the timeline
+    /// is rewritten (rewound, undone), since a resourceVersion may then mean another object.
+    view_cache: Rc<RefCell<ViewCache>>,
     /// The moment shown while looking at the past; `None` shows the live cluster.
     pub viewing: Option<SimTime>,
-    pub view: ClusterView,
+    /// The cluster shown. Kept (the same `Rc`) while only the clock moved, so that the
+    /// picture of an idle cluster is not redrawn on every tick; its `time` is then the moment
+    /// it was built, and [`Playground::clock`] the moment shown.
+    pub view: Rc<ClusterView>,
+    /// The simulated time shown, `h:mm:ss`.
+    pub clock: String,
     pub playing: bool,
     pub speed: Speed,
     /// When the next scheduled item is due, as a clock string.
@@ -186,21 +197,21 @@ pub struct Playground {
     pub apply: Option<ApplyOutcome>,
     /// Counts applies, so the editor can tell a new outcome from an equal old one.
     pub apply_count: u64,
-    pub console: Vec<ConsoleEntry>,
-    pub history: Vec<String>,
+    pub console: Rc<Vec<ConsoleEntry>>,
+    pub history: Rc<Vec<String>>,
     pub picture: Option<PictureOutcome>,
     /// The session's span of simulated time, for the timeline.
     pub begin: SimTime,
     pub end: SimTime,
     /// The actions taken, in order, for the timeline.
-    pub marks: Vec<Mark>,
+    pub marks: Rc<Vec<Mark>>,
     /// Whether there is an action to undo.
     pub can_undo: bool,
     /// The object the inspector shows, and what it found (in the world the picture shows).
     pub inspecting: Option<Target>,
     pub inspection: Option<Result<Inspection, String>>,
     /// What the controllers did last, for the narration.
-    pub events: Vec<EventLine>,
+    pub events: Rc<Vec<EventLine>>,
     /// Bumped whenever the session changed enough to be worth saving.
     pub save_seq: u64,
     /// The lesson followed, if any.
@@ -238,24 +249,26 @@ impl Playground {
         let console = console_of(&timeline);
         let mut playground = Playground {
             timeline: Rc::new(RefCell::new(timeline)),
+            view_cache: Rc::default(),
             viewing: None,
-            view: ClusterView::default(),
+            view: Rc::default(),
+            clock: String::new(),
             playing: false,
             speed: Speed::X5,
             next_event: None,
             sim_note: "Paused. Press play, step, or run until settled.".to_string(),
             apply: None,
             apply_count: 0,
-            console,
-            history: vec![],
+            console: Rc::new(console),
+            history: Rc::default(),
             picture: None,
             begin: SimTime(0),
             end: SimTime(0),
-            marks: vec![],
+            marks: Rc::default(),
             can_undo: false,
             inspecting: None,
             inspection: None,
-            events: vec![],
+            events: Rc::default(),
             save_seq: 0,
             lesson: None,
             read_only: false,
@@ -302,13 +315,14 @@ impl Playground {
             .filter(|e| e.input.is_action())
             .count();
         let mut playground = Playground::with_timeline(Timeline::replay(session));
-        playground.history = playground
+        let mut history: Vec<String> = playground
             .console
             .iter()
             .map(|e| e.command.clone())
             .collect();
-        playground.history.dedup();
-        trim_front(&mut playground.history, HISTORY_KEEP);
+        history.dedup();
+        trim_front(&mut history, HISTORY_KEEP);
+        playground.history = Rc::new(history);
         playground.sim_note = format!(
             "Restored {what} ({actions} action{}, clock {}).",
             if actions == 1 { "" } else { "s" },
@@ -463,7 +477,7 @@ impl Playground {
                     self.sim_note = format!("Playing at {}.", speed.label());
                 }
             }
-            Action::ClearConsole => self.console.clear(),
+            Action::ClearConsole => self.console = Rc::default(),
             Action::Scrub(ms) => {
                 self.playing = false;
                 let at = SimTime(ms).clamp(self.begin, self.end);
@@ -493,6 +507,7 @@ impl Playground {
                     Some(_) | None => "Nothing to undo.".to_string(),
                 };
                 self.forget_console_past_session();
+                self.forget_views();
             }
             Action::Inspect(target) => match Target::parse(&target) {
                 Ok(target) => self.inspecting = Some(target),
@@ -561,7 +576,7 @@ impl Playground {
     /// Starts over as `fresh`, keeping what belongs to the page rather than the session.
     fn replace_with(&mut self, fresh: Playground) {
         *self = Playground {
-            history: std::mem::take(&mut self.history),
+            history: Rc::clone(&self.history),
             speed: self.speed,
             save_seq: self.save_seq,
             read_only: self.read_only,
@@ -576,13 +591,21 @@ impl Playground {
         };
         self.timeline.borrow_mut().truncate_at(at);
         self.forget_console_past_session();
+        self.forget_views();
         self.save_seq += 1;
     }
 
     /// Drops console entries whose session entry was rewound or undone.
     fn forget_console_past_session(&mut self) {
         let kept = self.timeline.borrow().session().entries.len();
-        self.console.retain(|e| e.entry < kept);
+        if self.console.iter().any(|e| e.entry >= kept) {
+            Rc::make_mut(&mut self.console).retain(|e| e.entry < kept);
+        }
+    }
+
+    /// Starts the next view from scratch: the timeline was rewritten.
+    fn forget_views(&mut self) {
+        self.view_cache = Rc::default();
     }
 
     fn apply_text(&mut self, text: String) {
@@ -618,11 +641,12 @@ impl Playground {
             return None;
         }
         if self.history.last() != Some(&command) {
-            self.history.push(command.clone());
-            trim_front(&mut self.history, HISTORY_KEEP);
+            let history = Rc::make_mut(&mut self.history);
+            history.push(command.clone());
+            trim_front(history, HISTORY_KEEP);
         }
         if command == "clear" {
-            self.console.clear();
+            self.console = Rc::default();
             return None;
         }
         let mut timeline = self.timeline.borrow_mut();
@@ -640,8 +664,9 @@ impl Playground {
             stderr: out.stderr.clone(),
             ok: out.ok,
         };
-        self.console.push(entry.clone());
-        trim_front(&mut self.console, CONSOLE_KEEP);
+        let console = Rc::make_mut(&mut self.console);
+        console.push(entry.clone());
+        trim_front(console, CONSOLE_KEEP);
         Some(entry)
     }
 
@@ -650,7 +675,10 @@ impl Playground {
         let timeline = self.timeline.borrow();
         self.begin = timeline.begin();
         self.end = timeline.end();
-        self.marks = marks_of(&timeline);
+        let marks = marks_of(&timeline);
+        if *self.marks != marks {
+            self.marks = Rc::new(marks);
+        }
         self.can_undo = !self.marks.is_empty();
         let entries = timeline.session().entries.len();
         self.past = self.viewing.map(|at| match self.past.take() {
@@ -665,8 +693,18 @@ impl Playground {
             Some(past) => &*past.world,
             None => timeline.world(),
         };
-        self.view = view::cluster(world);
-        self.events = view::recent_events(world, EVENTS_SHOWN);
+        let mut fresh = view::cluster_with(world, &mut self.view_cache.borrow_mut());
+        // Rows that did not change are the same `Rc`s, so this is cheap when little changed.
+        let clock = std::mem::replace(&mut fresh.time, self.view.time.clone());
+        if fresh != *self.view {
+            fresh.time = clock.clone();
+            self.view = Rc::new(fresh);
+        }
+        self.clock = clock;
+        let events = view::recent_events(world, EVENTS_SHOWN);
+        if *self.events != events {
+            self.events = Rc::new(events);
+        }
         if let Some(lesson) = &mut self.lesson {
             if lesson.refresh(world, self.past.is_none()) {
                 self.save_seq += 1;
@@ -848,7 +886,7 @@ mod tests {
     fn ticks_advance_the_clock_only_while_playing() {
         let mut p = Playground::default();
         p.update(Action::Tick);
-        assert_eq!(p.view.time, World::new(SEED).now().clock());
+        assert_eq!(p.clock, World::new(SEED).now().clock());
         p.update(Action::SetSpeed(Speed::X60));
         p.update(Action::TogglePlay);
         for _ in 0..10 {
@@ -856,7 +894,28 @@ mod tests {
         }
         let mut expected = World::new(SEED);
         expected.advance(Dur::secs(60));
-        assert_eq!(p.view.time, expected.now().clock());
+        assert_eq!(p.clock, expected.now().clock());
+    }
+
+    #[test]
+    fn an_idle_cluster_keeps_its_view_while_the_clock_moves() {
+        let mut p = settled_nginx();
+        let settled = Rc::clone(&p.view);
+        let clock = p.clock.clone();
+        p.update(Action::SetSpeed(Speed::X60));
+        p.update(Action::TogglePlay);
+        for _ in 0..10 {
+            p.update(Action::Tick);
+        }
+        assert_ne!(p.clock, clock);
+        assert!(
+            Rc::ptr_eq(&p.view, &settled),
+            "nothing changed but the time"
+        );
+        // A change gives a new view, with the time it was built at.
+        p.update(Action::Run("scale deployment nginx --replicas=4".into()));
+        assert!(!Rc::ptr_eq(&p.view, &settled));
+        assert_eq!(p.view.time, p.clock);
     }
 
     #[test]
@@ -874,7 +933,7 @@ mod tests {
             "{}",
             p.sim_note
         );
-        assert_eq!(p.view.time, "168:00:00");
+        assert_eq!(p.clock, "168:00:00");
     }
 
     #[test]
@@ -883,7 +942,7 @@ mod tests {
         p.update(Action::Run("get nodes".into()));
         p.update(Action::Run("  get nodes ".into()));
         p.update(Action::Run("frobnicate".into()));
-        assert_eq!(p.history, ["get nodes", "frobnicate"]);
+        assert_eq!(*p.history, ["get nodes", "frobnicate"]);
         assert_eq!(p.console.len(), 3);
         assert!(
             p.console[0].ok && p.console[0].stdout.contains("worker-1"),
@@ -955,7 +1014,7 @@ mod tests {
         p.update(Action::Run("get pods".into()));
         p.update(Action::Reset);
         assert_eq!(p.view, Playground::default().view);
-        assert_eq!(p.history, ["get pods"]);
+        assert_eq!(*p.history, ["get pods"]);
         assert!(p.apply.is_none());
     }
 
@@ -967,7 +1026,7 @@ mod tests {
         p.update(Action::Scrub(p.begin.0));
         assert_eq!(p.viewing, Some(p.begin));
         assert_eq!(nginx_replicas(&p), 0, "nothing ran at the start");
-        assert_eq!(p.view.time, p.begin.clock());
+        assert_eq!(p.clock, p.begin.clock());
         p.update(Action::BackToNow);
         assert_eq!(p.viewing, None);
         assert_eq!(p.view, live);
@@ -1026,6 +1085,52 @@ mod tests {
         assert_eq!(p.sim_note, "Nothing to undo.");
     }
 
+    /// The view the page shows is the view of the world shown, however it was reached: rows
+    /// kept from earlier views never outlive a rewritten timeline.
+    /// What the page shows: the view at the clock (a kept view carries the time it was built).
+    fn shown(p: &Playground) -> ClusterView {
+        ClusterView {
+            time: p.clock.clone(),
+            ..(*p.view).clone()
+        }
+    }
+
+    fn fresh_view(p: &Playground) -> ClusterView {
+        let timeline = p.timeline.borrow();
+        match &p.past {
+            Some(past) => view::cluster(&past.world),
+            None => view::cluster(timeline.world()),
+        }
+    }
+
+    #[test]
+    fn views_kept_between_actions_never_show_an_undone_or_rewound_cluster() {
+        let mut p = settled_nginx();
+        p.update(Action::Run(
+            "set image deployment/nginx nginx=nginx:1.26".into(),
+        ));
+        p.update(Action::Settle);
+        assert_eq!(shown(&p), fresh_view(&p));
+        // Undo, then the same command with another image: the same objects, resourceVersions
+        // and names come back with other contents.
+        p.update(Action::Undo);
+        assert_eq!(shown(&p), fresh_view(&p));
+        p.update(Action::Run(
+            "set image deployment/nginx nginx=nginx:1.27".into(),
+        ));
+        p.update(Action::Settle);
+        assert_eq!(shown(&p), fresh_view(&p));
+        // Looking back, then acting from there.
+        p.update(Action::Scrub(p.begin.0 + 1));
+        assert_eq!(shown(&p), fresh_view(&p));
+        p.update(Action::Apply(
+            NGINX_DEPLOYMENT.replace("replicas: 3", "replicas: 4"),
+        ));
+        p.update(Action::Settle);
+        assert_eq!(shown(&p), fresh_view(&p));
+        assert_eq!(nginx_replicas(&p), 4);
+    }
+
     #[test]
     fn a_saved_session_restores_the_same_cluster_console_and_history() {
         let mut p = settled_nginx();
@@ -1037,9 +1142,9 @@ mod tests {
         }
         let saved = p.session_json();
         let back = Playground::restore(&saved).expect("restores");
-        assert_eq!(back.view, p.view);
+        assert_eq!(shown(&back), shown(&p));
         assert_eq!(back.console, p.console);
-        assert_eq!(back.history, ["scale deployment nginx --replicas=2"]);
+        assert_eq!(*back.history, ["scale deployment nginx --replicas=2"]);
         assert_eq!(back.marks, p.marks);
         assert!(!back.playing, "a restored session starts paused");
         assert!(back.sim_note.starts_with("Restored"), "{}", back.sim_note);
@@ -1169,20 +1274,20 @@ mod tests {
         p.update(Action::Hint);
         let link = p.share_payload();
         let opened = Playground::open_link(&format!("#s={link}")).expect("opens");
-        assert_eq!(opened.view, p.view);
+        assert_eq!(shown(&opened), shown(&p));
         assert_eq!(opened.end, p.end);
         assert_eq!(
             opened.lesson.as_ref().map(|l| &l.progress),
             p.lesson.as_ref().map(|l| &l.progress)
         );
         let restored = Playground::restore(&p.session_json()).expect("restores");
-        assert_eq!(restored.view, p.view);
+        assert_eq!(shown(&restored), shown(&p));
         assert_eq!(restored.lesson.as_ref().unwrap().progress.done(), 1);
         // A save from before lessons (a bare session) still restores.
         let bare = p.timeline.borrow().session().to_json();
         let old = Playground::restore(&bare).expect("restores");
         assert!(old.lesson.is_none());
-        assert_eq!(old.view, p.view);
+        assert_eq!(shown(&old), shown(&p));
     }
 
     #[test]

@@ -206,6 +206,7 @@ mod tests {
         ClaimPhase, ClaimView, ClusterView, MountState, MountView, NodeView, OwnerView, PodState,
         PodView, VolumeView,
     };
+    use std::rc::Rc;
 
     fn pod(name: &str) -> PodView {
         PodView {
@@ -241,7 +242,7 @@ mod tests {
             cpu_requested_millis: 0,
             memory_capacity_bytes: 8 << 30,
             memory_requested_bytes: 0,
-            pods,
+            pods: pods.into_iter().map(Rc::new).collect(),
         }
     }
 
@@ -293,8 +294,8 @@ mod tests {
     fn view(pods: &[&str], claims: usize) -> ClusterView {
         let mut v = ClusterView {
             nodes: vec![
-                node("a", pods.iter().map(|p| pod(p)).collect()),
-                node("b", vec![]),
+                Rc::new(node("a", pods.iter().map(|p| pod(p)).collect())),
+                Rc::new(node("b", vec![])),
             ],
             ..Default::default()
         };

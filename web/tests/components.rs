@@ -153,17 +153,17 @@ spec:
 async fn console_runs_a_line_and_recalls_history_with_the_arrow_keys() {
     let (dispatch, seen) = recorder::<Action>();
     let root = mount::<Console>(ConsoleProps {
-        entries: vec![ConsoleEntry {
+        entries: Rc::new(vec![ConsoleEntry {
             entry: 0,
             command: "get nodes".into(),
             stdout: "NAME   STATUS\nnode-1 Ready\n".into(),
             stderr: String::new(),
             ok: true,
-        }],
-        history: vec![
+        }]),
+        history: Rc::new(vec![
             "get nodes".into(),
             "scale deployment/nginx --replicas=5".into(),
-        ],
+        ]),
         dispatch,
         complete: Callback::from(|line: String| kubeplay_core::kubectl::Completion {
             start: line.len(),
@@ -215,8 +215,8 @@ async fn console_tab_completes_object_names_from_the_cluster() {
     };
     let (dispatch, _) = recorder::<Action>();
     let root = mount::<Console>(ConsoleProps {
-        entries: Vec::new(),
-        history: Vec::new(),
+        entries: Rc::default(),
+        history: Rc::default(),
         dispatch,
         complete,
     })
@@ -388,6 +388,52 @@ async fn the_picture_draws_pods_in_their_nodes_and_unschedulable_ones_in_the_lan
 
     click(&waiting[0]).await;
     assert_eq!(*inspected.borrow(), vec!["pod/default/big".to_string()]);
+}
+
+#[wasm_bindgen_test]
+async fn more_pods_than_tiles_are_counted_per_workload_and_state_in_each_node() {
+    let p = playground(&[
+        "sim node add worker-3",
+        "sim node add worker-4",
+        "create deployment many --image=nginx:1.27 --replicas=320",
+    ]);
+    let (on_run, _) = recorder::<String>();
+    let (on_inspect, inspected) = recorder::<String>();
+    let root = mount::<ClusterPicture>(ClusterPictureProps {
+        view: p.view.clone(),
+        outcome: None,
+        on_run,
+        on_inspect,
+    })
+    .await;
+    assert!(
+        all(&root, "g.pod").is_empty(),
+        "no tiles: {}",
+        root.inner_html()
+    );
+    assert!(text(&one(&root, "#picture-summarised")).contains("More than 300 pods"));
+    // Every pod is counted once, in the node it runs on.
+    let counted: usize = all(&root, "g.workload-summary")
+        .iter()
+        .map(|g| attr(g, "data-count").parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(counted, 323);
+    let many = all(&root, "g.workload-summary[data-workload='deploy/many']");
+    assert_eq!(many.len(), 4, "on each of the four workers");
+    for bar in &many {
+        let ready = one(bar, ".summary-part[data-state='ready']");
+        assert_eq!(attr(&ready, "data-count"), attr(bar, "data-count"));
+        assert!(
+            attr(bar, "aria-label").contains(" ready"),
+            "{}",
+            attr(bar, "aria-label")
+        );
+    }
+    click(&many[0]).await;
+    assert_eq!(
+        *inspected.borrow(),
+        vec!["deployment/default/many".to_string()]
+    );
 }
 
 #[wasm_bindgen_test]

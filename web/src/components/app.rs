@@ -149,7 +149,29 @@ pub fn App() -> Html {
         let options = options.clone();
         use_reducer(move || initial(&options))
     };
-    let dispatch: Callback<Action> = state.dispatcher().to_callback();
+    // Callbacks are made once: a child handed the same callback (and the same `Rc`s of state)
+    // as before is not redrawn, which matters while playing, when the state changes ten times
+    // a second.
+    let dispatch: Callback<Action> = {
+        let dispatcher = state.dispatcher();
+        (*use_memo((), move |_| dispatcher.to_callback())).clone()
+    };
+    let (on_apply, on_run_from_picture, on_inspect) = {
+        let dispatch = dispatch.clone();
+        (*use_memo((), move |_| {
+            (
+                dispatch.reform(Action::Apply),
+                dispatch.reform(Action::RunFromPicture),
+                dispatch.reform(Action::Inspect),
+            )
+        }))
+        .clone()
+    };
+    // Tab completion asks the state of the moment it is pressed, through a cell updated on
+    // every render, so the console keeps one callback.
+    let latest = use_mut_ref(|| state.clone());
+    *latest.borrow_mut() = state.clone();
+    let complete = use_callback((), move |line: String, _| latest.borrow().complete(&line));
     {
         let (options, dispatch) = (options.clone(), dispatch.clone());
         use_effect_with((), move |_| {
@@ -165,7 +187,17 @@ pub fn App() -> Html {
             }
         });
     }
-    use_interval(state.playing, TICK_MS, dispatch.reform(|()| Action::Tick));
+    let tick = use_memo((), {
+        let dispatch = dispatch.clone();
+        move |_| dispatch.reform(|()| Action::Tick)
+    });
+    use_interval(state.playing, TICK_MS, (*tick).clone());
+    // The first render is on the screen: the page is usable (the load benchmark reads this).
+    use_effect_with((), |_| {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark("kubeplay-ready");
+        }
+    });
 
     // The picture, or the same state as tables.
     let as_table = use_state(|| false);
@@ -224,7 +256,7 @@ pub fn App() -> Html {
                     <ShareButton payload={share_payload} />
                 }
                 <TimeControls
-                    clock={state.view.time.clone()}
+                    clock={state.clock.clone()}
                     playing={state.playing}
                     speed={state.speed}
                     next_event={state.next_event.clone()}
@@ -248,13 +280,13 @@ pub fn App() -> Html {
                         <Editor
                             outcome={state.apply.clone()}
                             apply_count={state.apply_count}
-                            on_apply={dispatch.reform(Action::Apply)}
+                            on_apply={on_apply.clone()}
                         />
                     }
                     if panels.workloads {
                         <WorkloadList workloads={state.view.workloads.clone()} outcome={state.picture.clone()}
-                            on_run={dispatch.reform(Action::RunFromPicture)}
-                            on_inspect={dispatch.reform(Action::Inspect)} />
+                            on_run={on_run_from_picture.clone()}
+                            on_inspect={on_inspect.clone()} />
                     }
                 </div>
                 }
@@ -289,11 +321,11 @@ pub fn App() -> Html {
                             }
                         </p>
                         if *as_table {
-                            <ClusterTable view={state.view.clone()} on_inspect={dispatch.reform(Action::Inspect)} />
+                            <ClusterTable view={state.view.clone()} on_inspect={on_inspect.clone()} />
                         } else {
                         <ClusterPicture view={state.view.clone()} outcome={state.picture.clone()}
-                                on_run={dispatch.reform(Action::RunFromPicture)}
-                                on_inspect={dispatch.reform(Action::Inspect)} />
+                                on_run={on_run_from_picture.clone()}
+                                on_inspect={on_inspect.clone()} />
                         }
                         <Narration events={state.events.clone()} />
                         <Legend storage={!state.view.storage.is_empty()} />
@@ -301,10 +333,7 @@ pub fn App() -> Html {
                     }
                     if panels.console && !state.read_only {
                     <Console
-                        complete={{
-                            let state = state.clone();
-                            Callback::from(move |line: String| state.complete(&line))
-                        }}
+                        complete={complete.clone()}
                         entries={state.console.clone()}
                         history={state.history.clone()}
                         dispatch={dispatch.clone()}

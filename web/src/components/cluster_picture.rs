@@ -4,6 +4,7 @@
 //! percentages of the picture so they follow it as it scales.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use kubeplay_core::view::ClusterView;
 use wasm_bindgen::JsCast;
@@ -25,7 +26,7 @@ const ADD_NODE: &str = "+add";
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterPictureProps {
-    pub view: ClusterView,
+    pub view: Rc<ClusterView>,
     /// The last command run from the picture, for the forms to see their result.
     pub outcome: Option<PictureOutcome>,
     pub on_run: Callback<String>,
@@ -66,9 +67,21 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
     // Which popup is open (a node's name, or `ADD_NODE`), and which nodes show their labels.
     let open = use_state(|| None::<String>);
     let labels = use_state(BTreeSet::<String>::new);
-    let geometry = use_memo((view.clone(), (*labels).clone()), |(view, labels)| {
-        layout::cluster_with_labels(view, labels)
-    });
+    // The layout depends on the nodes, the pending pods, the storage and the labels shown, not
+    // on the clock: recomputed only when one of those changed (nodes and pods are compared by
+    // `Rc` first, so unchanged ones cost a pointer comparison).
+    let geometry = {
+        let view = Rc::clone(view);
+        use_memo(
+            (
+                view.nodes.clone(),
+                view.pending.clone(),
+                view.storage.clone(),
+                (*labels).clone(),
+            ),
+            move |(.., labels)| layout::cluster_with_labels(&view, labels),
+        )
+    };
     let pods: usize = view.nodes.iter().map(|node| node.pods.len()).sum();
     let mut description = format!(
         "{} nodes running {} pods; {} pods waiting for a node.",
@@ -108,23 +121,40 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
             }
         })
     };
-    let opener = |key: String| {
+    // One callback of each for every node's menu, kept across renders so that a menu whose
+    // node did not change is not redrawn.
+    let on_open = {
         let open = open.clone();
-        Callback::from(move |want: bool| open.set(want.then(|| key.clone())))
+        use_callback((), move |(key, want): (String, bool), _| {
+            open.set(want.then_some(key))
+        })
     };
-    let toggle_labels = |name: String| {
+    let on_toggle_labels = {
         let labels = labels.clone();
-        Callback::from(move |()| {
-            let mut next = (*labels).clone();
+        use_callback((*labels).clone(), move |name: String, shown| {
+            let mut next = shown.clone();
             if !next.remove(&name) {
-                next.insert(name.clone());
+                next.insert(name);
             }
             labels.set(next);
+        })
+    };
+    let on_add_open = {
+        let open = open.clone();
+        use_callback((), move |want: bool, _| {
+            open.set(want.then(|| ADD_NODE.to_string()))
         })
     };
     let slot = geometry.add_slot;
     let right_edge = slot.x + slot.w > geometry.width * 2.0 / 3.0;
     html! {
+        <>
+        if geometry.summarised {
+            <p class="picture-note" id="picture-summarised">
+                { format!("More than {} pods: each node counts its pods per workload and state. \
+                    The table view lists every pod; a bar opens its workload.", layout::TILE_LIMIT) }
+            </p>
+        }
         <div class="picture-scroll">
           <div class="picture-stage">
             <svg id="cluster-svg" data-testid="cluster-svg" class="cluster-svg" role="group" aria-label={description}
@@ -156,7 +186,7 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
                 // node's component (and the open menu's state) with its own node.
                 <g class="nodes">
                     { for view.nodes.iter().zip(&geometry.nodes).map(|(node, placed)| html! {
-                        <NodeBox key={node.name.clone()} node={node.clone()} layout={placed.clone()} />
+                        <NodeBox key={node.name.clone()} node={Rc::clone(node)} layout={Rc::clone(placed)} />
                     }) }
                 </g>
                 if let Some(band) = &geometry.storage {
@@ -168,16 +198,16 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
                 { for view.nodes.iter().zip(&geometry.nodes).map(|(node, placed)| {
                     let f = placed.frame;
                     html! {
-                        <NodeMenu key={node.name.clone()} node={node.clone()}
+                        <NodeMenu key={node.name.clone()} node={Rc::clone(node)}
                             anchor={point(&geometry, f.x + f.w - 6.0, f.y + 6.0)}
                             left_anchor={point(&geometry, f.x + 6.0, f.y + 6.0)}
                             opens_right={f.x < layout::MARGIN + 1.0}
                             open={open.as_deref() == Some(node.name.as_str())}
                             labels_shown={labels.contains(&node.name)}
                             outcome={props.outcome.clone()}
-                            on_open={opener(node.name.clone())}
+                            on_open={on_open.clone()}
                             on_run={props.on_run.clone()}
-                            on_toggle_labels={toggle_labels(node.name.clone())} />
+                            on_toggle_labels={on_toggle_labels.clone()} />
                     }
                 }) }
                 </div>
@@ -187,10 +217,11 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
                     suggested={next_worker_name(&view.nodes)}
                     open={open.as_deref() == Some(ADD_NODE)}
                     outcome={props.outcome.clone()}
-                    on_open={opener(ADD_NODE.to_string())}
+                    on_open={on_add_open.clone()}
                     on_run={props.on_run.clone()} />
             </div>
           </div>
         </div>
+        </>
     }
 }

@@ -2,6 +2,8 @@
 //! running), and claims. For screen readers, keyboard users and anyone who reads faster
 //! than they look. Every row can be inspected.
 
+use std::rc::Rc;
+
 use kubeplay_core::view::ClusterView;
 use yew::prelude::*;
 
@@ -10,7 +12,7 @@ use crate::format::{cpu, memory};
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterTableProps {
-    pub view: ClusterView,
+    pub view: Rc<ClusterView>,
     pub on_inspect: Callback<String>,
 }
 

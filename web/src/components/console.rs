@@ -1,6 +1,8 @@
 //! The kubectl console: a pre-formatted log of commands and their output, and an input line
 //! with ↑/↓ history.
 
+use std::rc::Rc;
+
 use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
@@ -15,8 +17,8 @@ const CANDIDATES_SHOWN: usize = 40;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
-    pub entries: Vec<ConsoleEntry>,
-    pub history: Vec<String>,
+    pub entries: Rc<Vec<ConsoleEntry>>,
+    pub history: Rc<Vec<String>>,
     pub dispatch: Callback<Action>,
     /// What Tab may complete a line to.
     pub complete: Callback<String, Completion>,

@@ -1,12 +1,14 @@
 //! The narration: the newest Events, as the controllers record them, in a live region so a
 //! screen reader announces what the cluster just did (each line once: lines are keyed).
 
+use std::rc::Rc;
+
 use kubeplay_core::view::EventLine;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct NarrationProps {
-    pub events: Vec<EventLine>,
+    pub events: Rc<Vec<EventLine>>,
 }
 
 #[component]

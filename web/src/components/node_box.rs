@@ -3,19 +3,25 @@
 //! grouped by workload. A NotReady node is greyed and hatched with its pods dimmed; a cordoned
 //! one has a dashed amber outline. Each state has its own badge text and mark, not just colour.
 
+use std::rc::Rc;
+
 use kubeplay_core::view::NodeView;
 use yew::prelude::*;
 
 use super::pod_glyph::n;
 use super::pod_tile::PodTile;
 use crate::format::{cpu, ellipsize, fraction, memory};
-use crate::layout::{ChipKind, ChipLayout, NodeLayout, Rect, EMPTY_NODE, MENU_ROOM, NODE_PAD};
-use crate::pod_style::stroke;
+use crate::layout::{
+    ChipKind, ChipLayout, GroupLayout, NodeLayout, Rect, SummaryLayout, EMPTY_NODE, MENU_ROOM,
+    NODE_PAD,
+};
+use crate::pod_style::{state_name, stroke, tint};
+use kubeplay_core::view::PodState;
 
 #[derive(Properties, PartialEq)]
 pub struct NodeBoxProps {
-    pub node: NodeView,
-    pub layout: NodeLayout,
+    pub node: Rc<NodeView>,
+    pub layout: Rc<NodeLayout>,
 }
 
 /// Width of a badge with this text (11px bold) and its mark.
@@ -99,15 +105,20 @@ pub fn NodeBox(props: &NodeBoxProps) -> Html {
             if node.pods.is_empty() {
                 <text class="node-empty" x={n(f.x + NODE_PAD)} y={n(f.y + header + EMPTY_NODE - 10.0)}>{ "No pods" }</text>
             }
-            { for props.layout.groups.iter().map(|group| html! {
-                <g class="workload-group" data-workload={group.caption.clone()}>
-                    <text class="group-caption" x={n(group.caption_x)} y={n(group.caption_y)} fill={stroke(group.color)}>
-                        { format!("{} · {}", group.caption, group.pods.len()) }
-                    </text>
-                    { for group.pods.iter().filter_map(|(i, rect)| node.pods.get(*i).map(|pod| html! {
-                        <PodTile key={pod.name.clone()} pod={pod.clone()} rect={*rect} />
-                    })) }
-                </g>
+            { for props.layout.groups.iter().map(|group| match &group.summary {
+                Some(summary) => html! {
+                    <GroupSummary group={group.clone()} summary={summary.clone()} node={node.name.clone()} />
+                },
+                None => html! {
+                    <g class="workload-group" data-workload={group.caption.clone()}>
+                        <text class="group-caption" x={n(group.caption_x)} y={n(group.caption_y)} fill={stroke(group.color)}>
+                            { format!("{} · {}", group.caption, group.pods.len()) }
+                        </text>
+                        { for group.pods.iter().filter_map(|(i, rect)| node.pods.get(*i).map(|pod| html! {
+                            <PodTile key={pod.name.clone()} pod={pod.clone()} rect={*rect} />
+                        })) }
+                    </g>
+                },
             }) }
         </g>
     }
@@ -214,6 +225,47 @@ fn UsageBar(props: &UsageBarProps) -> Html {
             <rect class="usage-track" x={n(bar.x)} y={n(bar.y)} width={n(bar.w)} height={n(bar.h)} rx="4" />
             <rect class={classes!("usage-fill", level)} x={n(bar.x)} y={n(bar.y)} width={n(bar.w * share)} height={n(bar.h)} rx="4" />
             <text class="usage-text" x={n(props.x + props.w)} y={n(props.y + 8.0)} text-anchor="end">{ props.text.clone() }</text>
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct GroupSummaryProps {
+    group: GroupLayout,
+    summary: SummaryLayout,
+    node: AttrValue,
+}
+
+/// A workload's pods on the node when the picture summarises: the caption with the count, and
+/// one bar split by state. Each part carries its state's class (the same fills and patterns as
+/// the tiles), and the counts are written out, so the bar reads without colour.
+#[component]
+fn GroupSummary(props: &GroupSummaryProps) -> Html {
+    let (group, summary) = (&props.group, &props.summary);
+    let total: usize = summary.parts.iter().map(|(_, n, _)| n).sum();
+    let counts = summary.counts();
+    let label = format!(
+        "{} on {}: {total} pods, {counts}",
+        group.caption, props.node
+    );
+    let b = summary.bar;
+    let chars = (b.w / 6.4) as usize;
+    html! {
+        <g class="workload-group workload-summary" data-workload={group.caption.clone()}
+            data-count={total.to_string()} data-inspect={group.workload.clone()}
+            tabindex={group.workload.is_some().then_some("0")} role="img" aria-label={label.clone()}>
+            <title>{ label }</title>
+            <text class="group-caption" x={n(group.caption_x)} y={n(group.caption_y)} fill={stroke(group.color)}>
+                { ellipsize(&format!("{} · {total} · {counts}", group.caption), chars) }
+            </text>
+            <rect class="summary-track" x={n(b.x)} y={n(b.y)} width={n(b.w)} height={n(b.h)} rx="3" />
+            { for summary.parts.iter().map(|(state, count, r)| html! {
+                <rect class={classes!("summary-part", format!("pod--{}", state_name(*state)))}
+                    data-state={state_name(*state)} data-count={count.to_string()}
+                    x={n(r.x)} y={n(r.y)} width={n(r.w)} height={n(r.h)}
+                    fill={match state { PodState::Ready => stroke(group.color), PodState::Running => tint(group.color), _ => "#ffffff" }}
+                    stroke={stroke(group.color)} />
+            }) }
         </g>
     }
 }

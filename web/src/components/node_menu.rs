@@ -7,6 +7,8 @@
 //! (see [`crate::node_ops`]); a form whose command fails stays open with the error and what was
 //! typed.
 
+use std::rc::Rc;
+
 use kubeplay_core::view::NodeView;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -17,7 +19,7 @@ use crate::state::PictureOutcome;
 
 #[derive(Properties, PartialEq)]
 pub struct NodeMenuProps {
-    pub node: NodeView,
+    pub node: Rc<NodeView>,
     /// `left:…%;top:…%` of the node box's top right corner in the picture.
     pub anchor: String,
     /// `left:…%;top:…%` of its top left corner: the popup opens rightwards from there when
@@ -27,10 +29,11 @@ pub struct NodeMenuProps {
     pub open: bool,
     pub labels_shown: bool,
     pub outcome: Option<PictureOutcome>,
-    /// Asks to open (true) or close (false) this menu.
-    pub on_open: Callback<bool>,
+    /// Asks to open (true) or close (false) the menu of the node named.
+    pub on_open: Callback<(String, bool)>,
     pub on_run: Callback<String>,
-    pub on_toggle_labels: Callback<()>,
+    /// Asks to show or hide the labels of the node named.
+    pub on_toggle_labels: Callback<String>,
 }
 
 /// What the open popup shows.
@@ -103,6 +106,16 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
     let button = use_node_ref();
     let popup = use_node_ref();
     let name = props.node.name.clone();
+    // The picture hands every node's menu the same callbacks, so that a menu whose node did
+    // not change is not redrawn; this one names its node.
+    let on_open = {
+        let (f, name) = (props.on_open.clone(), name.clone());
+        Callback::from(move |want: bool| f.emit((name.clone(), want)))
+    };
+    let on_toggle_labels = {
+        let (f, name) = (props.on_toggle_labels.clone(), name.clone());
+        Callback::from(move |()| f.emit(name.clone()))
+    };
     let menu_id = format!("node-menu-{name}");
 
     // Focus the first item or field whenever the popup opens or changes mode.
@@ -129,7 +142,7 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
         let (awaiting, error, on_open, button) = (
             awaiting.clone(),
             error.clone(),
-            props.on_open.clone(),
+            on_open.clone(),
             button.clone(),
         );
         let (label, taint) = (label.clone(), taint.clone());
@@ -153,12 +166,8 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
 
     let next_seq = props.outcome.as_ref().map_or(0, |o| o.seq) + 1;
     let close = {
-        let (on_open, button, mode, error) = (
-            props.on_open.clone(),
-            button.clone(),
-            mode.clone(),
-            error.clone(),
-        );
+        let (on_open, button, mode, error) =
+            (on_open.clone(), button.clone(), mode.clone(), error.clone());
         Callback::from(move |()| {
             on_open.emit(false);
             mode.set(Mode::Menu);
@@ -167,12 +176,8 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
         })
     };
     let on_button = {
-        let (on_open, open, mode, error) = (
-            props.on_open.clone(),
-            props.open,
-            mode.clone(),
-            error.clone(),
-        );
+        let (on_open, open, mode, error) =
+            (on_open.clone(), props.open, mode.clone(), error.clone());
         Callback::from(move |_: MouseEvent| {
             mode.set(Mode::Menu);
             error.set(None);
@@ -180,7 +185,7 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
         })
     };
     let on_button_key = {
-        let (on_open, mode) = (props.on_open.clone(), mode.clone());
+        let (on_open, mode) = (on_open.clone(), mode.clone());
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "ArrowDown" {
                 e.prevent_default();
@@ -209,7 +214,7 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
         })
     };
     let on_popup_focusout = {
-        let (popup, on_open) = (popup.clone(), props.on_open.clone());
+        let (popup, on_open) = (popup.clone(), on_open.clone());
         Callback::from(move |e: FocusEvent| {
             // Tabbing out of the menu closes it; moving between its own items does not.
             let inside = e
@@ -225,7 +230,7 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
     let choose = {
         let (on_run, on_toggle, mode, close) = (
             props.on_run.clone(),
-            props.on_toggle_labels.clone(),
+            on_toggle_labels.clone(),
             mode.clone(),
             close.clone(),
         );

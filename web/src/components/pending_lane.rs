@@ -1,16 +1,19 @@
 //! The lane of pods no node has been chosen for yet, each with the scheduler's reason.
 
+use std::rc::Rc;
+
 use kubeplay_core::view::PodView;
 use yew::prelude::*;
 
 use super::pod_glyph::n;
 use super::pod_tile::PodTile;
-use crate::format::wrap;
+use crate::format::{ellipsize, wrap};
 use crate::layout::{LaneLayout, LANE_TITLE, NODE_PAD};
+use crate::pod_style::stroke;
 
 #[derive(Properties, PartialEq)]
 pub struct PendingLaneProps {
-    pub pods: Vec<PodView>,
+    pub pods: Vec<Rc<PodView>>,
     pub layout: LaneLayout,
 }
 
@@ -29,6 +32,33 @@ pub fn PendingLane(props: &PendingLaneProps) -> Html {
                     { "Every pod has a node." }
                 </text>
             }
+            // Summarised: one row per workload, with how many of its pods wait and why the
+            // first of them does.
+            { for props.layout.groups.iter().map(|g| {
+                let r = g.rect;
+                let reason_x = r.x + r.w + 12.0;
+                let chars = ((f.x + f.w - NODE_PAD - reason_x) / 6.6) as usize;
+                let why = props.pods.get(g.first).and_then(|p| p.why.clone())
+                    .unwrap_or_else(|| "Waiting for the scheduler.".to_string());
+                let lines = wrap(&why, chars, 2);
+                let first_y = if lines.len() > 1 { r.y + 15.0 } else { r.y + r.h / 2.0 + 4.0 };
+                let label = format!("{}: {} pods waiting. {why}", g.caption, g.count);
+                html! {
+                    <g class="pending-row pending-summary" key={g.caption.clone()} data-workload={g.caption.clone()}
+                        data-count={g.count.to_string()} role="img" aria-label={label.clone()}>
+                        <title>{ label }</title>
+                        <rect class="pod-box pod--pending" x={n(r.x)} y={n(r.y)} width={n(r.w)} height={n(r.h)} rx="6"
+                            fill="#ffffff" stroke={stroke(g.color)} />
+                        <text class="pod-label" x={n(r.x + 10.0)} y={n(r.y + 16.0)}>{ ellipsize(&g.caption, 18) }</text>
+                        <text class="pod-status" x={n(r.x + 10.0)} y={n(r.y + 31.0)}>{ format!("{} waiting", g.count) }</text>
+                        <text class="pending-why" x={n(reason_x)} y={n(first_y)}>
+                            { for lines.iter().enumerate().map(|(i, line)| html! {
+                                <tspan x={n(reason_x)} dy={if i == 0 { "0" } else { "15" }}>{ line.clone() }</tspan>
+                            }) }
+                        </text>
+                    </g>
+                }
+            }) }
             { for props.pods.iter().zip(&props.layout.pods).map(|(pod, rect)| {
                 let reason_x = rect.x + rect.w + 12.0;
                 let chars = ((f.x + f.w - NODE_PAD - reason_x) / 6.6) as usize;

@@ -1,5 +1,7 @@
 //! One pod: a tile in its workload's colour with a state glyph, short name and status.
 
+use std::rc::Rc;
+
 use kubeplay_core::view::PodView;
 use yew::prelude::*;
 
@@ -16,14 +18,39 @@ const TAG_PAD: f64 = 4.0;
 
 #[derive(Properties, PartialEq)]
 pub struct PodTileProps {
-    pub pod: PodView,
+    pub pod: Rc<PodView>,
     pub rect: Rect,
 }
 
+/// The tile, moved into place by a group's transform. Its body is drawn at the origin by a
+/// component of its own that depends only on the pod and the tile's size: when pods come and
+/// go and the others shift, a shifted tile changes one attribute and is not redrawn.
 #[component]
 pub fn PodTile(props: &PodTileProps) -> Html {
+    let at = props.rect;
+    html! {
+        <g class="pod-place" transform={format!("translate({} {})", n(at.x), n(at.y))}>
+            <PodBody pod={Rc::clone(&props.pod)} w={at.w} h={at.h} />
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PodBodyProps {
+    pod: Rc<PodView>,
+    w: f64,
+    h: f64,
+}
+
+#[component]
+fn PodBody(props: &PodBodyProps) -> Html {
     let pod = &props.pod;
-    let r = props.rect;
+    let r = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: props.w,
+        h: props.h,
+    };
     let state = state_name(pod.state);
     let trouble = is_trouble(pod.state);
     let fill = if is_transient(pod.state) {

@@ -4,6 +4,8 @@
 //! Dragging the slider (or its arrow keys) dispatches [`Action::Scrub`]; the reducer rebuilds
 //! the cluster at that moment from the recorded session.
 
+use std::rc::Rc;
+
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -19,7 +21,7 @@ pub struct TimelineBarProps {
     pub begin: SimTime,
     pub end: SimTime,
     pub viewing: Option<SimTime>,
-    pub marks: Vec<Mark>,
+    pub marks: Rc<Vec<Mark>>,
     pub can_undo: bool,
     pub dispatch: Callback<Action>,
 }
