@@ -1,7 +1,9 @@
 //! One run of a benchmark scenario, for profilers (criterion repeats each many times):
-//! `cargo run --profile bench -p kubeplay-core --example settle -- NODES REPLICAS [--rolling]`
-//! settles a Deployment of REPLICAS on NODES workers (and then, with `--rolling`, its rolling
-//! update), printing the time each took.
+//! `cargo run --profile bench -p kubeplay-core --example settle -- NODES REPLICAS [--idle-hour] [--shrink] [--rolling]`
+//! settles a Deployment of REPLICAS on NODES workers (and then, with `--idle-hour`, an hour in
+//! which nothing changes; with `--shrink`, each simulated second after it scales down by a
+//! tenth; with `--rolling`, its rolling update), printing the time each took, and how long
+//! the page's view of the result takes to build (`view::cluster`).
 
 use kubeplay_core::scenarios::{apply, deployment, workers};
 use kubeplay_core::time::Dur;
@@ -23,6 +25,28 @@ fn main() {
         "{replicas} pods on {nodes} nodes: {:.2?} ({s})",
         t.elapsed()
     );
+    let t = Instant::now();
+    let view = kubeplay_core::view::cluster(&w);
+    eprintln!("view of {} nodes: {:.2?}", view.nodes.len(), t.elapsed());
+    if args.iter().any(|a| a == "--idle-hour") {
+        let (steps, t) = (w.steps(), Instant::now());
+        w.advance(Dur::mins(60));
+        eprintln!(
+            "an idle simulated hour: {:.2?} ({} steps)",
+            t.elapsed(),
+            w.steps() - steps
+        );
+    }
+    if args.iter().any(|a| a == "--shrink") {
+        // The page's heaviest tick at 60×: a tenth of the pods finishing terminating.
+        apply(&mut w, &deployment(replicas * 9 / 10, "nginx:1.27"));
+        for _ in 0..10 {
+            let t = Instant::now();
+            w.advance(Dur::secs(1));
+            let view = kubeplay_core::view::cluster(&w);
+            eprintln!("1 s ({} nodes): {:.2?}", view.nodes.len(), t.elapsed());
+        }
+    }
     if args.iter().any(|a| a == "--rolling") {
         let t = Instant::now();
         apply(&mut w, &deployment(replicas, "nginx:1.28"));
