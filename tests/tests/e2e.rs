@@ -886,10 +886,12 @@ async fn mounts(page: &Page) -> Result<Vec<(String, String, String, bool)>> {
     let v = script(
         &page.client,
         "return Array.from(document.querySelectorAll('#cluster-svg path.mount')).map(m => {
-            const start = m.getPointAtLength(0);
             const tile = document.querySelector(`g.pod[data-pod=\"${m.dataset.pod}\"] rect.pod-box`);
             let onTile = false;
             if (tile) {
+                // The line's start in the tile's own coordinates (tiles are moved by a transform).
+                const toTile = tile.getCTM().inverse().multiply(m.getCTM());
+                const start = new DOMPoint(m.getPointAtLength(0).x, m.getPointAtLength(0).y).matrixTransform(toTile);
                 const b = tile.getBBox();
                 onTile = start.x > b.x && start.x < b.x + b.width && Math.abs(start.y - (b.y + b.height)) < 1;
             }
