@@ -3,11 +3,15 @@
 //! settles a Deployment of REPLICAS on NODES workers (and then, with `--idle-hour`, an hour in
 //! which nothing changes; with `--shrink`, each simulated second after it scales down by a
 //! tenth; with `--rolling`, its rolling update), printing the time each took, and how long
-//! the page's view of the result takes to build (`view::cluster`).
+//! the page's view of the result takes to build (`view::cluster`). More than 10,000 replicas
+//! are built as several Deployments of 10,000, one after the other.
 
 use kubeplay_core::scenarios::{apply, deployment, workers};
 use kubeplay_core::time::Dur;
 use std::time::Instant;
+
+/// The largest Deployment built in one go.
+const PER_DEPLOYMENT: usize = 10_000;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,12 +23,26 @@ fn main() {
     let (nodes, replicas) = (number(0), number(1));
     let mut w = workers(nodes);
     let t = Instant::now();
-    apply(&mut w, &deployment(replicas, "nginx:1.27"));
-    let s = w.settle(Dur::mins(120));
-    eprintln!(
-        "{replicas} pods on {nodes} nodes: {:.2?} ({s})",
-        t.elapsed()
-    );
+    if replicas <= PER_DEPLOYMENT {
+        apply(&mut w, &deployment(replicas, "nginx:1.27"));
+        let s = w.settle(Dur::mins(120));
+        eprintln!(
+            "{replicas} pods on {nodes} nodes: {:.2?} ({s})",
+            t.elapsed()
+        );
+    } else {
+        // More pods than one instant may start (the world's livelock guard): one Deployment
+        // of at most 10,000 at a time, each settled before the next.
+        for (i, start) in (0..replicas).step_by(PER_DEPLOYMENT).enumerate() {
+            let n = PER_DEPLOYMENT.min(replicas - start);
+            let text = deployment(n, "nginx:1.27")
+                .replace("name: web", &format!("name: web-{i}"))
+                .replace("app: web", &format!("app: web-{i}"));
+            apply(&mut w, &text);
+            let s = w.settle(Dur::mins(120));
+            eprintln!("{} pods: {:.2?} ({s})", start + n, t.elapsed());
+        }
+    }
     let t = Instant::now();
     let view = kubeplay_core::view::cluster(&w);
     eprintln!("view of {} nodes: {:.2?}", view.nodes.len(), t.elapsed());
