@@ -532,6 +532,50 @@ async fn applying_a_deployment_and_settling_draws_three_running_pods() {
     page.finish(name, outcome).await;
 }
 
+/// When pods leave, the others' tiles stay the same elements: Yew diffs a list by key only when
+/// every child of its parent is keyed, and otherwise recreates them by position (each tile's
+/// grow-in animation replayed, and the redraw cost the longest frame while playing).
+#[tokio::test]
+async fn scaling_down_keeps_the_remaining_pods_tiles() {
+    let name = "keyed";
+    let Some(page) = Page::open(name, 1400, 900).await else {
+        return;
+    };
+    let outcome = async {
+        page.console("create deployment many --image=nginx:1.27 --replicas=8")
+            .await?;
+        page.wait_console("deployment.apps/many created").await?;
+        page.settle().await?;
+        script(
+            &page.client,
+            "document.querySelectorAll('#cluster-svg g.pod').forEach(e => e.kept = true);
+             window.created = 0;
+             new MutationObserver(ms => ms.forEach(m => m.addedNodes.forEach(n => {
+                 if (n.nodeType === 1) window.created += n.matches('g.pod') ? 1 : n.querySelectorAll('g.pod').length;
+             }))).observe(document.getElementById('cluster-svg'), { childList: true, subtree: true });",
+            vec![],
+        )
+        .await?;
+        page.console("scale deployment many --replicas=3").await?;
+        page.wait_console("deployment.apps/many scaled").await?;
+        page.settle().await?;
+        let found = script(
+            &page.client,
+            "const tiles = [...document.querySelectorAll(\"#cluster-svg g.pod[data-owner='Deployment/many']\")];
+             return [tiles.length, tiles.filter(t => !t.kept).length, window.created];",
+            vec![],
+        )
+        .await?;
+        // Three tiles, none of them new, and no tile created on the way.
+        if found != json!([3, 0, 0]) {
+            return Err(format!("[tiles, new tiles, tiles created] = {found}").into());
+        }
+        Ok(())
+    }
+    .await;
+    page.finish(name, outcome).await;
+}
+
 #[tokio::test]
 async fn broken_pods_pending_pods_and_a_cordoned_node_look_different() {
     let name = "trouble";

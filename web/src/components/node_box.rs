@@ -114,9 +114,14 @@ pub fn NodeBox(props: &NodeBoxProps) -> Html {
                         <text class="group-caption" x={n(group.caption_x)} y={n(group.caption_y)} fill={stroke(group.color)}>
                             { format!("{} · {}", group.caption, group.pods.len()) }
                         </text>
-                        { for group.pods.iter().filter_map(|(i, rect)| node.pods.get(*i).map(|pod| html! {
-                            <PodTile key={pod.name.clone()} pod={pod.clone()} rect={*rect} />
-                        })) }
+                        // The keyed tiles get a parent of their own: Yew diffs children by key
+                        // only when all of them are keyed, and beside the caption it patched
+                        // tiles by position, recreating every tile after one that left.
+                        <g class="group-pods">
+                            { for group.pods.iter().filter_map(|(i, rect)| node.pods.get(*i).map(|pod| html! {
+                                <PodTile key={pod.name.clone()} pod={pod.clone()} rect={*rect} />
+                            })) }
+                        </g>
                     </g>
                 },
             }) }

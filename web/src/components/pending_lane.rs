@@ -33,7 +33,9 @@ pub fn PendingLane(props: &PendingLaneProps) -> Html {
                 </text>
             }
             // Summarised: one row per workload, with how many of its pods wait and why the
-            // first of them does.
+            // first of them does. Each keyed list has a parent of its own, so that Yew diffs it
+            // by key (it does only when all of a parent's children are keyed).
+            <g class="pending-groups">
             { for props.layout.groups.iter().map(|g| {
                 let r = g.rect;
                 let reason_x = r.x + r.w + 12.0;
@@ -59,6 +61,8 @@ pub fn PendingLane(props: &PendingLaneProps) -> Html {
                     </g>
                 }
             }) }
+            </g>
+            <g class="pending-pods">
             { for props.pods.iter().zip(&props.layout.pods).map(|(pod, rect)| {
                 let reason_x = rect.x + rect.w + 12.0;
                 let chars = ((f.x + f.w - NODE_PAD - reason_x) / 6.6) as usize;
@@ -77,6 +81,7 @@ pub fn PendingLane(props: &PendingLaneProps) -> Html {
                     </g>
                 }
             }) }
+            </g>
         </g>
     }
 }
