@@ -3,8 +3,9 @@
 //!
 //! `KUBEPLAY_E2E=1 cargo test -p kubeplay-tests --test e2e -- --ignored --nocapture bench`
 //! prints frames, median, 95th percentile and worst frame interval, how many intervals
-//! exceeded 25 ms (a dropped frame at 60 fps), each playback tick's handler time, and the
-//! browser's long-animation-frame entries. The same is measured at 2,000 pods on 100 nodes and
+//! exceeded 25 ms (a dropped frame at 60 fps), each playback tick's handler time, the
+//! browser's long-animation-frame entries, and how many pod tiles were created (a scale-down
+//! should create none). The same is measured at 2,000 pods on 100 nodes and
 //! 10,000 on 1,000 (opened from a share link that builds the cluster), and the time from
 //! navigation until the page is usable. They report; they do not assert a speed.
 //!
@@ -81,7 +82,11 @@ async fn frames_while_playing(page: &Page, label: &str) -> Result<()> {
     // total, script, and from the start of rendering).
     script(
         &page.client,
-        "window.__ticks = []; window.__long = [];
+        "window.__ticks = []; window.__long = []; window.__tiles = 0;
+         // Pod tiles created while playing: a scale-down should create none.
+         new MutationObserver(ms => ms.forEach(m => m.addedNodes.forEach(n => {
+             if (n.nodeType === 1) window.__tiles += n.matches('g.pod') ? 1 : n.querySelectorAll('g.pod').length;
+         }))).observe(document.getElementById('cluster-svg'), { childList: true, subtree: true });
          new PerformanceObserver(l => l.getEntries().forEach(e => window.__long.push([
              Math.round(e.duration),
              Math.round(e.scripts.reduce((a, x) => a + x.duration, 0)),
@@ -131,10 +136,12 @@ async fn frames_while_playing(page: &Page, label: &str) -> Result<()> {
     }
     let ticks = script(&page.client, "return window.__ticks;", vec![]).await?;
     let long = script(&page.client, "return window.__long;", vec![]).await?;
+    let tiles = script(&page.client, "return window.__tiles;", vec![]).await?;
     eprintln!(
         "bench: {label}; while playing at 60x for 5 s: \
          [frames, median ms, p95 ms, worst ms, intervals over 25 ms] = {stats}; \
-         tick handlers (ms): {ticks}; long animation frames [ms, script ms, render ms]: {long}"
+         tick handlers (ms): {ticks}; long animation frames [ms, script ms, render ms]: {long}; \
+         pod tiles created: {tiles}"
     );
     Ok(())
 }
