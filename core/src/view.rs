@@ -7,6 +7,7 @@ use crate::podutil;
 use crate::sim::World;
 use crate::store::{controller_ref, Key, Store};
 use crate::time::SimTime;
+use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -183,17 +184,13 @@ fn state_of(p: &Pod, status: &str) -> PodState {
 /// The workload at the top of a pod's owner chain, with its uid.
 fn owner_of(world: &World, p: &Pod) -> Option<(OwnerView, String)> {
     let r = controller_ref(&p.metadata)?;
-    if r.kind == "ReplicaSet" {
-        let ns = p.metadata.namespace.clone().unwrap_or_default();
-        let key = crate::store::Key::new(ns, r.name.clone());
-        if let Some(rs) = world.store().replicasets.get(&key) {
-            if let Some(d) = controller_ref(&rs.metadata).filter(|o| o.kind == "Deployment") {
-                let view = OwnerView {
-                    kind: "Deployment".into(),
-                    name: d.name.clone(),
-                };
-                return Some((view, d.uid.clone()));
-            }
+    if let Some(rs) = controlling_replica_set(world.store(), p) {
+        if let Some(d) = controller_ref(&rs.metadata).filter(|o| o.kind == "Deployment") {
+            let view = OwnerView {
+                kind: "Deployment".into(),
+                name: d.name.clone(),
+            };
+            return Some((view, d.uid.clone()));
         }
     }
     Some((
@@ -295,13 +292,16 @@ struct CachedPod {
     view: Rc<PodView>,
 }
 
-/// The resourceVersion of the ReplicaSet controlling the pod, if one does.
-fn owner_version<'s>(store: &'s Store, p: &Pod) -> Option<&'s str> {
+/// The ReplicaSet controlling the pod, if one does (and still exists).
+fn controlling_replica_set<'s>(store: &'s Store, p: &Pod) -> Option<&'s ReplicaSet> {
     let r = controller_ref(&p.metadata).filter(|r| r.kind == "ReplicaSet")?;
     let key = Key::new(p.metadata.namespace.as_deref().unwrap_or_default(), &r.name);
-    store
-        .replicasets
-        .get(&key)?
+    store.replicasets.get(&key)
+}
+
+/// The resourceVersion of the ReplicaSet controlling the pod, if one does.
+fn owner_version<'s>(store: &'s Store, p: &Pod) -> Option<&'s str> {
+    controlling_replica_set(store, p)?
         .metadata
         .resource_version
         .as_deref()
