@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+use kubeplay_core::inspect::Target;
 use kubeplay_core::view::{ClusterView, NodeView, PodState, PodView};
 
 use crate::storage_layout::{self, StorageLayout};
@@ -238,7 +239,7 @@ fn summarise(pods: &[Rc<PodView>], members: &[usize], bar: Rect) -> SummaryLayou
 fn workload_target(pod: &PodView) -> Option<String> {
     pod.owner
         .as_ref()
-        .map(|o| format!("{}/{}/{}", o.kind.to_lowercase(), pod.namespace, o.name))
+        .map(|o| Target::new(&o.kind, Some(pod.namespace.as_str()), &o.name).to_string())
 }
 
 /// A workload's pods on one node, before placement.

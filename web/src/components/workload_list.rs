@@ -1,6 +1,7 @@
 //! Every workload with its kubectl-style status line, in its picture colour, and its quick
 //! actions behind an "Actions" toggle (one workload's open at a time).
 
+use kubeplay_core::inspect::Target;
 use kubeplay_core::view::WorkloadView;
 use yew::prelude::*;
 
@@ -36,7 +37,7 @@ pub fn WorkloadList(props: &WorkloadListProps) -> Html {
                 <ul class="workloads" id="workload-list">
                     { for props.workloads.iter().map(|w| {
                         let key = key_of(w);
-                        let target = format!("{}/{}/{}", w.kind.to_lowercase(), w.namespace, w.name);
+                        let target = Target::new(&w.kind, Some(w.namespace.as_str()), &w.name).to_string();
                         let is_open = open.as_deref() == Some(key.as_str());
                         let panel_id = format!("wl-actions-{}-{}-{}", w.kind, w.namespace, w.name).to_lowercase();
                         let toggle = {
