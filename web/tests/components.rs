@@ -344,11 +344,8 @@ async fn lesson_markdown_keeps_raw_html_as_text_and_drops_script_links() {
 
 // ---- the picture and the table ------------------------------------------------------------
 
-#[wasm_bindgen_test]
-async fn the_picture_draws_pods_in_their_nodes_and_unschedulable_ones_in_the_lane() {
-    let mut p = playground(&[]);
-    p.update(Action::Apply(BIG_POD.to_string()));
-    p.update(Action::Settle);
+/// The playground's picture, mounted, with what clicking in it asks to inspect.
+async fn mount_picture(p: &Playground) -> (Element, Rc<RefCell<Vec<String>>>) {
     let (on_run, _) = recorder::<String>();
     let (on_inspect, inspected) = recorder::<String>();
     let root = mount::<ClusterPicture>(ClusterPictureProps {
@@ -358,6 +355,15 @@ async fn the_picture_draws_pods_in_their_nodes_and_unschedulable_ones_in_the_lan
         on_inspect,
     })
     .await;
+    (root, inspected)
+}
+
+#[wasm_bindgen_test]
+async fn the_picture_draws_pods_in_their_nodes_and_unschedulable_ones_in_the_lane() {
+    let mut p = playground(&[]);
+    p.update(Action::Apply(BIG_POD.to_string()));
+    p.update(Action::Settle);
+    let (root, inspected) = mount_picture(&p).await;
     let nginx = all(&root, "[data-owner='Deployment/nginx']");
     assert_eq!(nginx.len(), 3, "{}", root.inner_html());
     for pod in &nginx {
@@ -397,15 +403,7 @@ async fn more_pods_than_tiles_are_counted_per_workload_and_state_in_each_node() 
         "sim node add worker-4",
         "create deployment many --image=nginx:1.27 --replicas=320",
     ]);
-    let (on_run, _) = recorder::<String>();
-    let (on_inspect, inspected) = recorder::<String>();
-    let root = mount::<ClusterPicture>(ClusterPictureProps {
-        view: p.view.clone(),
-        outcome: None,
-        on_run,
-        on_inspect,
-    })
-    .await;
+    let (root, inspected) = mount_picture(&p).await;
     assert!(
         all(&root, "g.pod").is_empty(),
         "no tiles: {}",
