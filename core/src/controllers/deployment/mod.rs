@@ -67,8 +67,7 @@ impl Pass<'_> {
     }
 
     fn sync(&mut self) {
-        let spec = self.d.spec.clone();
-        let selector = Selector::from_label_selector(&spec.selector).unwrap_or_default();
+        let selector = Selector::from_label_selector(&self.d.spec.selector).unwrap_or_default();
         if selector.is_empty() {
             self.out.event(EventRecord::warning(
                 self.regarding(),
@@ -86,7 +85,7 @@ impl Pass<'_> {
             return self.sync_status_only();
         }
         self.check_paused_conditions();
-        if spec.paused == Some(true) {
+        if self.d.spec.paused == Some(true) {
             return self.sync_scale();
         }
         if self.is_scaling_event() {

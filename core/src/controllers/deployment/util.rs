@@ -4,6 +4,7 @@
 use crate::controllers::replicaset::POD_TEMPLATE_HASH;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
@@ -195,21 +196,44 @@ pub fn without_hash(t: &PodTemplateSpec) -> PodTemplateSpec {
     t
 }
 
-/// `EqualIgnoreHash`.
+/// `EqualIgnoreHash`: the templates are equal once the `pod-template-hash` label is dropped
+/// from both. Compared in place: a Deployment's sync asks this of each of its ReplicaSets, and
+/// copying two pod templates per question cost more than the rest of the lookup.
 pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
-    without_hash(a) == without_hash(b)
+    let no_meta = ObjectMeta::default();
+    let (ma, mb) = (
+        a.metadata.as_ref().unwrap_or(&no_meta),
+        b.metadata.as_ref().unwrap_or(&no_meta),
+    );
+    fn labels(m: &ObjectMeta) -> Vec<(&String, &String)> {
+        m.labels
+            .iter()
+            .flatten()
+            .filter(|(k, _)| k.as_str() != POD_TEMPLATE_HASH)
+            .collect()
+    }
+    // Apart from the labels, the metadata must be equal as it is: compared with both label
+    // sets taken out (a template's metadata is small; its spec is not copied).
+    let rest = |m: &ObjectMeta| ObjectMeta {
+        labels: None,
+        ..m.clone()
+    };
+    a.spec == b.spec
+        && a.metadata.is_some() == b.metadata.is_some()
+        && labels(ma) == labels(mb)
+        && rest(ma) == rest(mb)
 }
 
 /// The new ReplicaSet: the oldest (then by name) whose template equals the Deployment's.
 pub fn find_new_replica_set<'a>(d: &Deployment, rss: &'a [ReplicaSet]) -> Option<&'a ReplicaSet> {
-    let template = d.spec.template.clone();
+    let template = &d.spec.template;
     let mut candidates: Vec<&ReplicaSet> = rss
         .iter()
         .filter(|rs| {
             rs.spec
                 .template
                 .as_ref()
-                .is_some_and(|t| equal_ignore_hash(t, &template))
+                .is_some_and(|t| equal_ignore_hash(t, template))
         })
         .collect();
     candidates.sort_by(|a, b| {
@@ -296,6 +320,66 @@ mod tests {
 
     fn pct(s: &str) -> IntOrString {
         IntOrString::String(s.into())
+    }
+
+    #[test]
+    fn templates_equal_ignoring_the_hash_label_exactly_when_they_are_equal_without_it() {
+        use k8s_openapi::api::core::v1::PodSpec;
+        let meta = |labels: Option<&[(&str, &str)]>, annotation: Option<&str>| ObjectMeta {
+            labels: labels.map(|l| {
+                l.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            }),
+            annotations: annotation.map(|a| [("note".to_string(), a.to_string())].into()),
+            ..Default::default()
+        };
+        let spec = |image: &str| {
+            Some(PodSpec {
+                containers: vec![k8s_openapi::api::core::v1::Container {
+                    name: "c".into(),
+                    image: Some(image.into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+        };
+        let hash = (POD_TEMPLATE_HASH, "abc");
+        let templates: Vec<PodTemplateSpec> = [
+            (None, "a"),
+            (Some(meta(None, None)), "a"),
+            (Some(meta(Some(&[]), None)), "a"),
+            (Some(meta(Some(&[hash]), None)), "a"),
+            (Some(meta(Some(&[("app", "web")]), None)), "a"),
+            (Some(meta(Some(&[("app", "web"), hash]), None)), "a"),
+            (
+                Some(meta(
+                    Some(&[("app", "web"), (POD_TEMPLATE_HASH, "x")]),
+                    None,
+                )),
+                "a",
+            ),
+            (Some(meta(Some(&[("app", "db"), hash]), None)), "a"),
+            (Some(meta(Some(&[("app", "web"), hash]), Some("n"))), "a"),
+            (Some(meta(Some(&[("app", "web")]), Some("n"))), "a"),
+            (Some(meta(Some(&[("app", "web"), hash]), None)), "b"),
+        ]
+        .into_iter()
+        .map(|(metadata, image)| PodTemplateSpec {
+            metadata,
+            spec: spec(image),
+        })
+        .collect();
+        let mut equal_pairs = 0;
+        for a in &templates {
+            for b in &templates {
+                let want = without_hash(a) == without_hash(b);
+                assert_eq!(equal_ignore_hash(a, b), want, "{a:?} vs {b:?}");
+                equal_pairs += usize::from(want);
+            }
+        }
+        // Not only the diagonal: several templates differ only in the hash label.
+        assert!(equal_pairs > templates.len(), "{equal_pairs}");
     }
 
     #[test]
