@@ -30,7 +30,7 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
         return out;
     };
     let uid = rs.metadata.uid.clone().unwrap_or_default();
-    let spec = rs.spec.clone();
+    let spec = &rs.spec;
     let Ok(selector) = Selector::from_label_selector(&spec.selector) else {
         return out;
     };
@@ -75,26 +75,34 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
         manage_replicas(store, rs, &active, now, &mut out);
     }
 
-    // Status from the pods observed at the start of the pass.
+    // Status from the pods observed at the start of the pass, counted in one walk over them
+    // (this pass runs after every batch of changes to any of its pods).
     let min_ready = spec.min_ready_seconds.unwrap_or(0);
     let template_labels = spec
         .template
         .as_ref()
         .map(podutil::template_labels)
         .unwrap_or_default();
-    let ready = active.iter().filter(|p| podutil::is_ready(p)).count() as i32;
-    let available = active
-        .iter()
-        .filter(|p| podutil::is_available(p, min_ready, now))
-        .count() as i32;
-    let fully_labeled = active
-        .iter()
-        .filter(|p| {
-            template_labels
-                .iter()
-                .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
-        })
-        .count() as i32;
+    let (mut ready, mut available, mut fully_labeled) = (0, 0, 0);
+    // When the next ready pod becomes available (only with minReadySeconds).
+    let mut next_available: Option<SimTime> = None;
+    for p in &active {
+        if template_labels
+            .iter()
+            .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
+        {
+            fully_labeled += 1;
+        }
+        if !podutil::is_ready(p) {
+            continue;
+        }
+        ready += 1;
+        if podutil::is_available(p, min_ready, now) {
+            available += 1;
+        } else if let Some(at) = podutil::available_at(p, min_ready) {
+            next_available = Some(next_available.map_or(at, |n| n.min(at)));
+        }
+    }
     let terminating = pods
         .iter()
         .filter(|p| p.metadata.deletion_timestamp.is_some() && !podutil::is_terminal(p))
@@ -114,15 +122,8 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
         out.push(Action::UpdateStatus(Object::ReplicaSet(updated)));
     }
     // Wake up when a ready pod becomes available.
-    if min_ready > 0 {
-        if let Some(next) = active
-            .iter()
-            .filter(|p| podutil::is_ready(p) && !podutil::is_available(p, min_ready, now))
-            .filter_map(|p| podutil::available_at(p, min_ready))
-            .min()
-        {
-            out.requeue(next.since(now).max(Dur::ms(1)));
-        }
+    if let Some(next) = next_available.filter(|_| min_ready > 0) {
+        out.requeue(next.since(now).max(Dur::ms(1)));
     }
     out
 }
@@ -146,7 +147,7 @@ fn manage_replicas(
     now: SimTime,
     out: &mut Reconcile,
 ) {
-    let spec = rs.spec.clone();
+    let spec = &rs.spec;
     let want = spec.replicas.unwrap_or(1).max(0) as usize;
     let have = active.len();
     let regarding = Regarding::of(Kind::ReplicaSet, &rs.metadata);
