@@ -1100,8 +1100,9 @@ impl Store {
     }
 
     /// Removes an object immediately, whatever its finalizers (the kubelet's final delete, or
-    /// `--force --grace-period=0`).
-    pub fn remove<T: Stored>(&mut self, key: &Key, now: SimTime) -> Result<T, StoreError> {
+    /// `--force --grace-period=0`). Returns the object removed, still shared with any clone
+    /// of the store (a checkpoint) that holds it.
+    pub fn remove<T: Stored>(&mut self, key: &Key, now: SimTime) -> Result<Arc<T>, StoreError> {
         let Some(old) = T::table_mut(self).remove(key) else {
             return Err(StoreError::NotFound {
                 kind: T::STORED_KIND,
@@ -1113,8 +1114,7 @@ impl Store {
             .remove(old.metadata().uid.as_deref().unwrap_or_default());
         self.record_change::<T>(ChangeType::Deleted, key, Some(&old), None);
         self.log(now, ChangeType::Deleted, T::STORED_KIND, key, rv);
-        // A copy only when a clone of the store (a checkpoint) still shares the object.
-        Ok(Arc::try_unwrap(old).unwrap_or_else(|shared| (*shared).clone()))
+        Ok(old)
     }
 
     /// Stores an object of a kind outside the simulation; returns whether it was new or changed
