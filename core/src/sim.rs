@@ -366,10 +366,25 @@ impl World {
     /// Folds a change made from outside the queue (a write through `kubectl exec`) into the
     /// trace hash, so runs that differ only in what they wrote differ in their trace.
     pub(crate) fn note(&mut self, what: &str) {
-        let line = format!("{} {what}", self.now.0);
-        self.trace_hash = line.bytes().fold(self.trace_hash, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-        });
+        self.fold_trace(self.now, &what);
+    }
+
+    /// Folds the line `"<ms> <what>"` into the trace hash (FNV-1a over its bytes), formatting
+    /// straight into the hash: this runs once per step.
+    fn fold_trace(&mut self, at: SimTime, what: &dyn fmt::Display) {
+        struct Fnv(u64);
+        impl fmt::Write for Fnv {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0 = s
+                    .bytes()
+                    .fold(self.0, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
+                Ok(())
+            }
+        }
+        let mut hash = Fnv(self.trace_hash);
+        // Writing into the hash cannot fail.
+        let _ = fmt::Write::write_fmt(&mut hash, format_args!("{} {what}", at.0));
+        self.trace_hash = hash.0;
     }
 
     /// Images present on a node.
@@ -392,10 +407,7 @@ impl World {
         }
         self.steps += 1;
         self.steps_at_instant += 1;
-        let line = format!("{} {work}", at.0);
-        self.trace_hash = line.bytes().fold(self.trace_hash, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-        });
+        self.fold_trace(at, &work);
         self.run(work);
         true
     }
