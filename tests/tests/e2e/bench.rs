@@ -12,6 +12,11 @@
 //! With `KUBEPLAY_PROFILE=out.cpuprofile` it also records the page's CPU profile (DevTools'
 //! sampling profiler, every 100 µs) over the 5 s and writes it there: open it in DevTools'
 //! Performance panel. Build with `data-keep-debug` on the rust link for function names.
+//!
+//! With `KUBEPLAY_TRACE=out.json` Chromium records its timeline (script, style, layout and
+//! paint of every task, with the number of objects laid out) and writes it there 90 s after it
+//! started; the benchmark waits for the file. Run one benchmark at a time with it, and open the
+//! file in DevTools' Performance panel.
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 
@@ -48,6 +53,23 @@ async fn cdp(
     params: serde_json::Value,
 ) -> Result<serde_json::Value> {
     Ok(client.issue_cmd(Cdp { cmd, params }).await?)
+}
+
+/// Waits until Chromium has written its timeline trace (see the module's documentation): the
+/// file exists and stopped growing.
+async fn wait_for_trace(path: &Path) -> Result<()> {
+    let size = || std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut last = 0;
+    for _ in 0..240 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let now = size();
+        if now > 0 && now == last {
+            eprintln!("bench: timeline trace written to {}", path.display());
+            return Ok(());
+        }
+        last = now;
+    }
+    Err(format!("no timeline trace at {} after 2 minutes", path.display()).into())
 }
 
 /// A Deployment of `replicas` small pods.
@@ -137,6 +159,9 @@ async fn frames_while_playing(page: &Page, label: &str) -> Result<()> {
     let ticks = script(&page.client, "return window.__ticks;", vec![]).await?;
     let long = script(&page.client, "return window.__long;", vec![]).await?;
     let tiles = script(&page.client, "return window.__tiles;", vec![]).await?;
+    if let Some(path) = std::env::var_os("KUBEPLAY_TRACE") {
+        wait_for_trace(Path::new(&path)).await?;
+    }
     eprintln!(
         "bench: {label}; while playing at 60x for 5 s: \
          [frames, median ms, p95 ms, worst ms, intervals over 25 ms] = {stats}; \

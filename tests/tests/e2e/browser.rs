@@ -100,7 +100,7 @@ pub async fn connect(
     touch: bool,
     block_storage: bool,
 ) -> Result<Client> {
-    let args = [
+    let mut args = vec![
         "--headless".to_string(),
         "--no-sandbox".to_string(),
         "--disable-gpu".to_string(),
@@ -114,6 +114,18 @@ pub async fn connect(
         format!("--window-size={width},{height}"),
         format!("--user-data-dir={}", profile.display()),
     ];
+    // For the benchmarks: Chromium records its own timeline (each task's script, style, layout
+    // and paint) for 90 s from its start, keeping the newest events when its buffer is full,
+    // and writes it as JSON to the file named by KUBEPLAY_TRACE.
+    if let Some(file) = std::env::var_os("KUBEPLAY_TRACE") {
+        args.extend([
+            "--trace-startup=devtools.timeline,disabled-by-default-devtools.timeline".to_string(),
+            format!("--trace-startup-file={}", Path::new(&file).display()),
+            "--trace-startup-duration=90".to_string(),
+            "--trace-startup-format=json".to_string(),
+            "--trace-startup-record-mode=record-continuously".to_string(),
+        ]);
+    }
     let mut options = json!({ "binary": chromium.display().to_string(), "args": args });
     if touch {
         // A tablet: touch input and a coarse pointer, at the window's size.
