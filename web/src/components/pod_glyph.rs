@@ -48,7 +48,59 @@ pub fn PodGlyph(props: &PodGlyphProps) -> Html {
     html! { <g class="glyph" aria-hidden="true">{ shape }</g> }
 }
 
-/// A coordinate as an attribute value, one decimal.
+/// A coordinate as an attribute value, one decimal: `12.5`, `-3.0`.
+///
+/// Written from the value counted in tenths, with integer formatting: `format!("{:.1}")` takes
+/// float formatting's exact path, which for many values falls back to big-number arithmetic,
+/// and a redraw of the picture formats thousands of coordinates. A value exactly halfway
+/// between two tenths rounds away from zero (`{:.1}` rounds it to even); no one sees 0.05 of a
+/// picture unit.
 pub fn n(v: f64) -> String {
-    format!("{:.1}", v)
+    let tenths = (v * 10.0).round();
+    // Far beyond any picture's size, and not-a-number: the standard formatting.
+    if tenths.is_nan() || tenths.abs() >= 1e15 {
+        return format!("{v:.1}");
+    }
+    let t = tenths as i64;
+    let sign = if t < 0 { "-" } else { "" };
+    let t = t.unsigned_abs();
+    format!("{sign}{}.{}", t / 10, t % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::n;
+
+    #[test]
+    fn coordinates_are_written_with_one_decimal_like_the_standard_formatting() {
+        for v in [
+            0.0,
+            1.0,
+            -1.0,
+            12.34,
+            -12.36,
+            959.96,
+            0.04,
+            1e6 + 0.3,
+            123.45678,
+        ] {
+            assert_eq!(n(v), format!("{v:.1}"), "{v}");
+        }
+        // Halfway values round away from zero; the standard formatting rounds them to even.
+        assert_eq!(n(0.25), "0.3");
+        assert_eq!(n(-0.25), "-0.3");
+        // A value that rounds to zero has no sign.
+        assert_eq!(n(-0.04), "0.0");
+        assert_eq!(n(f64::NAN), "NaN");
+        assert_eq!(n(1e300), format!("{:.1}", 1e300));
+    }
+
+    #[test]
+    fn every_tenth_over_the_picture_reads_back_as_itself() {
+        for i in -20_000i64..20_000 {
+            let v = i as f64 / 10.0;
+            let written = n(v);
+            assert_eq!(written.parse::<f64>().unwrap(), v, "{written}");
+        }
+    }
 }
