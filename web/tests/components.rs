@@ -32,9 +32,16 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 // ---- helpers ------------------------------------------------------------------------------
 
-/// Mounts `C` with `props` on a fresh element in the document and waits for it to render.
+/// Mounts `C` with `props` on a fresh element in the document and waits for it to render. The
+/// page's stylesheet is loaded first, so that sizes and positions are the page's.
 async fn mount<C: BaseComponent>(props: C::Properties) -> Element {
     let document = gloo::utils::document();
+    if document.get_element_by_id("page-style").is_none() {
+        let style = document.create_element("style").unwrap();
+        style.set_id("page-style");
+        style.set_text_content(Some(include_str!("../style.css")));
+        document.head().unwrap().append_child(&style).unwrap();
+    }
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     // The handle is dropped, not destroyed: the component stays mounted for the test.
@@ -394,6 +401,45 @@ async fn the_picture_draws_pods_in_their_nodes_and_unschedulable_ones_in_the_lan
 
     click(&waiting[0]).await;
     assert_eq!(*inspected.borrow(), vec!["pod/default/big".to_string()]);
+}
+
+#[wasm_bindgen_test]
+async fn the_picture_grows_with_its_pods_while_the_svg_keeps_its_size() {
+    // The SVG keeps one size while pods come and go (a change of size lays all of it out
+    // again); the stage around it follows the picture's height and cuts the SVG there.
+    let small = playground(&[]);
+    let big = playground(&["scale deployment nginx --replicas=12"]);
+    let (small_root, _) = mount_picture(&small).await;
+    let (big_root, _) = mount_picture(&big).await;
+    let svg = |root: &Element| one(root, "#cluster-svg");
+    let stage = |root: &Element| one(root, ".picture-stage");
+    assert_eq!(
+        attr(&svg(&small_root), "viewBox"),
+        attr(&svg(&big_root), "viewBox")
+    );
+    let height = |el: &Element| el.get_bounding_client_rect().height();
+    assert_eq!(height(&svg(&small_root)), height(&svg(&big_root)));
+    assert_eq!(all(&big_root, "g.pod").len(), 12);
+    assert!(
+        height(&stage(&big_root)) > height(&stage(&small_root)) + 20.0,
+        "the stage follows the picture: {} then {}",
+        height(&stage(&small_root)),
+        height(&stage(&big_root))
+    );
+    // Every node box lies within the stage, and the SVG reaches past its bottom.
+    for root in [&small_root, &big_root] {
+        let stage_box = stage(root).get_bounding_client_rect();
+        assert!(svg(root).get_bounding_client_rect().bottom() >= stage_box.bottom());
+        for frame in all(root, "rect.node-frame") {
+            let b = frame.get_bounding_client_rect();
+            assert!(
+                b.height() > 0.0 && b.bottom() <= stage_box.bottom() + 0.5,
+                "{} past {}",
+                b.bottom(),
+                stage_box.bottom()
+            );
+        }
+    }
 }
 
 #[wasm_bindgen_test]

@@ -42,6 +42,20 @@ fn inspect_target(e: &Event) -> Option<String> {
         .get_attribute("data-inspect")
 }
 
+/// The SVG's drawing area is this many picture units tall, or a multiple of it for a picture
+/// taller than that, and the part below the picture is cut off by the stage around it.
+///
+/// When an SVG's size or `viewBox` changes, the browser lays out everything in it again: at 200
+/// pods that was most of a frame, and every change that added or removed a row of pods paid it.
+/// With the SVG's size fixed this way, only the stage (an HTML box) follows the picture's
+/// height, and a change lays out only what changed.
+const DRAWN_STEP: f64 = 4096.0;
+
+/// The height of the SVG's drawing area (its `viewBox`).
+fn drawn_height(geometry: &ClusterLayout) -> f64 {
+    (geometry.height / DRAWN_STEP).ceil().max(1.0) * DRAWN_STEP
+}
+
 /// `left`/`top` of a point of the picture, in percentages of the overlay.
 fn point(geometry: &ClusterLayout, x: f64, y: f64) -> String {
     format!(
@@ -156,43 +170,45 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
             </p>
         }
         <div class="picture-scroll">
-          <div class="picture-stage">
-            <svg id="cluster-svg" data-testid="cluster-svg" class="cluster-svg" role="group" aria-label={description}
-                viewBox={format!("0 0 {} {}", n(geometry.width), n(geometry.height))}
-                preserveAspectRatio="xMidYMin meet" onclick={on_click} onkeydown={on_keydown}>
-                <defs>
-                    <pattern id="hatch-down" width="10" height="10" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <rect width="10" height="10" fill="#f1f5f9" />
-                        <line x1="0" y1="0" x2="0" y2="10" stroke="#cbd5e1" stroke-width="4" />
-                    </pattern>
-                    <pattern id="hatch-trouble" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <line x1="0" y1="0" x2="0" y2="6" stroke="#dc2626" stroke-opacity="0.28" stroke-width="2.5" />
-                    </pattern>
-                    <pattern id="hatch-released" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <line x1="0" y1="0" x2="0" y2="6" stroke="#b45309" stroke-opacity="0.35" stroke-width="2" />
-                    </pattern>
-                    <pattern id="hatch-creating" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">
-                        <line x1="0" y1="0" x2="0" y2="8" stroke="#64748b" stroke-opacity="0.16" stroke-width="3" />
-                    </pattern>
-                </defs>
-                <PendingLane pods={view.pending.clone()} layout={geometry.lane.clone()} />
-                if view.nodes.is_empty() {
-                    <text class="node-empty" x={n(slot.x + slot.w + layout::GAP)} y={n(slot.y + slot.h / 2.0 + 4.0)}>
-                        { "This cluster has no nodes." }
-                    </text>
-                }
-                // Keyed lists get their own parent: Yew diffs a parent's children by key only
-                // when all of them are keyed, so a node added or removed keeps every other
-                // node's component (and the open menu's state) with its own node.
-                <g class="nodes">
-                    { for view.nodes.iter().zip(&geometry.nodes).map(|(node, placed)| html! {
-                        <NodeBox key={node.name.clone()} node={Rc::clone(node)} layout={Rc::clone(placed)} />
-                    }) }
-                </g>
-                if let Some(band) = &geometry.storage {
-                    <StorageBand storage={view.storage.clone()} layout={band.clone()} />
-                }
-            </svg>
+          <div class="picture-stage" style={format!("aspect-ratio:{}/{}", n(geometry.width), n(geometry.height))}>
+            <div class="picture-clip">
+              <svg id="cluster-svg" data-testid="cluster-svg" class="cluster-svg" role="group" aria-label={description}
+                  viewBox={format!("0 0 {} {}", n(geometry.width), n(drawn_height(&geometry)))}
+                  preserveAspectRatio="xMidYMin meet" onclick={on_click} onkeydown={on_keydown}>
+                  <defs>
+                      <pattern id="hatch-down" width="10" height="10" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                          <rect width="10" height="10" fill="#f1f5f9" />
+                          <line x1="0" y1="0" x2="0" y2="10" stroke="#cbd5e1" stroke-width="4" />
+                      </pattern>
+                      <pattern id="hatch-trouble" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                          <line x1="0" y1="0" x2="0" y2="6" stroke="#dc2626" stroke-opacity="0.28" stroke-width="2.5" />
+                      </pattern>
+                      <pattern id="hatch-released" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                          <line x1="0" y1="0" x2="0" y2="6" stroke="#b45309" stroke-opacity="0.35" stroke-width="2" />
+                      </pattern>
+                      <pattern id="hatch-creating" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">
+                          <line x1="0" y1="0" x2="0" y2="8" stroke="#64748b" stroke-opacity="0.16" stroke-width="3" />
+                      </pattern>
+                  </defs>
+                  <PendingLane pods={view.pending.clone()} layout={geometry.lane.clone()} />
+                  if view.nodes.is_empty() {
+                      <text class="node-empty" x={n(slot.x + slot.w + layout::GAP)} y={n(slot.y + slot.h / 2.0 + 4.0)}>
+                          { "This cluster has no nodes." }
+                      </text>
+                  }
+                  // Keyed lists get their own parent: Yew diffs a parent's children by key only
+                  // when all of them are keyed, so a node added or removed keeps every other
+                  // node's component (and the open menu's state) with its own node.
+                  <g class="nodes">
+                      { for view.nodes.iter().zip(&geometry.nodes).map(|(node, placed)| html! {
+                          <NodeBox key={node.name.clone()} node={Rc::clone(node)} layout={Rc::clone(placed)} />
+                      }) }
+                  </g>
+                  if let Some(band) = &geometry.storage {
+                      <StorageBand storage={view.storage.clone()} layout={band.clone()} />
+                  }
+              </svg>
+            </div>
             <div class="picture-overlay">
                 <div class="node-menus">
                 { for view.nodes.iter().zip(&geometry.nodes).map(|(node, placed)| {
