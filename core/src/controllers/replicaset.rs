@@ -84,7 +84,8 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
         .map(podutil::template_labels)
         .unwrap_or_default();
     let (mut ready, mut available, mut fully_labeled) = (0, 0, 0);
-    // When the next ready pod becomes available (only with minReadySeconds).
+    // When the next ready pod becomes available. Only a pod waiting out minReadySeconds sets
+    // it: without them a ready pod is available at once.
     let mut next_available: Option<SimTime> = None;
     for p in &active {
         if template_labels
@@ -122,7 +123,7 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
         out.push(Action::UpdateStatus(Object::ReplicaSet(updated)));
     }
     // Wake up when a ready pod becomes available.
-    if let Some(next) = next_available.filter(|_| min_ready > 0) {
+    if let Some(next) = next_available {
         out.requeue(next.since(now).max(Dur::ms(1)));
     }
     out
