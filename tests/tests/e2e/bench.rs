@@ -171,10 +171,9 @@ async fn frames_while_playing(page: &Page, label: &str) -> Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-#[ignore = "a benchmark: run on demand with --ignored"]
-async fn bench_frames_while_playing_200_pods_on_10_nodes() {
-    let name = "bench-frames";
+/// Ten nodes and a settled Deployment of 200 pods; then `change` runs and the page plays.
+/// `what` names the change in the report.
+async fn bench_200_pods(name: &str, change: &str, what: &str, shot: &str) {
     let Some(page) = Page::open(name, 1400, 900).await else {
         return;
     };
@@ -193,18 +192,42 @@ async fn bench_frames_while_playing_200_pods_on_10_nodes() {
             .iter()
             .filter(|p| p.1 == "Running")
             .count();
-        // Scale down while playing, so the picture keeps changing.
-        page.console("scale deployment many --replicas=150").await?;
+        // The change is made before playing, so the picture keeps changing while it plays.
+        page.console(change).await?;
         frames_while_playing(
             &page,
-            &format!("{running} running pods on 10 nodes, scaled to 150"),
+            &format!("{running} running pods on 10 nodes, {what}"),
         )
         .await?;
-        page.shot("90-bench-200-pods").await?;
+        page.shot(shot).await?;
         Ok(())
     }
     .await;
     page.finish(name, outcome).await;
+}
+
+#[tokio::test]
+#[ignore = "a benchmark: run on demand with --ignored"]
+async fn bench_frames_while_playing_200_pods_on_10_nodes() {
+    bench_200_pods(
+        "bench-frames",
+        "scale deployment many --replicas=150",
+        "scaled to 150",
+        "90-bench-200-pods",
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "a benchmark: run on demand with --ignored"]
+async fn bench_frames_during_a_rolling_update_of_200_pods_on_10_nodes() {
+    bench_200_pods(
+        "bench-rolling",
+        "set image deployment/many web=nginx:1.28",
+        "rolling update to nginx:1.28",
+        "91-bench-200-pods-rolling",
+    )
+    .await;
 }
 
 /// A share link to `nodes` workers and a settled Deployment of `replicas`: the page builds the
