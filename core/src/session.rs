@@ -308,22 +308,60 @@ impl Timeline {
     /// extends the same entry, so playing for an hour is one entry.
     pub fn record(&mut self, input: Input) -> &Done {
         if let Input::Advance { ms } = input {
-            if let Some(Entry {
-                input: Input::Advance { ms: total },
-                until: None,
-            }) = self.session.entries.last_mut()
-            {
-                *total += ms;
-                self.world.advance(Dur::ms(ms));
-                let done = self.done.last_mut().expect("one per entry");
-                done.end = self.world.now();
-                done.changed |= ms > 0;
-                self.maybe_checkpoint(self.session.entries.len() - 1, true);
-                return self.done.last().expect("one per entry");
+            if self.ends_in_advance() {
+                return self.extend_advance(|world| {
+                    world.advance(Dur::ms(ms));
+                    ms
+                });
             }
         }
         self.push(Entry { input, until: None });
         self.done.last().expect("just pushed")
+    }
+
+    /// Lets up to `ms` of simulated time pass, stopping between two instants once `budget`
+    /// work items have run ([`World::advance_within`]), and keeps the time that passed as an
+    /// ordinary advance: where a budgeted advance stops depends only on the world, so the
+    /// session replays to the same moment.
+    pub fn advance_within(&mut self, ms: u64, budget: u64) -> &Done {
+        if !self.ends_in_advance() {
+            // A new entry starts as an advance of nothing. That runs only what is due at the
+            // current instant, which the budgeted advance would run too: it stops only between
+            // instants.
+            self.push(Entry {
+                input: Input::Advance { ms: 0 },
+                until: None,
+            });
+        }
+        self.extend_advance(|world| world.advance_within(Dur::ms(ms), budget).0)
+    }
+
+    /// Whether the last entry is time passing that more time passing may extend.
+    fn ends_in_advance(&self) -> bool {
+        matches!(
+            self.session.entries.last(),
+            Some(Entry {
+                input: Input::Advance { .. },
+                until: None,
+            })
+        )
+    }
+
+    /// Extends the last entry, an advance, by the milliseconds `run` lets pass on the world.
+    fn extend_advance(&mut self, run: impl FnOnce(&mut World) -> u64) -> &Done {
+        let ms = run(&mut self.world);
+        if let Some(Entry {
+            input: Input::Advance { ms: total },
+            ..
+        }) = self.session.entries.last_mut()
+        {
+            *total += ms;
+        }
+        let done = self.done.last_mut().expect("one per entry");
+        done.end = self.world.now();
+        done.changed |= ms > 0;
+        self.maybe_checkpoint(self.session.entries.len() - 1, true);
+        self.done.last().expect("one per entry")
     }
 
     fn push(&mut self, entry: Entry) {
@@ -528,6 +566,47 @@ spec:
         let kinds: Vec<_> = t.session().entries.iter().map(|e| &e.input).collect();
         assert_eq!(kinds.len(), 7, "{kinds:?}");
         assert_eq!(t.session().entries[1].input, advance(45));
+    }
+
+    #[test]
+    fn budgeted_time_passing_builds_the_same_world_as_plain_time_passing() {
+        let start = |t: &mut Timeline| {
+            t.record(Input::Apply {
+                text: WEB.replace("replicas: 3", "replicas: 40"),
+            });
+            t.record(advance(30));
+            t.record(run("set image deployment/web web=nginx:1.26.0"));
+        };
+        let mut plain = Timeline::new(7, Start::Default);
+        start(&mut plain);
+        plain.record(advance(60));
+        let mut budgeted = Timeline::new(7, Start::Default);
+        start(&mut budgeted);
+        // Ticks of 6 s with room for 25 work items each, until 60 s have passed.
+        let begin = budgeted.world().now();
+        let mut short_ticks = 0;
+        while budgeted.world().now() < begin + Dur::secs(60) {
+            let left = (begin + Dur::secs(60)).since(budgeted.world().now()).0;
+            let want = left.min(6_000);
+            let before = budgeted.world().now();
+            budgeted.advance_within(want, 25);
+            let moved = budgeted.world().now().since(before).0;
+            assert!(moved > 0, "every tick moves the clock");
+            if moved < want {
+                short_ticks += 1;
+                // It stopped between instants: nothing due is left behind.
+                assert!(budgeted.world().next_event_at() > Some(budgeted.world().now()));
+            }
+        }
+        assert!(
+            short_ticks > 3,
+            "the rollout's work was spread: {short_ticks}"
+        );
+        assert_eq!(fingerprint(budgeted.world()), fingerprint(plain.world()));
+        // The session holds one plain advance, and replays to the same world.
+        assert_eq!(budgeted.session().entries, plain.session().entries);
+        let replayed = Timeline::replay(budgeted.session().clone());
+        assert_eq!(fingerprint(replayed.world()), fingerprint(plain.world()));
     }
 
     #[test]

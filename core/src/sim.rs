@@ -425,6 +425,29 @@ impl World {
         self.steps_at_instant = 0;
     }
 
+    /// Like [`advance`](Self::advance), but once `budget` work items have run it stops at the
+    /// end of the instant it is at, and returns how far the clock moved (all of `d` when the
+    /// budget lasted). Every item due at that instant has run, so advancing the rest later
+    /// builds the same world as advancing all of `d` at once: a page can spread a burst of
+    /// work over several frames and still record plain advances.
+    pub fn advance_within(&mut self, d: Dur, budget: u64) -> Dur {
+        let start = self.now;
+        let until = self.capped(self.now + d);
+        let first = self.steps;
+        while let Some(t) = self.queue.peek_time().filter(|&t| t <= until) {
+            if self.steps - first >= budget && t > self.now {
+                self.steps_at_instant = 0;
+                return self.now.since(start);
+            }
+            if self.steps_at_instant > MAX_STEPS_PER_INSTANT || !self.step() {
+                break;
+            }
+        }
+        self.now = until;
+        self.steps_at_instant = 0;
+        until.since(start)
+    }
+
     /// Runs everything already due at the current instant.
     pub fn run_due(&mut self) {
         self.advance(Dur::ZERO);
