@@ -27,6 +27,11 @@ use crate::lesson_state::{self, ActiveLesson};
 pub const SEED: u64 = 1;
 /// Wall-clock milliseconds between two ticks while playing (see [`crate::hooks`]).
 pub const TICK_MS: u32 = 100;
+/// Work items one playback tick may run. Past them the tick stops between two instants and
+/// leaves the rest of its simulated time to the next ticks, so a burst (a rollout's pods all
+/// starting at once) is spread over frames instead of freezing the page; simulated time runs
+/// slower than the chosen speed while it lasts. 150 items are about 10 ms in the browser.
+pub const TICK_BUDGET: u64 = 150;
 /// How far "run until settled" may go before it gives up and reports.
 pub const SETTLE_LIMIT: Dur = Dur::mins(30);
 /// Console entries kept; older ones scroll away.
@@ -431,7 +436,21 @@ impl Playground {
                 }
                 self.resume_from_viewed_moment();
                 let ms = self.speed.per_tick().0;
-                self.timeline.borrow_mut().record(Input::Advance { ms });
+                let busy = {
+                    let mut timeline = self.timeline.borrow_mut();
+                    let before = timeline.world().now();
+                    timeline.advance_within(ms, TICK_BUDGET);
+                    timeline.world().now().since(before).0 < ms
+                };
+                let busy_note = format!(
+                    "Playing at {}, slower while the cluster is busy.",
+                    self.speed.label()
+                );
+                if busy && self.sim_note != busy_note {
+                    self.sim_note = busy_note;
+                } else if !busy && self.sim_note == busy_note {
+                    self.sim_note = format!("Playing at {}.", self.speed.label());
+                }
                 if self.timeline.borrow().world().now() >= END_OF_TIME {
                     self.playing = false;
                     self.sim_note = format!(
@@ -895,6 +914,45 @@ mod tests {
         let mut expected = World::new(SEED);
         expected.advance(Dur::secs(60));
         assert_eq!(p.clock, expected.now().clock());
+    }
+
+    #[test]
+    fn a_busy_tick_lets_less_time_pass_says_so_and_changes_nothing_else() {
+        let mut p = settled_nginx();
+        p.update(Action::Run("scale deployment nginx --replicas=60".into()));
+        p.update(Action::SetSpeed(Speed::X60));
+        p.update(Action::TogglePlay);
+        let now = |p: &Playground| p.timeline.borrow().world().now();
+        let start = now(&p);
+        p.update(Action::Tick);
+        assert!(
+            now(&p).since(start) < Speed::X60.per_tick(),
+            "57 new pods are more work than one tick runs"
+        );
+        assert!(
+            p.sim_note.contains("slower while the cluster is busy"),
+            "{}",
+            p.sim_note
+        );
+        let mut ticks = 1;
+        while now(&p).since(start) < Dur::secs(60) {
+            p.update(Action::Tick);
+            ticks += 1;
+        }
+        assert!(ticks > 10, "60 s took {ticks} ticks of 6 s");
+        let nginx = pods(&p)
+            .iter()
+            .filter(|(name, _)| name.starts_with("nginx-"))
+            .count();
+        assert_eq!(nginx, 60);
+        assert_eq!(p.sim_note, format!("Playing at {}.", Speed::X60.label()));
+        // The session records plain time passing, and replays to the same world.
+        let timeline = p.timeline.borrow();
+        let replayed = Timeline::replay(timeline.session().clone());
+        assert_eq!(
+            format!("{:?}", replayed.world()),
+            format!("{:?}", timeline.world())
+        );
     }
 
     #[test]
