@@ -414,15 +414,7 @@ impl World {
 
     /// Runs every item due at or before `now + d`, then sets the clock to `now + d`.
     pub fn advance(&mut self, d: Dur) {
-        let until = self.capped(self.now + d);
-        while self.queue.peek_time().is_some_and(|t| t <= until) {
-            // `step` refuses work beyond a horizon held below now, or beyond the end of time.
-            if self.steps_at_instant > MAX_STEPS_PER_INSTANT || !self.step() {
-                break;
-            }
-        }
-        self.now = until;
-        self.steps_at_instant = 0;
+        self.advance_within(d, u64::MAX);
     }
 
     /// Like [`advance`](Self::advance), but once `budget` work items have run it stops at the
@@ -439,6 +431,7 @@ impl World {
                 self.steps_at_instant = 0;
                 return self.now.since(start);
             }
+            // `step` refuses work beyond a horizon held below now, or beyond the end of time.
             if self.steps_at_instant > MAX_STEPS_PER_INSTANT || !self.step() {
                 break;
             }
