@@ -54,6 +54,11 @@ pub const EMPTY_NODE: f64 = 26.0;
 /// split by state with its counts, and the Pending lane one row per workload. Thousands of
 /// tiles would be unreadable, and too slow to redraw while the simulation plays.
 pub const TILE_LIMIT: usize = 300;
+/// Once the picture draws tiles it keeps them up to this many pods, so that it does not switch
+/// to bars and back while a rollout briefly surges past [`TILE_LIMIT`]: a 240-replica
+/// Deployment's rolling update peaks near 360 pods with the surge and the terminating ones, and
+/// each switch redraws every pod at once.
+pub const TILE_KEEP: usize = TILE_LIMIT * 3 / 2;
 /// A summary bar's height, and the height of a summarised group (caption and bar).
 pub const SUMMARY_BAR: f64 = 12.0;
 pub const SUMMARY_GROUP: f64 = CAPTION + SUMMARY_BAR + 8.0;
@@ -456,19 +461,38 @@ fn place_node(node: &NodeView, frame: Rect, labels: bool, summarised: bool) -> N
     }
 }
 
-/// Lays out the whole picture with every node's labels hidden.
+/// Lays out the whole picture with every node's labels hidden, as a first drawing.
 #[cfg(test)]
 pub fn cluster(view: &ClusterView) -> ClusterLayout {
-    cluster_with_labels(view, &BTreeSet::new())
+    cluster_with_labels(view, &BTreeSet::new(), draws_summary(view, None))
+}
+
+/// The pods the picture draws: pending ones and those on nodes.
+pub fn pod_count(view: &ClusterView) -> usize {
+    view.pending.len() + view.nodes.iter().map(|n| n.pods.len()).sum::<usize>()
+}
+
+/// Whether the picture summarises, given whether the drawing before did (`None` for a first
+/// drawing): above [`TILE_LIMIT`] pods, except that a picture of tiles keeps them up to
+/// [`TILE_KEEP`].
+pub fn draws_summary(view: &ClusterView, before: Option<bool>) -> bool {
+    let limit = match before {
+        Some(false) => TILE_KEEP,
+        Some(true) | None => TILE_LIMIT,
+    };
+    pod_count(view) > limit
 }
 
 /// Lays out the whole picture: the Pending lane on top, then node boxes in rows of
 /// [`COLUMNS`], each row as tall as its tallest node, then the "Add node" slot, then the
-/// storage band if there is storage. The nodes named in `labels` show their label chips.
-pub fn cluster_with_labels(view: &ClusterView, labels: &BTreeSet<String>) -> ClusterLayout {
+/// storage band if there is storage. The nodes named in `labels` show their label chips; pods
+/// are drawn as tiles unless `summarised` (see [`draws_summary`]).
+pub fn cluster_with_labels(
+    view: &ClusterView,
+    labels: &BTreeSet<String>,
+    summarised: bool,
+) -> ClusterLayout {
     let inner_w = WIDTH - 2.0 * MARGIN;
-    let total = view.pending.len() + view.nodes.iter().map(|n| n.pods.len()).sum::<usize>();
-    let summarised = total > TILE_LIMIT;
     let lane_groups: Vec<Group> = if summarised {
         group_pods(&view.pending)
     } else {
@@ -808,7 +832,7 @@ mod tests {
             "a node without chips keeps its header"
         );
 
-        let shown = cluster_with_labels(&v, &BTreeSet::from(["a".to_string()]));
+        let shown = cluster_with_labels(&v, &BTreeSet::from(["a".to_string()]), false);
         let a2 = &shown.nodes[0];
         let labels: Vec<_> = a2
             .chips
@@ -930,5 +954,27 @@ mod tests {
         let small = cluster(&view(vec![node("a", web(TILE_LIMIT))], vec![]));
         assert!(!small.summarised);
         assert!(small.nodes[0].groups.iter().all(|g| g.summary.is_none()));
+    }
+
+    #[test]
+    fn tiles_are_kept_past_the_limit_until_the_keep_limit() {
+        let with = |pods: usize| view(vec![node("a", web(pods))], vec![]);
+        let limit = with(TILE_LIMIT);
+        let past = with(TILE_LIMIT + 1);
+        let kept = with(TILE_KEEP);
+        let beyond = with(TILE_KEEP + 1);
+        // A first drawing, and one after bars, summarise past TILE_LIMIT.
+        for before in [None, Some(true)] {
+            assert!(!draws_summary(&limit, before));
+            assert!(draws_summary(&past, before));
+            assert!(draws_summary(&beyond, before));
+        }
+        // After tiles, only past TILE_KEEP.
+        assert!(!draws_summary(&past, Some(false)));
+        assert!(!draws_summary(&kept, Some(false)));
+        assert!(draws_summary(&beyond, Some(false)));
+        // Pending pods count as well.
+        let lane = view(vec![node("a", web(TILE_LIMIT))], web(1));
+        assert!(draws_summary(&lane, None));
     }
 }

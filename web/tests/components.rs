@@ -35,6 +35,12 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// Mounts `C` with `props` on a fresh element in the document and waits for it to render. The
 /// page's stylesheet is loaded first, so that sizes and positions are the page's.
 async fn mount<C: BaseComponent>(props: C::Properties) -> Element {
+    // The handle is dropped, not destroyed: the component stays mounted for the test.
+    mount_with_handle::<C>(props).await.0
+}
+
+/// [`mount`], keeping the handle that gives the component new properties.
+async fn mount_with_handle<C: BaseComponent>(props: C::Properties) -> (Element, yew::AppHandle<C>) {
     let document = gloo::utils::document();
     if document.get_element_by_id("page-style").is_none() {
         let style = document.create_element("style").unwrap();
@@ -44,10 +50,9 @@ async fn mount<C: BaseComponent>(props: C::Properties) -> Element {
     }
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    // The handle is dropped, not destroyed: the component stays mounted for the test.
-    let _ = yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
+    let handle = yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
-    root
+    (root, handle)
 }
 
 /// A callback that records what it is called with.
@@ -478,6 +483,66 @@ async fn more_pods_than_tiles_are_counted_per_workload_and_state_in_each_node() 
         *inspected.borrow(),
         vec!["deployment/default/many".to_string()]
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_rollout_surging_past_the_tile_limit_keeps_its_tiles() {
+    // 240 replicas: the rolling update's surge and terminating pods take the picture past 300
+    // pods for a while. Switching to bars and back would redraw every pod twice.
+    let mut p = playground(&[
+        "sim node add worker-3",
+        "sim node add worker-4",
+        "create deployment many --image=nginx:1.27 --replicas=240",
+    ]);
+    let props = |p: &Playground| {
+        let (on_run, _) = recorder::<String>();
+        let (on_inspect, _) = recorder::<String>();
+        ClusterPictureProps {
+            view: p.view.clone(),
+            outcome: None,
+            on_run,
+            on_inspect,
+        }
+    };
+    let (root, mut handle) = mount_with_handle::<ClusterPicture>(props(&p)).await;
+    let drawn = |p: &Playground| {
+        p.view.pending.len() + p.view.nodes.iter().map(|n| n.pods.len()).sum::<usize>()
+    };
+    let mut most = 0;
+    p.update(Action::Run(
+        "set image deployment/many nginx=nginx:1.28".into(),
+    ));
+    for _ in 0..40 {
+        p.update(Action::Run("sim advance 250ms".into()));
+        handle.update(props(&p));
+        yew::scheduler::flush().await;
+        most = most.max(drawn(&p));
+        assert_eq!(
+            all(&root, "g.pod").len(),
+            drawn(&p),
+            "every pod has its tile"
+        );
+        assert!(all(&root, "g.workload-summary").is_empty());
+    }
+    assert!(most > 300, "the rollout peaked at {most} pods");
+    // Well past the limit the picture does switch to bars, and keeps them back down to 300
+    // (the three nginx pods count too).
+    for (replicas, tiles) in [(457, false), (347, false), (297, true), (347, true)] {
+        p.update(Action::Run(format!(
+            "scale deployment many --replicas={replicas}"
+        )));
+        p.update(Action::Settle);
+        handle.update(props(&p));
+        yew::scheduler::flush().await;
+        assert_eq!(drawn(&p), replicas + 3);
+        assert_eq!(!all(&root, "g.pod").is_empty(), tiles, "{replicas} pods");
+        assert_eq!(
+            root.query_selector("#picture-summarised")
+                .unwrap()
+                .is_none(),
+            tiles
+        );
+    }
 }
 
 #[wasm_bindgen_test]

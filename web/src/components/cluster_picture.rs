@@ -84,6 +84,11 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
     // The layout depends on the nodes, the pending pods, the storage and the labels shown, not
     // on the clock: recomputed only when one of those changed (nodes and pods are compared by
     // `Rc` first, so unchanged ones cost a pointer comparison).
+    // Tiles or bars: decided against the previous drawing's choice, so that a surge just past
+    // the limit does not switch the picture back and forth (`layout::draws_summary`).
+    let drawn_summarised = use_mut_ref(|| None::<bool>);
+    let summarised = layout::draws_summary(view, *drawn_summarised.borrow());
+    *drawn_summarised.borrow_mut() = Some(summarised);
     let geometry = {
         let view = Rc::clone(view);
         use_memo(
@@ -92,8 +97,9 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
                 view.pending.clone(),
                 view.storage.clone(),
                 (*labels).clone(),
+                summarised,
             ),
-            move |(.., labels)| layout::cluster_with_labels(&view, labels),
+            move |(.., labels, summarised)| layout::cluster_with_labels(&view, labels, *summarised),
         )
     };
     let pods: usize = view.nodes.iter().map(|node| node.pods.len()).sum();
