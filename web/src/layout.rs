@@ -145,6 +145,8 @@ pub struct LaneGroup {
 /// A node box and its pods grouped by workload.
 #[derive(Clone, PartialEq, Debug)]
 pub struct NodeLayout {
+    /// The node's name, which the next layout uses to find this one.
+    pub name: String,
     pub frame: Rect,
     /// Height of the header, chips included; the pods start below it.
     pub header: f64,
@@ -179,8 +181,14 @@ pub struct GroupLayout {
     pub caption_y: f64,
     pub caption: String,
     pub color: usize,
-    /// (index into the node's `pods`, tile); none when summarised.
+    /// Where the tiles start: the top of the first row.
+    pub top: f64,
+    /// (index into the node's `pods`, tile) in the node's order of pods (by name, as kubectl
+    /// lists them), whatever their slots: a tile that changes slot then changes one attribute
+    /// and is not moved in the document. None when summarised.
     pub pods: Vec<(usize, Rect)>,
+    /// Each pod's slot (`namespace/name` → slot), which the next layout keeps where it can.
+    pub slots: BTreeMap<String, usize>,
     /// When the picture summarises: the group's bar.
     pub summary: Option<SummaryLayout>,
     /// `kind/namespace/name` of the workload, for the inspector (none for standalone pods).
@@ -389,8 +397,41 @@ fn body_height(groups: &[Group], summarised: bool) -> f64 {
     body + NODE_PAD
 }
 
-/// Lays out one node at the top of `frame` (its height is the row's, set later).
-fn place_node(node: &NodeView, frame: Rect, labels: bool, summarised: bool) -> NodeLayout {
+/// Slots for a group's pods (`keys`, in the group's order) that move as few tiles as possible
+/// from the slots they had (`before`): the slots fill a group's rows, two per row, and a group
+/// has as many rows as its pods need. A pod keeps its slot while that still lies within them;
+/// the others (new pods, and those in rows that went away) take the lowest free slots. So when
+/// pods come and go the rest stay put, and a new pod fills the gap a leaving one left. With no
+/// slots before, pods take the slots in their order.
+pub fn assign_slots(keys: &[String], before: Option<&BTreeMap<String, usize>>) -> Vec<usize> {
+    let capacity = 2 * rows(keys.len());
+    let mut taken = vec![false; capacity];
+    let mut slots: Vec<Option<usize>> = keys
+        .iter()
+        .map(|key| {
+            let slot = *before?.get(key)?;
+            (slot < capacity && !taken[slot]).then(|| {
+                taken[slot] = true;
+                slot
+            })
+        })
+        .collect();
+    let mut free = (0..capacity).filter(|&slot| !taken[slot]);
+    for slot in slots.iter_mut().filter(|s| s.is_none()) {
+        *slot = free.next();
+    }
+    slots.into_iter().flatten().collect()
+}
+
+/// Lays out one node at the top of `frame` (its height is the row's, set later); its pods keep
+/// the slots they had in `before`, the same node's previous layout.
+fn place_node(
+    node: &NodeView,
+    frame: Rect,
+    labels: bool,
+    summarised: bool,
+    before: Option<&NodeLayout>,
+) -> NodeLayout {
     let pod_w = pod_width();
     let chips = place_chips(node, frame, labels);
     let header = header_height(frame, &chips);
@@ -413,26 +454,38 @@ fn place_node(node: &NodeView, frame: Rect, labels: bool, summarised: bool) -> N
             groups.push(GroupLayout {
                 caption_x: frame.x + NODE_PAD,
                 caption_y,
+                top: y,
                 summary: Some(summarise(&node.pods, &group.members, bar)),
                 caption: group.caption,
                 color: group.color,
                 pods: Vec::new(),
+                slots: BTreeMap::new(),
                 workload,
             });
             continue;
         }
+        let keys: Vec<String> = group
+            .members
+            .iter()
+            .map(|&i| format!("{}/{}", node.pods[i].namespace, node.pods[i].name))
+            .collect();
+        let had = before
+            .and_then(|b| b.groups.iter().find(|g| g.caption == group.caption))
+            .map(|g| &g.slots);
+        let assigned = assign_slots(&keys, had);
+        let top = y;
         let pods = group
             .members
             .iter()
-            .enumerate()
-            .map(|(k, &pod)| {
-                let col = (k % 2) as f64;
-                let row = (k / 2) as f64;
+            .zip(&assigned)
+            .map(|(&pod, &slot)| {
+                let col = (slot % 2) as f64;
+                let row = (slot / 2) as f64;
                 (
                     pod,
                     Rect {
                         x: frame.x + NODE_PAD + col * (pod_w + POD_GAP),
-                        y: y + row * (POD_H + POD_GAP),
+                        y: top + row * (POD_H + POD_GAP),
                         w: pod_w,
                         h: POD_H,
                     },
@@ -443,14 +496,17 @@ fn place_node(node: &NodeView, frame: Rect, labels: bool, summarised: bool) -> N
         groups.push(GroupLayout {
             caption_x: frame.x + NODE_PAD,
             caption_y,
+            top,
             caption: group.caption,
             color: group.color,
             pods,
+            slots: keys.into_iter().zip(assigned).collect(),
             summary: None,
             workload,
         });
     }
     NodeLayout {
+        name: node.name.clone(),
         frame: Rect {
             h: header + body,
             ..frame
@@ -464,7 +520,7 @@ fn place_node(node: &NodeView, frame: Rect, labels: bool, summarised: bool) -> N
 /// Lays out the whole picture with every node's labels hidden, as a first drawing.
 #[cfg(test)]
 pub fn cluster(view: &ClusterView) -> ClusterLayout {
-    cluster_with_labels(view, &BTreeSet::new(), draws_summary(view, None))
+    cluster_with_labels(view, &BTreeSet::new(), draws_summary(view, None), None)
 }
 
 /// The pods the picture draws: pending ones and those on nodes.
@@ -486,11 +542,13 @@ pub fn draws_summary(view: &ClusterView, before: Option<bool>) -> bool {
 /// Lays out the whole picture: the Pending lane on top, then node boxes in rows of
 /// [`COLUMNS`], each row as tall as its tallest node, then the "Add node" slot, then the
 /// storage band if there is storage. The nodes named in `labels` show their label chips; pods
-/// are drawn as tiles unless `summarised` (see [`draws_summary`]).
+/// are drawn as tiles unless `summarised` (see [`draws_summary`]), and keep the slots they had
+/// in `before`, the previous drawing's layout (see [`assign_slots`]).
 pub fn cluster_with_labels(
     view: &ClusterView,
     labels: &BTreeSet<String>,
     summarised: bool,
+    before: Option<&ClusterLayout>,
 ) -> ClusterLayout {
     let inner_w = WIDTH - 2.0 * MARGIN;
     let lane_groups: Vec<Group> = if summarised {
@@ -550,7 +608,14 @@ pub fn cluster_with_labels(
                     w: node_w,
                     h: 0.0,
                 };
-                place_node(node, frame, labels.contains(&node.name), summarised)
+                let had = before.and_then(|b| b.nodes.iter().find(|n| n.name == node.name));
+                place_node(
+                    node,
+                    frame,
+                    labels.contains(&node.name),
+                    summarised,
+                    had.map(|n| &**n),
+                )
             })
             .collect();
         let row_h = placed.iter().map(|p| p.frame.h).fold(0.0, f64::max);
@@ -832,7 +897,7 @@ mod tests {
             "a node without chips keeps its header"
         );
 
-        let shown = cluster_with_labels(&v, &BTreeSet::from(["a".to_string()]), false);
+        let shown = cluster_with_labels(&v, &BTreeSet::from(["a".to_string()]), false, None);
         let a2 = &shown.nodes[0];
         let labels: Vec<_> = a2
             .chips
@@ -954,6 +1019,90 @@ mod tests {
         let small = cluster(&view(vec![node("a", web(TILE_LIMIT))], vec![]));
         assert!(!small.summarised);
         assert!(small.nodes[0].groups.iter().all(|g| g.summary.is_none()));
+    }
+
+    #[test]
+    fn pods_keep_their_slots_and_new_ones_fill_the_gaps() {
+        let keys = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let map = |pairs: &[(&str, usize)]| {
+            pairs
+                .iter()
+                .map(|(k, s)| (k.to_string(), *s))
+                .collect::<BTreeMap<_, _>>()
+        };
+        // A first drawing: slots in order.
+        assert_eq!(assign_slots(&keys(&["a", "b", "c"]), None), [0, 1, 2]);
+        // b left and d came: d takes b's slot, a and c stay.
+        let before = map(&[("a", 0), ("b", 1), ("c", 2)]);
+        assert_eq!(
+            assign_slots(&keys(&["a", "c", "d"]), Some(&before)),
+            [0, 2, 1]
+        );
+        // a left: two pods need one row, so c (in the second row) moves to the free slot 0.
+        assert_eq!(assign_slots(&keys(&["b", "c"]), Some(&before)), [1, 0]);
+        // One pod of three left and one of the two remaining has its slot in the first row:
+        // an odd count keeps one free slot, wherever it is.
+        let five = map(&[("a", 0), ("b", 1), ("c", 2), ("d", 3), ("e", 4)]);
+        assert_eq!(
+            assign_slots(&keys(&["a", "c", "d", "e"]), Some(&five)),
+            [0, 2, 3, 1],
+            "e moves up from the third row into b's slot"
+        );
+        assert_eq!(
+            assign_slots(&keys(&["b", "c", "e"]), Some(&five)),
+            [1, 2, 0]
+        );
+        // Every slot is used once and the group needs no more rows than its pods.
+        for n in 0..7 {
+            let names: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+            let mut got = assign_slots(&names, Some(&five));
+            got.sort();
+            got.dedup();
+            assert_eq!(got.len(), n);
+            assert!(got.iter().all(|&s| s < 2 * rows(n)));
+        }
+    }
+
+    #[test]
+    fn a_pod_that_leaves_moves_no_other_tile_and_its_successor_takes_its_place() {
+        let names = ["web-d", "web-a", "web-c", "web-b", "web-e"];
+        let pods = |names: &[&str]| {
+            names
+                .iter()
+                .map(|n| pod(n, Some(("Deployment", "web")), 0))
+                .collect::<Vec<_>>()
+        };
+        let first = cluster(&view(vec![node("a", pods(&names))], vec![]));
+        let tiles = |layout: &ClusterLayout, v: &ClusterView| -> BTreeMap<String, Rect> {
+            layout.nodes[0].groups[0]
+                .pods
+                .iter()
+                .map(|(i, r)| (v.nodes[0].pods[*i].name.clone(), *r))
+                .collect()
+        };
+        let v1 = view(vec![node("a", pods(&names))], vec![]);
+        let before = tiles(&first, &v1);
+        // web-c leaves and web-f (which sorts last) arrives, as in a rolling update.
+        let v2 = view(
+            vec![node(
+                "a",
+                pods(&["web-d", "web-a", "web-b", "web-e", "web-f"]),
+            )],
+            vec![],
+        );
+        let second = cluster_with_labels(&v2, &BTreeSet::new(), false, Some(&first));
+        let after = tiles(&second, &v2);
+        for name in ["web-a", "web-b", "web-d", "web-e"] {
+            assert_eq!(before[name], after[name], "{name} stayed put");
+        }
+        assert_eq!(after["web-f"], before["web-c"]);
+        // Listed in the node's order whatever the slots, so no tile moves in the document.
+        let order: Vec<usize> = second.nodes[0].groups[0]
+            .pods
+            .iter()
+            .map(|(i, _)| *i)
+            .collect();
+        assert_eq!(order, [0, 1, 2, 3, 4]);
     }
 
     #[test]

@@ -83,14 +83,18 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
     let labels = use_state(BTreeSet::<String>::new);
     // The layout depends on the nodes, the pending pods, the storage and the labels shown, not
     // on the clock: recomputed only when one of those changed (nodes and pods are compared by
-    // `Rc` first, so unchanged ones cost a pointer comparison).
-    // Tiles or bars: decided against the previous drawing's choice, so that a surge just past
-    // the limit does not switch the picture back and forth (`layout::draws_summary`).
-    let drawn_summarised = use_mut_ref(|| None::<bool>);
-    let summarised = layout::draws_summary(view, *drawn_summarised.borrow());
-    *drawn_summarised.borrow_mut() = Some(summarised);
+    // `Rc` first, so unchanged ones cost a pointer comparison). The layout drawn last is kept:
+    // pods keep their slots in it (`layout::assign_slots`), and tiles or bars are chosen against
+    // it, so that a surge just past the limit does not switch the picture back and forth
+    // (`layout::draws_summary`).
+    let drawn = use_mut_ref(|| None::<Rc<ClusterLayout>>);
+    let summarised = {
+        let before = drawn.borrow().as_ref().map(|g| g.summarised);
+        layout::draws_summary(view, before)
+    };
     let geometry = {
         let view = Rc::clone(view);
+        let drawn = Rc::clone(&drawn);
         use_memo(
             (
                 view.nodes.clone(),
@@ -99,9 +103,13 @@ pub fn ClusterPicture(props: &ClusterPictureProps) -> Html {
                 (*labels).clone(),
                 summarised,
             ),
-            move |(.., labels, summarised)| layout::cluster_with_labels(&view, labels, *summarised),
+            move |(.., labels, summarised)| {
+                let before = drawn.borrow();
+                layout::cluster_with_labels(&view, labels, *summarised, before.as_deref())
+            },
         )
     };
+    *drawn.borrow_mut() = Some(Rc::clone(&geometry));
     let pods: usize = view.nodes.iter().map(|node| node.pods.len()).sum();
     let mut description = format!(
         "{} nodes running {} pods; {} pods waiting for a node.",

@@ -12,8 +12,7 @@ use super::pod_glyph::n;
 use super::pod_tile::PodTile;
 use crate::format::{cpu, ellipsize, fraction, memory};
 use crate::layout::{
-    ChipKind, ChipLayout, GroupLayout, NodeLayout, Rect, SummaryLayout, EMPTY_NODE, MENU_ROOM,
-    NODE_PAD,
+    ChipKind, ChipLayout, NodeLayout, Rect, SummaryLayout, EMPTY_NODE, MENU_ROOM, NODE_PAD,
 };
 use crate::pod_style::{state_name, stroke, tint};
 use kubeplay_core::view::PodState;
@@ -32,7 +31,19 @@ fn badge_width(text: &str) -> f64 {
 #[component]
 pub fn NodeBox(props: &NodeBoxProps) -> Html {
     let node = &props.node;
-    let f = props.layout.frame;
+    // Everything inside is drawn relative to the box's corner and the box is moved into place,
+    // so when a box above grows and this one moves, one attribute changes, not every tile's.
+    let at = props.layout.frame;
+    let f = Rect {
+        x: 0.0,
+        y: 0.0,
+        ..at
+    };
+    let local = |r: Rect| Rect {
+        x: r.x - at.x,
+        y: r.y - at.y,
+        ..r
+    };
     let header = props.layout.header;
     let (condition, badge) = if node.ready {
         ("ready", "Ready")
@@ -74,6 +85,7 @@ pub fn NodeBox(props: &NodeBoxProps) -> Html {
             data-node={node.name.clone()} data-status={node.status.clone()}
             data-ready={node.ready.to_string()} data-cordoned={node.cordoned.to_string()}
             data-inspect={format!("node/{}", node.name)} tabindex="0"
+            transform={format!("translate({} {})", n(at.x), n(at.y))}
             role="group" aria-label={format!("{}. Enter inspects the node.", node.summary())}>
             <title>{ node.summary() }</title>
             <rect class="node-frame" x={n(f.x)} y={n(f.y)} width={n(f.w)} height={n(f.h)} rx="10" />
@@ -100,29 +112,43 @@ pub fn NodeBox(props: &NodeBoxProps) -> Html {
             <UsageBar label="Memory" y={f.y + 74.0} x={f.x + NODE_PAD} w={inner_w}
                 used={node.memory_requested_bytes} capacity={node.memory_capacity_bytes}
                 text={format!("{} / {}", memory(node.memory_requested_bytes), memory(node.memory_capacity_bytes))} />
-            { for props.layout.chips.iter().map(|chip| html! { <Chip chip={chip.clone()} /> }) }
+            { for props.layout.chips.iter().map(|chip| html! {
+                <Chip chip={ChipLayout { rect: local(chip.rect), ..chip.clone() }} />
+            }) }
             <line class="node-rule" x1={n(f.x + NODE_PAD)} x2={n(f.x + f.w - NODE_PAD)} y1={n(f.y + header - 6.0)} y2={n(f.y + header - 6.0)} />
             if node.pods.is_empty() {
                 <text class="node-empty" x={n(f.x + NODE_PAD)} y={n(f.y + header + EMPTY_NODE - 10.0)}>{ "No pods" }</text>
             }
             { for props.layout.groups.iter().map(|group| match &group.summary {
                 Some(summary) => html! {
-                    <GroupSummary group={group.clone()} summary={summary.clone()} node={node.name.clone()} />
+                    <GroupSummary caption={group.caption.clone()} color={group.color}
+                        workload={group.workload.clone()}
+                        at={(group.caption_x - at.x, group.caption_y - at.y)}
+                        summary={SummaryLayout {
+                            bar: local(summary.bar),
+                            parts: summary.parts.iter().map(|&(state, count, r)| (state, count, local(r))).collect(),
+                        }}
+                        node={node.name.clone()} />
                 },
-                None => html! {
-                    <g class="workload-group" data-workload={group.caption.clone()}>
-                        <text class="group-caption" x={n(group.caption_x)} y={n(group.caption_y)} fill={stroke(group.color)}>
-                            { format!("{} · {}", group.caption, group.pods.len()) }
-                        </text>
-                        // The keyed tiles get a parent of their own: Yew diffs children by key
-                        // only when all of them are keyed, and beside the caption it patched
-                        // tiles by position, recreating every tile after one that left.
-                        <g class="group-pods">
-                            { for group.pods.iter().filter_map(|(i, rect)| node.pods.get(*i).map(|pod| html! {
-                                <PodTile key={pod.name.clone()} pod={pod.clone()} rect={*rect} />
-                            })) }
+                None => {
+                    // Tiles are placed relative to the group's first row, which moves as one.
+                    let (gx, gy) = (at.x + NODE_PAD, group.top);
+                    html! {
+                        <g class="workload-group" data-workload={group.caption.clone()}>
+                            <text class="group-caption" x={n(group.caption_x - at.x)} y={n(group.caption_y - at.y)} fill={stroke(group.color)}>
+                                { format!("{} · {}", group.caption, group.pods.len()) }
+                            </text>
+                            // The keyed tiles get a parent of their own: Yew diffs children by key
+                            // only when all of them are keyed, and beside the caption it patched
+                            // tiles by position, recreating every tile after one that left.
+                            <g class="group-pods" transform={format!("translate({} {})", n(NODE_PAD), n(gy - at.y))}>
+                                { for group.pods.iter().filter_map(|(i, r)| node.pods.get(*i).map(|pod| html! {
+                                    <PodTile key={pod.name.clone()} pod={pod.clone()}
+                                        rect={Rect { x: r.x - gx, y: r.y - gy, ..*r }} />
+                                })) }
+                            </g>
                         </g>
-                    </g>
+                    }
                 },
             }) }
         </g>
@@ -236,7 +262,11 @@ fn UsageBar(props: &UsageBarProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct GroupSummaryProps {
-    group: GroupLayout,
+    caption: String,
+    color: usize,
+    workload: Option<String>,
+    /// The caption's baseline position.
+    at: (f64, f64),
     summary: SummaryLayout,
     node: AttrValue,
 }
@@ -246,7 +276,7 @@ struct GroupSummaryProps {
 /// the tiles), and the counts are written out, so the bar reads without colour.
 #[component]
 fn GroupSummary(props: &GroupSummaryProps) -> Html {
-    let (group, summary) = (&props.group, &props.summary);
+    let (group, summary) = (props, &props.summary);
     let total: usize = summary.parts.iter().map(|(_, n, _)| n).sum();
     let counts = summary.counts();
     let label = format!(
@@ -260,7 +290,7 @@ fn GroupSummary(props: &GroupSummaryProps) -> Html {
             data-count={total.to_string()} data-inspect={group.workload.clone()}
             tabindex={group.workload.is_some().then_some("0")} role="img" aria-label={label.clone()}>
             <title>{ label }</title>
-            <text class="group-caption" x={n(group.caption_x)} y={n(group.caption_y)} fill={stroke(group.color)}>
+            <text class="group-caption" x={n(group.at.0)} y={n(group.at.1)} fill={stroke(group.color)}>
                 { ellipsize(&format!("{} · {total} · {counts}", group.caption), chars) }
             </text>
             <rect class="summary-track" x={n(b.x)} y={n(b.y)} width={n(b.w)} height={n(b.h)} rx="3" />
