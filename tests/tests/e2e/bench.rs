@@ -109,12 +109,16 @@ async fn frames_while_playing(page: &Page, label: &str) -> Result<()> {
          // Pod tiles created while playing (a scale-down should create none), and tiles moved
          // within their group's list (a tile that changes slot).
          const seen = new WeakSet(document.querySelectorAll('#cluster-svg g.pod'));
-         new MutationObserver(ms => ms.forEach(m => m.addedNodes.forEach(n => {
+         // A new tile can be reported twice in one batch: inside its new parent, and again
+         // when its body is added to that parent.
+         new MutationObserver(ms => { const now = new Set(); ms.forEach(m => m.addedNodes.forEach(n => {
              if (n.nodeType !== 1) return;
              for (const t of n.matches('g.pod') ? [n] : n.querySelectorAll('g.pod')) {
+                 if (now.has(t)) continue;
+                 now.add(t);
                  if (seen.has(t)) { window.__moved++; } else { window.__tiles++; seen.add(t); }
              }
-         }))).observe(document.getElementById('cluster-svg'), { childList: true, subtree: true });
+         })); }).observe(document.getElementById('cluster-svg'), { childList: true, subtree: true });
          new PerformanceObserver(l => l.getEntries().forEach(e => window.__long.push([
              Math.round(e.duration),
              Math.round(e.scripts.reduce((a, x) => a + x.duration, 0)),
