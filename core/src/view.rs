@@ -267,8 +267,8 @@ fn ready_condition(node: &Node) -> Option<ConditionView> {
 /// that did not change: building a pod's row costs microseconds, and a UI that finds the same
 /// `Rc` as before knows without comparing that the row is the same.
 ///
-/// A pod's row is reused while the pod's resourceVersion, and its ReplicaSet's (whose owner
-/// decides the workload the row names), are what they were, and only when it says nothing
+/// A pod's row is reused while the pod's resourceVersion, and the owner of its ReplicaSet
+/// (which decides the workload the row names), are what they were, and only when it says nothing
 /// about why the pod waits (that sentence depends on the rest of the cluster). A node's row is
 /// reused when it comes out equal.
 ///
@@ -288,7 +288,7 @@ pub struct ViewCache {
 #[derive(Debug, Clone)]
 struct CachedPod {
     resource_version: String,
-    owner_version: Option<String>,
+    owner: Option<String>,
     view: Rc<PodView>,
 }
 
@@ -299,12 +299,13 @@ fn controlling_replica_set<'s>(store: &'s Store, p: &Pod) -> Option<&'s ReplicaS
     store.replicasets.get(&key)
 }
 
-/// The resourceVersion of the ReplicaSet controlling the pod, if one does.
-fn owner_version<'s>(store: &'s Store, p: &Pod) -> Option<&'s str> {
-    controlling_replica_set(store, p)?
-        .metadata
-        .resource_version
-        .as_deref()
+/// What a pod's row takes from the ReplicaSet controlling it, if one does: the uid of that
+/// ReplicaSet's controller (empty when it has none). Not the ReplicaSet's resourceVersion,
+/// which changes with its status, that is with every change to any of its pods: rows keyed on
+/// it were all rebuilt whenever one pod changed.
+fn owner_identity<'s>(store: &'s Store, p: &Pod) -> Option<&'s str> {
+    let rs = controlling_replica_set(store, p)?;
+    Some(controller_ref(&rs.metadata).map_or("", |o| o.uid.as_str()))
 }
 
 /// Builds the whole view.
@@ -358,20 +359,26 @@ fn build(world: &World, cache: &mut ViewCache) -> ClusterView {
         let previous =
             old.next_if(|c| c.view.namespace == key.namespace && c.view.name == key.name);
         let version = p.metadata.resource_version.as_deref().unwrap_or_default();
-        let owner = owner_version(store, p);
+        let owner = owner_identity(store, p);
         let v = match previous {
-            Some(c) if c.resource_version == version && c.owner_version.as_deref() == owner => {
-                c.view
+            // A reused row was cached because it explains no wait: it stays cached as it is.
+            Some(c) if c.resource_version == version && c.owner.as_deref() == owner => {
+                let v = Rc::clone(&c.view);
+                cache.pods.push(c);
+                v
             }
-            _ => Rc::new(pod_view(world, p)),
+            _ => {
+                let v = Rc::new(pod_view(world, p));
+                if v.why.is_none() {
+                    cache.pods.push(CachedPod {
+                        resource_version: version.to_string(),
+                        owner: owner.map(str::to_string),
+                        view: Rc::clone(&v),
+                    });
+                }
+                v
+            }
         };
-        if v.why.is_none() {
-            cache.pods.push(CachedPod {
-                resource_version: version.to_string(),
-                owner_version: owner.map(str::to_string),
-                view: Rc::clone(&v),
-            });
-        }
         match podutil::node_name(p).filter(|n| node_names.contains(n)) {
             Some(n) => by_node.entry(n).or_default().push(v),
             None => pending.push(v),
@@ -1586,10 +1593,10 @@ mod tests {
         assert_eq!(scaled, cluster(&w));
         let (before, after) = (rows(&idle), rows(&scaled));
         assert_eq!(after.len(), before.len() + 1);
-        // The other workload's rows are the same rows; web's were rebuilt (its ReplicaSet
-        // changed), though a node whose rows came out equal keeps its old ones.
-        for (name, row) in after.iter().filter(|(n, _)| n.starts_with("api-")) {
-            assert!(Rc::ptr_eq(&before[name], row), "{name}");
+        // Every pod that was there keeps its row: web's ReplicaSet changed (its status), but
+        // not what a row takes from it.
+        for (name, row) in &before {
+            assert!(Rc::ptr_eq(row, &after[name]), "{name}");
         }
         let changed = idle
             .nodes
@@ -1598,6 +1605,30 @@ mod tests {
             .filter(|(a, b)| !Rc::ptr_eq(a, b))
             .count();
         assert_eq!(changed, 1, "only the node given the new pod has a new row");
+    }
+
+    #[test]
+    fn a_cached_view_renames_the_workload_when_its_replica_set_is_orphaned() {
+        let mut w = world_with(&["web"]);
+        let mut cache = ViewCache::default();
+        let first = cluster_with(&w, &mut cache);
+        let owners = |v: &ClusterView| -> Vec<OwnerView> {
+            v.nodes
+                .iter()
+                .flat_map(|n| &n.pods)
+                .filter_map(|p| p.owner.clone())
+                .collect()
+        };
+        assert!(owners(&first).iter().all(|o| o.kind == "Deployment"));
+        run(&mut w, "delete deployment web --cascade=orphan", &NoFiles);
+        w.settle(Dur::mins(5));
+        let orphaned = cluster_with(&w, &mut cache);
+        assert_eq!(orphaned, cluster(&w));
+        let now = owners(&orphaned);
+        assert!(
+            !now.is_empty() && now.iter().all(|o| o.kind == "ReplicaSet"),
+            "{now:?}"
+        );
     }
 
     #[test]
