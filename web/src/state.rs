@@ -30,8 +30,9 @@ pub const TICK_MS: u32 = 100;
 /// Work items one playback tick may run. Past them the tick stops between two instants and
 /// leaves the rest of its simulated time to the next ticks, so a burst (a rollout's pods all
 /// starting at once) is spread over frames instead of freezing the page; simulated time runs
-/// slower than the chosen speed while it lasts. 150 items are about 10 ms in the browser.
-pub const TICK_BUDGET: u64 = 150;
+/// slower than the chosen speed while it lasts. 60 items are about 4 ms in the browser, which
+/// with the redraw they cause fits a tick into one or two frames (see BENCHMARKS.md).
+pub const TICK_BUDGET: u64 = 60;
 /// How far "run until settled" may go before it gives up and reports.
 pub const SETTLE_LIMIT: Dur = Dur::mins(30);
 /// Console entries kept; older ones scroll away.
