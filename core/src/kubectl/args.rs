@@ -95,6 +95,7 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
 const BOOL_FLAGS: &[(&str, &str)] = &[
     ("all-namespaces", "A"),
     ("show-labels", ""),
+    ("no-headers", ""),
     ("overwrite", ""),
     ("all", ""),
     ("ignore-daemonsets", ""),

@@ -280,6 +280,7 @@ const GET_FLAGS: &[Flag] = &[
     SELECTOR,
     FIELD_SELECTOR,
     flag("show-labels", "", Takes::Bool),
+    flag("no-headers", "", Takes::Bool),
     IGNORE_NOT_FOUND,
     flag("template", "", Takes::Value),
     flag("watch", "w", Takes::Bool),
@@ -869,6 +870,7 @@ spec:
             vec!["--namespace=", "--replicas="]
         );
         assert_eq!(cands(&w, "get pods -o y"), vec!["yaml"]);
+        assert_eq!(cands(&w, "get pods --no"), vec!["--no-headers"]);
         assert_eq!(
             cands(&w, "delete pods --cascade=o"),
             vec!["--cascade=orphan"]

@@ -1246,14 +1246,24 @@ pub fn event_row(e: &Event, now: SimTime) -> Vec<String> {
 
 /// Renders a table with kubectl's tabwriter settings.
 pub fn render(headers: &[String], rows: &[Vec<String>]) -> String {
-    let mut text = String::new();
-    text.push_str(&headers.join("\t"));
+    let mut text = headers.join("\t");
     text.push('\n');
+    text.push_str(&rows_text(rows));
+    tabwriter::align(&text, 6, 3)
+}
+
+/// Renders a table's rows alone (`--no-headers`): the columns are as wide as the rows need.
+pub fn render_rows(rows: &[Vec<String>]) -> String {
+    tabwriter::align(&rows_text(rows), 6, 3)
+}
+
+fn rows_text(rows: &[Vec<String>]) -> String {
+    let mut text = String::new();
     for r in rows {
         text.push_str(&r.join("\t"));
         text.push('\n');
     }
-    tabwriter::align(&text, 6, 3)
+    text
 }
 
 /// kubectl's JSON: keys sorted, four-space indentation.
@@ -1373,7 +1383,11 @@ pub fn get(world: &World, args: &Args) -> Result<Output, String> {
                     continue;
                 }
                 let (headers, rows) = table_of(world, *t, items, args, wide, multi);
-                blocks.push(render(&headers, &rows));
+                blocks.push(if args.bool("no-headers") {
+                    render_rows(&rows)
+                } else {
+                    render(&headers, &rows)
+                });
             }
             out = blocks.join("\n");
         }

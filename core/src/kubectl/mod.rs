@@ -291,7 +291,7 @@ pub fn describe_template(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> Str
 /// The commands, as `help` prints them.
 pub const HELP: &str = "kubeplay understands these kubectl commands (the leading `kubectl` is optional):
 
-  get TYPE [NAME...] [-o wide|yaml|json|name|jsonpath=T|go-template=T] [-l SELECTOR] [-n NS | -A] [--show-labels]
+  get TYPE [NAME...] [-o wide|yaml|json|name|jsonpath=T|go-template=T] [-l SELECTOR] [-n NS | -A] [--show-labels] [--no-headers]
   get TYPE [NAME...] -w       list, then print each change until the cluster settles (--request-timeout, 15m)
   describe TYPE [NAME]
   events [-n NS | -A]
