@@ -593,6 +593,12 @@ pub fn cluster_with_labels(
         })
         .collect();
 
+    // The previous layout's nodes by name, found once each rather than searched for.
+    let drawn: BTreeMap<&str, &NodeLayout> = before
+        .iter()
+        .flat_map(|b| &b.nodes)
+        .map(|n| (n.name.as_str(), &**n))
+        .collect();
     let node_w = node_width();
     let mut y = lane_frame.y + lane_frame.h + GAP;
     let mut nodes = Vec::with_capacity(view.nodes.len());
@@ -608,13 +614,12 @@ pub fn cluster_with_labels(
                     w: node_w,
                     h: 0.0,
                 };
-                let had = before.and_then(|b| b.nodes.iter().find(|n| n.name == node.name));
                 place_node(
                     node,
                     frame,
                     labels.contains(&node.name),
                     summarised,
-                    had.map(|n| &**n),
+                    drawn.get(node.name.as_str()).copied(),
                 )
             })
             .collect();

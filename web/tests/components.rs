@@ -505,9 +505,7 @@ async fn a_rollout_surging_past_the_tile_limit_keeps_its_tiles() {
         }
     };
     let (root, mut handle) = mount_with_handle::<ClusterPicture>(props(&p)).await;
-    let drawn = |p: &Playground| {
-        p.view.pending.len() + p.view.nodes.iter().map(|n| n.pods.len()).sum::<usize>()
-    };
+    let drawn = |p: &Playground| kubeplay_web::layout::pod_count(&p.view);
     let mut most = 0;
     p.update(Action::Run(
         "set image deployment/many nginx=nginx:1.28".into(),

@@ -276,30 +276,30 @@ struct GroupSummaryProps {
 /// the tiles), and the counts are written out, so the bar reads without colour.
 #[component]
 fn GroupSummary(props: &GroupSummaryProps) -> Html {
-    let (group, summary) = (props, &props.summary);
+    let summary = &props.summary;
     let total: usize = summary.parts.iter().map(|(_, n, _)| n).sum();
     let counts = summary.counts();
     let label = format!(
         "{} on {}: {total} pods, {counts}",
-        group.caption, props.node
+        props.caption, props.node
     );
     let b = summary.bar;
     let chars = (b.w / 6.4) as usize;
     html! {
-        <g class="workload-group workload-summary" data-workload={group.caption.clone()}
-            data-count={total.to_string()} data-inspect={group.workload.clone()}
-            tabindex={group.workload.is_some().then_some("0")} role="img" aria-label={label.clone()}>
+        <g class="workload-group workload-summary" data-workload={props.caption.clone()}
+            data-count={total.to_string()} data-inspect={props.workload.clone()}
+            tabindex={props.workload.is_some().then_some("0")} role="img" aria-label={label.clone()}>
             <title>{ label }</title>
-            <text class="group-caption" x={n(group.at.0)} y={n(group.at.1)} fill={stroke(group.color)}>
-                { ellipsize(&format!("{} · {total} · {counts}", group.caption), chars) }
+            <text class="group-caption" x={n(props.at.0)} y={n(props.at.1)} fill={stroke(props.color)}>
+                { ellipsize(&format!("{} · {total} · {counts}", props.caption), chars) }
             </text>
             <rect class="summary-track" x={n(b.x)} y={n(b.y)} width={n(b.w)} height={n(b.h)} rx="3" />
             { for summary.parts.iter().map(|(state, count, r)| html! {
                 <rect class={classes!("summary-part", format!("pod--{}", state_name(*state)))}
                     data-state={state_name(*state)} data-count={count.to_string()}
                     x={n(r.x)} y={n(r.y)} width={n(r.w)} height={n(r.h)}
-                    fill={match state { PodState::Ready => stroke(group.color), PodState::Running => tint(group.color), _ => "#ffffff" }}
-                    stroke={stroke(group.color)} />
+                    fill={match state { PodState::Ready => stroke(props.color), PodState::Running => tint(props.color), _ => "#ffffff" }}
+                    stroke={stroke(props.color)} />
             }) }
         </g>
     }
