@@ -17,7 +17,7 @@ use yew::prelude::*;
 use crate::node_ops::{menu, taint_spec, MenuItem, NodeOp, TAINT_EFFECTS};
 use crate::state::PictureOutcome;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct NodeMenuProps {
     pub node: Rc<NodeView>,
     /// `left:…%;top:…%` of the node box's top right corner in the picture.
@@ -34,6 +34,38 @@ pub struct NodeMenuProps {
     pub on_run: Callback<String>,
     /// Asks to show or hide the labels of the node named.
     pub on_toggle_labels: Callback<String>,
+}
+
+/// The menu reads its node's name, state, labels and taints, not its pods: a pod coming or
+/// going redraws the node's box, not its menu.
+impl PartialEq for NodeMenuProps {
+    fn eq(&self, other: &Self) -> bool {
+        let Self {
+            node,
+            anchor,
+            left_anchor,
+            opens_right,
+            open,
+            labels_shown,
+            outcome,
+            on_open,
+            on_run,
+            on_toggle_labels,
+        } = self;
+        fn menu_facts(n: &NodeView) -> (&String, bool, bool, &Vec<String>, &Vec<String>) {
+            (&n.name, n.cordoned, n.failed, &n.labels, &n.taints)
+        }
+        menu_facts(node) == menu_facts(&other.node)
+            && *anchor == other.anchor
+            && *left_anchor == other.left_anchor
+            && *opens_right == other.opens_right
+            && *open == other.open
+            && *labels_shown == other.labels_shown
+            && *outcome == other.outcome
+            && *on_open == other.on_open
+            && *on_run == other.on_run
+            && *on_toggle_labels == other.on_toggle_labels
+    }
 }
 
 /// What the open popup shows.
@@ -389,5 +421,85 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
                 </div>
             }
         </>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples::NGINX_DEPLOYMENT;
+    use crate::state::{Action, Playground};
+
+    /// The node the first nginx pod runs on, as the picture sees it now.
+    fn busy_node(p: &Playground) -> Rc<NodeView> {
+        Rc::clone(
+            p.view
+                .nodes
+                .iter()
+                .find(|n| n.pods.iter().any(|pod| pod.name.starts_with("nginx-")))
+                .expect("a node runs an nginx pod"),
+        )
+    }
+
+    #[test]
+    fn a_menu_is_redrawn_when_its_node_changes_and_not_when_its_pods_do() {
+        let (on_open, on_run, on_toggle_labels) =
+            (Callback::noop(), Callback::noop(), Callback::noop());
+        let props = |node: Rc<NodeView>| NodeMenuProps {
+            node,
+            anchor: "left:50%;top:10%".into(),
+            left_anchor: "left:20%;top:10%".into(),
+            opens_right: false,
+            open: false,
+            labels_shown: false,
+            outcome: None,
+            on_open: on_open.clone(),
+            on_run: on_run.clone(),
+            on_toggle_labels: on_toggle_labels.clone(),
+        };
+        let mut p = Playground::default();
+        p.update(Action::Apply(NGINX_DEPLOYMENT.to_string()));
+        p.update(Action::Settle);
+        let before = busy_node(&p);
+
+        p.update(Action::Run(
+            "kubectl scale deployment nginx --replicas=12".into(),
+        ));
+        p.update(Action::Settle);
+        let more_pods = p
+            .view
+            .nodes
+            .iter()
+            .find(|n| n.name == before.name)
+            .map(Rc::clone)
+            .unwrap();
+        assert_ne!(
+            more_pods.pods, before.pods,
+            "the scale-up put pods on the node"
+        );
+        assert!(props(Rc::clone(&before)) == props(Rc::clone(&more_pods)));
+
+        for change in [
+            format!("kubectl cordon {}", before.name),
+            format!("kubectl label node {} disk=ssd", before.name),
+            format!("kubectl taint node {} gpu=yes:NoSchedule", before.name),
+        ] {
+            let old = p
+                .view
+                .nodes
+                .iter()
+                .find(|n| n.name == before.name)
+                .map(Rc::clone)
+                .unwrap();
+            p.update(Action::Run(change.clone()));
+            let new = p
+                .view
+                .nodes
+                .iter()
+                .find(|n| n.name == before.name)
+                .map(Rc::clone)
+                .unwrap();
+            assert!(props(old) != props(new), "{change} changes the menu");
+        }
     }
 }
