@@ -461,6 +461,12 @@ impl<T: Stored> Table<T> {
         self.by_node.get(node)
     }
 
+    /// Every node something is placed on (existing or not), in name order, with what the
+    /// index holds about it.
+    pub fn placed(&self) -> impl Iterator<Item = (&str, &NodePods)> {
+        self.by_node.iter().map(|(n, p)| (n.as_str(), p))
+    }
+
     /// Every node something is placed on (existing or not), in name order, with its usage.
     pub fn placed_nodes(&self) -> impl Iterator<Item = (&str, &NodeUsage)> {
         self.by_node.iter().map(|(n, p)| (n.as_str(), &p.usage))

@@ -289,6 +289,10 @@ pub fn filter(state: &PreFilterState, ni: &NodeInfo) -> Option<Rejection> {
             ));
         }
     }
+    // Usually no existing pod's anti-affinity selects this one: then no label is copied.
+    if state.existing_anti.is_empty() {
+        return None;
+    }
     for (k, v) in ni.node.metadata.labels.iter().flatten() {
         let d = (k.clone(), v.clone());
         if let Some(p) = state.existing_anti.get(&d) {

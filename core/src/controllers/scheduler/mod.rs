@@ -64,13 +64,13 @@ impl Rejection {
 /// placement index.
 ///
 /// A cycle builds one for every node but reads most of them only in part (Filter stops after
-/// upstream's share of the nodes), so everything beyond the node itself is looked up on first
-/// use.
+/// upstream's share of the nodes), so the pods themselves are listed on first use.
 pub struct NodeInfo<'a> {
     pub node: &'a Node,
     pub name: &'a str,
     store: &'a Store,
-    placed: OnceCell<Option<&'a NodePods>>,
+    /// The store's placement index entry for the node.
+    placed: Option<&'a NodePods>,
     pods: OnceCell<Vec<&'a Pod>>,
     alloc: Option<&'a ResourceList>,
     parsed: OnceCell<ResourceList>,
@@ -92,22 +92,15 @@ impl<'a> NodeInfo<'a> {
         }
     }
 
-    /// The store's placement index entry for the node.
-    fn placed(&self) -> Option<&'a NodePods> {
-        *self
-            .placed
-            .get_or_init(|| self.store.pods.placed_on(self.name))
-    }
-
     /// What the pods on the node request together.
     pub fn usage(&self) -> &'a NodeUsage {
         static IDLE: NodeUsage = NodeUsage::EMPTY;
-        self.placed().map_or(&IDLE, |p| &p.usage)
+        self.placed.map_or(&IDLE, |p| &p.usage)
     }
 
     /// How many of the node's pods have an owner reference with this uid.
     pub fn pods_owned_by(&self, uid: &str) -> i64 {
-        self.placed()
+        self.placed
             .and_then(|p| p.owned.get(uid))
             .map_or(0, |n| *n as i64)
     }
@@ -126,15 +119,30 @@ pub struct Snapshot<'a> {
 
 impl<'a> Snapshot<'a> {
     /// O(nodes): what is on each node comes from the store's index.
+    ///
+    /// Nodes and the placement index are both in name order, so one walk through both pairs
+    /// them: a lookup per node cost a dozen string comparisons, in every cycle.
     pub fn new(store: &'a Store) -> Snapshot<'a> {
+        let mut placed = store.pods.placed().peekable();
         let nodes = store
             .nodes
             .iter_with_allocatable()
-            .map(|(node, alloc)| NodeInfo {
+            .map(|(node, alloc)| {
+                let name = node.metadata.name.as_deref().unwrap_or_default();
+                // Skip what is placed on nodes that do not exist (pods bound to a name).
+                while placed.next_if(|(n, _)| *n < name).is_some() {}
+                (
+                    node,
+                    name,
+                    alloc,
+                    placed.next_if(|(n, _)| *n == name).map(|(_, p)| p),
+                )
+            })
+            .map(|(node, name, alloc, placed)| NodeInfo {
                 node,
-                name: node.metadata.name.as_deref().unwrap_or_default(),
+                name,
                 store,
-                placed: OnceCell::new(),
+                placed,
                 pods: OnceCell::new(),
                 alloc,
                 parsed: OnceCell::new(),
