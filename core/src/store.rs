@@ -469,7 +469,7 @@ impl<T: Stored> Table<T> {
 
     /// Every node something is placed on (existing or not), in name order, with its usage.
     pub fn placed_nodes(&self) -> impl Iterator<Item = (&str, &NodeUsage)> {
-        self.by_node.iter().map(|(n, p)| (n.as_str(), &p.usage))
+        self.placed().map(|(n, p)| (n, &p.usage))
     }
 
     /// Objects without a controller owner, in key order (candidates for adoption).

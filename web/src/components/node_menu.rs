@@ -430,15 +430,10 @@ mod tests {
     use crate::examples::NGINX_DEPLOYMENT;
     use crate::state::{Action, Playground};
 
-    /// The node the first nginx pod runs on, as the picture sees it now.
-    fn busy_node(p: &Playground) -> Rc<NodeView> {
-        Rc::clone(
-            p.view
-                .nodes
-                .iter()
-                .find(|n| n.pods.iter().any(|pod| pod.name.starts_with("nginx-")))
-                .expect("a node runs an nginx pod"),
-        )
+    /// A node as the picture sees it now.
+    fn node_named(p: &Playground, name: &str) -> Rc<NodeView> {
+        let node = p.view.nodes.iter().find(|n| n.name == name);
+        Rc::clone(node.expect("the node exists"))
     }
 
     #[test]
@@ -460,46 +455,32 @@ mod tests {
         let mut p = Playground::default();
         p.update(Action::Apply(NGINX_DEPLOYMENT.to_string()));
         p.update(Action::Settle);
-        let before = busy_node(&p);
+        let busy = p.view.nodes.iter().find(|n| !n.pods.is_empty());
+        let name = busy.expect("a node runs a pod").name.clone();
+        let before = node_named(&p, &name);
 
         p.update(Action::Run(
             "kubectl scale deployment nginx --replicas=12".into(),
         ));
         p.update(Action::Settle);
-        let more_pods = p
-            .view
-            .nodes
-            .iter()
-            .find(|n| n.name == before.name)
-            .map(Rc::clone)
-            .unwrap();
+        let more_pods = node_named(&p, &name);
         assert_ne!(
             more_pods.pods, before.pods,
             "the scale-up put pods on the node"
         );
-        assert!(props(Rc::clone(&before)) == props(Rc::clone(&more_pods)));
+        assert!(props(before) == props(more_pods));
 
         for change in [
-            format!("kubectl cordon {}", before.name),
-            format!("kubectl label node {} disk=ssd", before.name),
-            format!("kubectl taint node {} gpu=yes:NoSchedule", before.name),
+            format!("kubectl cordon {name}"),
+            format!("kubectl label node {name} disk=ssd"),
+            format!("kubectl taint node {name} gpu=yes:NoSchedule"),
         ] {
-            let old = p
-                .view
-                .nodes
-                .iter()
-                .find(|n| n.name == before.name)
-                .map(Rc::clone)
-                .unwrap();
+            let old = node_named(&p, &name);
             p.update(Action::Run(change.clone()));
-            let new = p
-                .view
-                .nodes
-                .iter()
-                .find(|n| n.name == before.name)
-                .map(Rc::clone)
-                .unwrap();
-            assert!(props(old) != props(new), "{change} changes the menu");
+            assert!(
+                props(old) != props(node_named(&p, &name)),
+                "{change} changes the menu"
+            );
         }
     }
 }
