@@ -534,7 +534,7 @@ async fn applying_a_deployment_and_settling_draws_three_running_pods() {
 
 /// When pods leave, the others' tiles stay the same elements: Yew diffs a list by key only when
 /// every child of its parent is keyed, and otherwise recreates them by position (each tile's
-/// grow-in animation replayed, and the redraw cost the longest frame while playing).
+/// appearing animation replayed, and the redraw cost the longest frame while playing).
 #[tokio::test]
 async fn scaling_down_keeps_the_remaining_pods_tiles() {
     let name = "keyed";
