@@ -456,11 +456,6 @@ impl<T: Stored> Table<T> {
         self.by_node.get(node).map(|n| &n.usage)
     }
 
-    /// Everything the placement index holds about `node`, if anything is placed on it.
-    pub fn placed_on(&self, node: &str) -> Option<&NodePods> {
-        self.by_node.get(node)
-    }
-
     /// Every node something is placed on (existing or not), in name order, with what the
     /// index holds about it.
     pub fn placed(&self) -> impl Iterator<Item = (&str, &NodePods)> {

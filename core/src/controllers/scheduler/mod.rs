@@ -131,21 +131,15 @@ impl<'a> Snapshot<'a> {
                 let name = node.metadata.name.as_deref().unwrap_or_default();
                 // Skip what is placed on nodes that do not exist (pods bound to a name).
                 while placed.next_if(|(n, _)| *n < name).is_some() {}
-                (
+                NodeInfo {
                     node,
                     name,
+                    store,
+                    placed: placed.next_if(|(n, _)| *n == name).map(|(_, p)| p),
+                    pods: OnceCell::new(),
                     alloc,
-                    placed.next_if(|(n, _)| *n == name).map(|(_, p)| p),
-                )
-            })
-            .map(|(node, name, alloc, placed)| NodeInfo {
-                node,
-                name,
-                store,
-                placed,
-                pods: OnceCell::new(),
-                alloc,
-                parsed: OnceCell::new(),
+                    parsed: OnceCell::new(),
+                }
             })
             .collect();
         Snapshot { store, nodes }
