@@ -1,14 +1,15 @@
 //! The page's one reducer: it owns the session's [`Timeline`] and everything the page shows.
 //!
 //! Pure apart from the simulation it drives: no DOM, no timers, no wall clock, no storage.
-//! Timers live in [`crate::hooks`] and only dispatch [`Action::Tick`]; components only dispatch
+//! Timers live in [`crate::hooks`] and only dispatch [`Action::Advance`] and [`Action::Tick`];
+//! components only dispatch
 //! actions; [`crate::autosave`] reads [`Playground::session_json`] after changes.
 //!
 //! Every input (an apply, a command, time passing) is recorded in the timeline, so any earlier
 //! moment can be looked at again ([`Action::Scrub`]), resumed from (any input given while
 //! looking at the past first rewinds the session there), and the last action undone.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use kubeplay_core::inspect::{self, Inspection, Target};
@@ -142,8 +143,15 @@ pub enum Action {
     /// Run a command line built by the picture: like a console line, and its result is also
     /// kept in [`Playground::picture`] for the picture to show.
     RunFromPicture(String),
-    /// A playback tick: advance by the speed's share of simulated time.
+    /// A playback tick: advance by the speed's share of simulated time, and show the result.
+    /// After an [`Action::Advance`] it only shows what that advance did.
     Tick,
+    /// The first half of a playback tick: advance the simulation and show nothing yet. The
+    /// reducer hands back the same state, so nothing is redrawn; the [`Action::Tick`] that
+    /// follows (a frame later, see [`crate::hooks::use_playback`]) shows it. A tick's
+    /// simulation and its redraw are then two tasks, each short enough to leave the browser
+    /// time to draw the frame after it.
+    Advance,
     /// Process the next scheduled item only.
     Step,
     /// Run until nothing is scheduled (or [`SETTLE_LIMIT`]).
@@ -225,6 +233,9 @@ pub struct Playground {
     /// Embedded read-only: nothing that changes the cluster is accepted.
     pub read_only: bool,
     ticks: u64,
+    /// Set by an [`Action::Advance`] not shown yet: whether it ran out of budget before the
+    /// speed's share of time (the cluster is busy).
+    ahead: Cell<Option<bool>>,
     /// The world at the moment looked at, rebuilt once per moment rather than on every action
     /// while looking (keyed by the moment and the session's length).
     past: Option<Past>,
@@ -279,6 +290,7 @@ impl Playground {
             lesson: None,
             read_only: false,
             ticks: 0,
+            ahead: Cell::new(None),
             past: None,
         };
         playground.refresh();
@@ -431,17 +443,18 @@ impl Playground {
                     ok: entry.ok,
                 });
             }
+            Action::Advance => {
+                self.advance_ahead();
+                return;
+            }
             Action::Tick => {
                 if !self.playing {
                     return;
                 }
                 self.resume_from_viewed_moment();
-                let ms = self.speed.per_tick().0;
-                let busy = {
-                    let mut timeline = self.timeline.borrow_mut();
-                    let before = timeline.world().now();
-                    timeline.advance_within(ms, TICK_BUDGET);
-                    timeline.world().now().since(before).0 < ms
+                let busy = match self.ahead.take() {
+                    Some(busy) => busy,
+                    None => self.advance(),
                 };
                 let busy_note = format!(
                     "Playing at {}, slower while the cluster is busy.",
@@ -690,8 +703,31 @@ impl Playground {
         Some(entry)
     }
 
+    /// Advances a playing simulation by the speed's share of time, or less when it runs out of
+    /// [`TICK_BUDGET`]; returns whether it did (the cluster is busy).
+    fn advance(&self) -> bool {
+        let ms = self.speed.per_tick().0;
+        let mut timeline = self.timeline.borrow_mut();
+        let before = timeline.world().now();
+        timeline.advance_within(ms, TICK_BUDGET);
+        timeline.world().now().since(before).0 < ms
+    }
+
+    /// [`Action::Advance`]: the simulation part of a tick, shown by the next [`Action::Tick`].
+    /// While looking at the past it does nothing: resuming from there is the tick's to do.
+    fn advance_ahead(&self) {
+        if !self.playing || self.viewing.is_some() {
+            return;
+        }
+        let busy = self.advance();
+        self.ahead
+            .set(Some(self.ahead.get().unwrap_or(false) || busy));
+    }
+
     /// Recomputes what the page shows from the timeline.
     fn refresh(&mut self) {
+        // Whatever was advanced ahead is shown now.
+        self.ahead.set(None);
         let timeline = self.timeline.borrow();
         self.begin = timeline.begin();
         self.end = timeline.end();
@@ -775,6 +811,11 @@ impl Reducible for Playground {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        if action == Action::Advance {
+            // Handing back the same state redraws nothing.
+            self.advance_ahead();
+            return self;
+        }
         let mut next = (*self).clone();
         next.update(action);
         Rc::new(next)
@@ -915,6 +956,59 @@ mod tests {
         let mut expected = World::new(SEED);
         expected.advance(Dur::secs(60));
         assert_eq!(p.clock, expected.now().clock());
+    }
+
+    #[test]
+    fn an_advance_redraws_nothing_and_the_tick_after_it_shows_what_one_tick_would() {
+        let start = || {
+            let mut p = settled_nginx();
+            p.update(Action::Run("scale deployment nginx --replicas=40".into()));
+            p.update(Action::SetSpeed(Speed::X60));
+            p.update(Action::TogglePlay);
+            p
+        };
+        let now = |p: &Playground| p.timeline.borrow().world().now();
+        // The page's way: Advance, then Tick, through the reducer.
+        let mut split = Rc::new(start());
+        // A tick on its own.
+        let mut whole = start();
+        let mut busy = false;
+        for _ in 0..12 {
+            let (clock, view) = (split.clock.clone(), Rc::clone(&split.view));
+            let before = now(&split);
+            let advanced = Rc::clone(&split).reduce(Action::Advance);
+            assert!(
+                Rc::ptr_eq(&advanced, &split),
+                "an advance hands back the same state, so nothing is redrawn"
+            );
+            assert!(now(&advanced) > before, "the simulation moved on");
+            assert_eq!((&advanced.clock, &advanced.view), (&clock, &view));
+            split = advanced.reduce(Action::Tick);
+            whole.update(Action::Tick);
+            assert_eq!(now(&split), now(&whole), "the tick did not advance again");
+            assert_eq!(split.clock, whole.clock);
+            assert_eq!(pods(&split), pods(&whole));
+            assert_eq!(split.sim_note, whole.sim_note);
+            busy |= split.sim_note.contains("slower while the cluster is busy");
+        }
+        assert!(busy, "the scale-up kept some ticks busy");
+    }
+
+    #[test]
+    fn an_advance_does_nothing_while_paused_or_looking_at_the_past() {
+        let mut p = settled_nginx();
+        p.update(Action::Run("scale deployment nginx --replicas=6".into()));
+        let now = |p: &Playground| p.timeline.borrow().world().now();
+        let paused = now(&p);
+        p.update(Action::Advance);
+        assert_eq!(now(&p), paused);
+        p.update(Action::TogglePlay);
+        p.update(Action::Tick);
+        let end = now(&p);
+        p.update(Action::Scrub(0));
+        p.update(Action::TogglePlay);
+        p.update(Action::Advance);
+        assert_eq!(now(&p), end, "resuming from the past is the tick's to do");
     }
 
     #[test]

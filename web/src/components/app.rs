@@ -19,7 +19,7 @@ use super::time_controls::TimeControls;
 use super::timeline_bar::TimelineBar;
 use super::workload_list::WorkloadList;
 use crate::autosave;
-use crate::hooks::use_interval;
+use crate::hooks::use_playback;
 use crate::page_options::{self, PageOptions};
 use crate::state::{Action, Playground, TICK_MS};
 use kubeplay_core::lesson::MAX_LESSON_BYTES;
@@ -187,11 +187,17 @@ pub fn App() -> Html {
             }
         });
     }
-    let tick = use_memo((), {
+    let (advance, tick) = (*use_memo((), {
         let dispatch = dispatch.clone();
-        move |_| dispatch.reform(|()| Action::Tick)
-    });
-    use_interval(state.playing, TICK_MS, (*tick).clone());
+        move |_| {
+            (
+                dispatch.reform(|()| Action::Advance),
+                dispatch.reform(|()| Action::Tick),
+            )
+        }
+    }))
+    .clone();
+    use_playback(state.playing, TICK_MS, advance, tick);
     // The first render is on the screen: the page is usable (the load benchmark reads this).
     use_effect_with((), |_| {
         if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
