@@ -22,35 +22,15 @@ pub struct PodTileProps {
     pub rect: Rect,
 }
 
-/// The tile, moved into place by a group's transform. Its body is drawn at the origin by a
-/// component of its own that depends only on the pod and the tile's size: when pods come and
-/// go and the others shift, a shifted tile changes one attribute and is not redrawn.
+/// The tile, drawn where it stands. Tiles keep their slots as pods come and go
+/// ([`crate::layout::assign_slots`]), so a tile is rarely redrawn for moving. Each tile once had
+/// a transform of its own, but Chromium gives every SVG transform a node in its property trees,
+/// and with one per tile each frame's compositing update (Layerize) took about three times as
+/// long during a rollout (BENCHMARKS.md).
 #[component]
 pub fn PodTile(props: &PodTileProps) -> Html {
-    let at = props.rect;
-    html! {
-        <g class="pod-place" transform={format!("translate({} {})", n(at.x), n(at.y))}>
-            <PodBody pod={Rc::clone(&props.pod)} w={at.w} h={at.h} />
-        </g>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct PodBodyProps {
-    pod: Rc<PodView>,
-    w: f64,
-    h: f64,
-}
-
-#[component]
-fn PodBody(props: &PodBodyProps) -> Html {
     let pod = &props.pod;
-    let r = Rect {
-        x: 0.0,
-        y: 0.0,
-        w: props.w,
-        h: props.h,
-    };
+    let r = props.rect;
     let state = state_name(pod.state);
     let trouble = is_trouble(pod.state);
     let fill = if is_transient(pod.state) {
