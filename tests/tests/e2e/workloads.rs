@@ -105,6 +105,31 @@ async fn a_rolling_update_and_its_undo_are_seen_in_the_picture() {
         eprintln!("mid-rollout: {mixed:?}");
         page.shot("31-rolling-update-midway").await?;
 
+        // Step on until an old pod terminates: it fades to half (in steps) and stays there.
+        // Its animations are finished at once rather than waited for.
+        let mut faded = None;
+        for _ in 0..120 {
+            click(&page.client, "#step-button").await?;
+            let opacity = script(
+                &page.client,
+                "const t = document.querySelector('#cluster-svg g.pod--terminating');
+                 if (!t) return null;
+                 t.getAnimations().forEach(a => a.finish());
+                 return getComputedStyle(t).opacity;",
+                vec![],
+            )
+            .await?;
+            if let Some(opacity) = opacity.as_str() {
+                faded = Some(opacity.to_string());
+                break;
+            }
+        }
+        match faded.as_deref() {
+            Some("0.45") => {}
+            other => return Err(format!("a terminating pod's opacity: {other:?}, want 0.45").into()),
+        }
+        page.shot("31b-rolling-update-terminating").await?;
+
         page.settle().await?;
         let updated = page.hello_hashes().await?;
         if updated.len() != 1 || updated.contains_key(&first_hash) || updated.values().sum::<usize>() != 3 {
