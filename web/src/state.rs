@@ -2,8 +2,8 @@
 //!
 //! Pure apart from the simulation it drives: no DOM, no timers, no wall clock, no storage.
 //! Timers live in [`crate::hooks`] and only dispatch [`Action::Advance`] and [`Action::Tick`];
-//! components only dispatch
-//! actions; [`crate::autosave`] reads [`Playground::session_json`] after changes.
+//! components only dispatch actions; [`crate::autosave`] reads [`Playground::session_json`]
+//! after changes.
 //!
 //! Every input (an apply, a command, time passing) is recorded in the timeline, so any earlier
 //! moment can be looked at again ([`Action::Scrub`]), resumed from (any input given while
@@ -31,8 +31,8 @@ pub const TICK_MS: u32 = 100;
 /// Work items one playback tick may run. Past them the tick stops between two instants and
 /// leaves the rest of its simulated time to the next ticks, so a burst (a rollout's pods all
 /// starting at once) is spread over frames instead of freezing the page; simulated time runs
-/// slower than the chosen speed while it lasts. 60 items are about 4 ms in the browser, which
-/// with the redraw they cause fits a tick into one or two frames (see BENCHMARKS.md).
+/// slower than the chosen speed while it lasts. 60 items are about 4–7 ms in the browser (the
+/// [`Action::Advance`] task), which leaves most of a frame to draw it (see BENCHMARKS.md).
 pub const TICK_BUDGET: u64 = 60;
 /// How far "run until settled" may go before it gives up and reports.
 pub const SETTLE_LIMIT: Dur = Dur::mins(30);
