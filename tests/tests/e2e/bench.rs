@@ -7,9 +7,9 @@
 //! (an interval of n × 16.7 ms drops n − 1), the length of each playback task (a tick's
 //! simulation and, a frame later, its redraw), the browser's long-animation-frame entries, and
 //! how many pod tiles were created (a scale-down should create none) and moved within their
-//! group. The same is measured at 2,000 pods on
-//! 100 nodes and 10,000 on 1,000 (opened from a share link that builds the cluster), and the
-//! time from navigation until the page is usable. They report; they do not assert a speed.
+//! group. The same is measured at 2,000 pods on 100 nodes and 10,000 on 1,000 (opened from a
+//! share link that builds the cluster), and the time from navigation until the page is usable.
+//! They report; they do not assert a speed.
 //!
 //! With `KUBEPLAY_PROFILE=out.cpuprofile` it also records the page's CPU profile (DevTools'
 //! sampling profiler, every 100 µs) over the 5 s and writes it there: open it in DevTools'
