@@ -80,6 +80,49 @@ pub fn restarts(pod: &Pod) -> i32 {
 /// for memory and ephemeral-storage, a count for extended resources).
 pub type ResourceList = std::collections::BTreeMap<String, i64>;
 
+/// A [`ResourceList`] with the resources the scheduler checks on every node it looks at held in
+/// fields: a scheduling cycle of 10,000 pods on 1,000 nodes made millions of lookups by name,
+/// each a few string comparisons.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resources {
+    pub cpu: i64,
+    pub memory: i64,
+    pub ephemeral_storage: i64,
+    /// `pods`, when the list names it.
+    pub pods: Option<i64>,
+    /// Every other resource (extended resources, hugepages), by name.
+    pub other: ResourceList,
+}
+
+impl Resources {
+    pub fn from_list(list: &ResourceList) -> Resources {
+        let mut r = Resources::default();
+        for (name, &v) in list {
+            match name.as_str() {
+                "cpu" => r.cpu = v,
+                "memory" => r.memory = v,
+                "ephemeral-storage" => r.ephemeral_storage = v,
+                "pods" => r.pods = Some(v),
+                _ => {
+                    r.other.insert(name.clone(), v);
+                }
+            }
+        }
+        r
+    }
+
+    /// The amount of one resource (0 when the list does not name it).
+    pub fn get(&self, resource: &str) -> i64 {
+        match resource {
+            "cpu" => self.cpu,
+            "memory" => self.memory,
+            "ephemeral-storage" => self.ephemeral_storage,
+            "pods" => self.pods.unwrap_or(0),
+            r => self.other.get(r).copied().unwrap_or(0),
+        }
+    }
+}
+
 /// What is already placed on a node.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NodeUsage {

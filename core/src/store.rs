@@ -9,7 +9,7 @@
 //!
 //! Architecture invariant: the store never calls a controller. It only records what changed.
 
-use crate::podutil::{NodeUsage, ResourceList};
+use crate::podutil::{NodeUsage, Resources};
 use crate::time::SimTime;
 use k8s_openapi::api::apps::v1::{
     ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
@@ -301,7 +301,7 @@ pub trait Stored: Clone + Resource + Metadata<Ty = ObjectMeta> + Serialize + Par
     }
     /// Resources the object offers, parsed once per write ([`Table::iter_with_allocatable`]);
     /// only nodes have them.
-    fn allocatable(&self) -> Option<ResourceList> {
+    fn allocatable(&self) -> Option<Resources> {
         None
     }
 }
@@ -352,7 +352,7 @@ struct Entry<T> {
     obj: Arc<T>,
     /// [`Stored::allocatable`]: a scheduling cycle reads every node's, and parsing the
     /// quantities each time cost more than the rest of the filter.
-    allocatable: Option<Arc<ResourceList>>,
+    allocatable: Option<Arc<Resources>>,
 }
 
 impl<T> Clone for Entry<T> {
@@ -422,7 +422,7 @@ impl<T: Stored> Table<T> {
     }
 
     /// Every object in key order with its parsed allocatable resources, if it has them.
-    pub fn iter_with_allocatable(&self) -> impl Iterator<Item = (&T, Option<&ResourceList>)> {
+    pub fn iter_with_allocatable(&self) -> impl Iterator<Item = (&T, Option<&Resources>)> {
         self.items
             .values()
             .map(|e| (&*e.obj, e.allocatable.as_deref()))
@@ -597,8 +597,8 @@ impl Stored for Node {
     fn table_mut(store: &mut Store) -> &mut Table<Self> {
         &mut store.nodes
     }
-    fn allocatable(&self) -> Option<ResourceList> {
-        Some(crate::controllers::scheduler::allocatable_list(self))
+    fn allocatable(&self) -> Option<Resources> {
+        Some(crate::controllers::scheduler::allocatable_resources(self))
     }
 }
 impl Stored for Pod {

@@ -24,13 +24,13 @@ mod taints;
 mod topologyspread;
 
 pub use nodeaffinity::{node_affinity_matches, term_matches};
-pub use resources::{allocatable, allocatable_list, node_usage, NodeUsage};
+pub use resources::{allocatable, allocatable_list, allocatable_resources, node_usage, NodeUsage};
 pub use taints::{show_taint, tolerates, untolerated_taint};
 
 use super::volume::ANN_SELECTED_NODE;
 use super::volumebinding::{self, PodClaims};
 use super::{Action, Component, EventRecord, Object, Reconcile, Regarding};
-use crate::podutil::{self, ResourceList};
+use crate::podutil::{self, Resources};
 use crate::store::{Key, Kind, NodePods, Store};
 use crate::time::SimTime;
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition};
@@ -72,8 +72,8 @@ pub struct NodeInfo<'a> {
     /// The store's placement index entry for the node.
     placed: Option<&'a NodePods>,
     pods: OnceCell<Vec<&'a Pod>>,
-    alloc: Option<&'a ResourceList>,
-    parsed: OnceCell<ResourceList>,
+    alloc: Option<&'a Resources>,
+    parsed: OnceCell<Resources>,
 }
 
 impl<'a> NodeInfo<'a> {
@@ -85,10 +85,10 @@ impl<'a> NodeInfo<'a> {
     }
 
     /// The node's allocatable resources, as the store parsed them when the node was written.
-    pub fn allocatable(&self) -> &ResourceList {
+    pub fn allocatable(&self) -> &Resources {
         match self.alloc {
             Some(a) => a,
-            None => self.parsed.get_or_init(|| allocatable_list(self.node)),
+            None => self.parsed.get_or_init(|| allocatable_resources(self.node)),
         }
     }
 
@@ -169,7 +169,7 @@ pub struct Cycle<'a> {
     pub snapshot: &'a Snapshot<'a>,
     pub pod: &'a Pod,
     pub claims: PodClaims<'a>,
-    requests: ResourceList,
+    requests: Resources,
     /// NodeAffinity PreFilter: the only nodes the pod may go to.
     pinned: Option<BTreeSet<String>>,
     spread: topologyspread::PreFilterState,
@@ -184,7 +184,7 @@ pub fn pre_filter<'a>(snapshot: &'a Snapshot<'a>, pod: &'a Pod) -> Result<Cycle<
         snapshot,
         pod,
         claims,
-        requests: podutil::pod_requests(pod, false),
+        requests: Resources::from_list(&podutil::pod_requests(pod, false)),
         pinned,
         spread: topologyspread::pre_filter(snapshot, pod),
         affinity: interpodaffinity::pre_filter(snapshot, pod),
@@ -261,7 +261,7 @@ pub fn default_normalize(scores: &mut [i64], reverse: bool) {
 /// Weighted total score of every feasible node (`RunScorePlugins`); skipped plugins add nothing.
 fn score(cycle: &Cycle, feasible: &[&NodeInfo]) -> Vec<i64> {
     let pod = cycle.pod;
-    let nonzero = podutil::pod_requests(pod, true);
+    let nonzero = Resources::from_list(&podutil::pod_requests(pod, true));
     let per_node =
         |f: &dyn Fn(&NodeInfo) -> i64| -> Vec<i64> { feasible.iter().map(|&ni| f(ni)).collect() };
     let plugins: Vec<(i64, Option<Vec<i64>>)> = vec![

@@ -9,7 +9,7 @@
 
 use super::Rejection;
 pub use crate::podutil::NodeUsage;
-use crate::podutil::{self, ResourceList};
+use crate::podutil::{self, ResourceList, Resources};
 use crate::quantity;
 use k8s_openapi::api::core::v1::Node;
 use std::collections::BTreeMap;
@@ -25,6 +25,11 @@ pub fn allocatable_list(node: &Node) -> ResourceList {
         podutil::resource_list(st.and_then(|s| s.allocatable.as_ref().or(s.capacity.as_ref())));
     list.entry("pods".into()).or_insert(DEFAULT_MAX_PODS);
     list
+}
+
+/// [`allocatable_list`] with the standard resources in fields, as a scheduling cycle reads it.
+pub fn allocatable_resources(node: &Node) -> Resources {
+    Resources::from_list(&allocatable_list(node))
 }
 
 /// Allocatable (cpu millicores, memory bytes, pods) of a node.
@@ -57,10 +62,10 @@ fn show(resource: &str, v: i64) -> String {
 
 /// `fitsRequest`: the pod count, then cpu, memory, ephemeral-storage and the extended
 /// resources the pod requests, each `Insufficient <resource>`; all `Unschedulable`.
-pub fn filter(req: &ResourceList, alloc: &ResourceList, u: &NodeUsage) -> Option<Rejection> {
+pub fn filter(req: &Resources, alloc: &Resources, u: &NodeUsage) -> Option<Rejection> {
     let mut reasons = Vec::new();
     let mut details = Vec::new();
-    let max_pods = alloc.get("pods").copied().unwrap_or(DEFAULT_MAX_PODS);
+    let max_pods = alloc.pods.unwrap_or(DEFAULT_MAX_PODS);
     if u.pods + 1 > max_pods {
         reasons.push("Too many pods".to_string());
         details.push(format!(
@@ -68,17 +73,17 @@ pub fn filter(req: &ResourceList, alloc: &ResourceList, u: &NodeUsage) -> Option
             u.pods
         ));
     }
-    let standard = ["cpu", "memory", "ephemeral-storage"];
-    let extended = req
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !standard.contains(k) && *k != "pods");
-    for r in standard.into_iter().chain(extended) {
-        let want = req.get(r).copied().unwrap_or(0);
+    let standard = [
+        ("cpu", req.cpu),
+        ("memory", req.memory),
+        ("ephemeral-storage", req.ephemeral_storage),
+    ];
+    let extended = req.other.iter().map(|(k, v)| (k.as_str(), *v));
+    for (r, want) in standard.into_iter().chain(extended) {
         if want <= 0 {
             continue;
         }
-        let total = alloc.get(r).copied().unwrap_or(0);
+        let total = alloc.get(r);
         let free = total - u.requested(r);
         if want > free {
             reasons.push(format!("Insufficient {r}"));
@@ -98,41 +103,36 @@ pub fn filter(req: &ResourceList, alloc: &ResourceList, u: &NodeUsage) -> Option
 }
 
 /// `leastRequestedScore` for cpu and memory with weight 1 each, in the non-zero view.
-pub fn least_allocated(nonzero_req: &ResourceList, alloc: &ResourceList, u: &NodeUsage) -> i64 {
-    let score = |r: &str, used: i64| {
-        let capacity = alloc.get(r).copied().unwrap_or(0);
-        let requested = used + nonzero_req.get(r).copied().unwrap_or(0);
+pub fn least_allocated(nonzero_req: &Resources, alloc: &Resources, u: &NodeUsage) -> i64 {
+    let score = |capacity: i64, requested: i64| {
         if capacity == 0 || requested > capacity {
             0
         } else {
             (capacity - requested) * 100 / capacity
         }
     };
-    (score("cpu", u.nonzero_cpu) + score("memory", u.nonzero_memory)) / 2
+    (score(alloc.cpu, u.nonzero_cpu + nonzero_req.cpu)
+        + score(alloc.memory, u.nonzero_memory + nonzero_req.memory))
+        / 2
 }
 
 /// Whether BalancedAllocation skips the pod: it requests neither cpu nor memory.
-pub fn is_best_effort(req: &ResourceList) -> bool {
-    ["cpu", "memory"]
-        .iter()
-        .all(|r| req.get(*r).copied().unwrap_or(0) == 0)
+pub fn is_best_effort(req: &Resources) -> bool {
+    req.cpu == 0 && req.memory == 0
 }
 
 /// `balancedResourceScorer`: `(1 − std) × 100` of the cpu and memory fractions after placing
 /// the pod (real requests, each fraction capped at 1).
-pub fn balanced_allocation(req: &ResourceList, alloc: &ResourceList, u: &NodeUsage) -> i64 {
-    let fractions: Vec<f64> = ["cpu", "memory"]
-        .iter()
-        .filter_map(|r| {
-            let capacity = alloc.get(*r).copied().unwrap_or(0);
-            (capacity != 0).then(|| {
-                let requested = u.requested(r) + req.get(*r).copied().unwrap_or(0);
-                (requested as f64 / capacity as f64).min(1.0)
-            })
-        })
-        .collect();
-    let std = match fractions.as_slice() {
-        [a, b] => ((a - b) / 2.0).abs(),
+pub fn balanced_allocation(req: &Resources, alloc: &Resources, u: &NodeUsage) -> i64 {
+    let fraction = |capacity: i64, requested: i64| {
+        (capacity != 0).then(|| (requested as f64 / capacity as f64).min(1.0))
+    };
+    let fractions = [
+        fraction(alloc.cpu, u.cpu_millis + req.cpu),
+        fraction(alloc.memory, u.memory_bytes + req.memory),
+    ];
+    let std = match fractions {
+        [Some(a), Some(b)] => ((a - b) / 2.0).abs(),
         _ => 0.0,
     };
     ((1.0 - std) * 100.0) as i64
@@ -158,10 +158,12 @@ mod tests {
         }
     }
 
-    fn req(cpu: i64, mem: i64) -> ResourceList {
-        [("cpu".to_string(), cpu), ("memory".to_string(), mem)]
-            .into_iter()
-            .collect()
+    fn req(cpu: i64, mem: i64) -> Resources {
+        Resources {
+            cpu,
+            memory: mem,
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -173,7 +175,7 @@ mod tests {
             pods: 2,
             ..Default::default()
         };
-        let cases: &[(ResourceList, &NodeUsage, Option<Vec<&str>>)] = &[
+        let cases: &[(Resources, &NodeUsage, Option<Vec<&str>>)] = &[
             (req(1000, 1 << 30), &NodeUsage::default(), None),
             (
                 req(2000, 2 << 30),
@@ -186,13 +188,13 @@ mod tests {
             ),
             (req(0, 0), &used, Some(vec!["Too many pods"])),
             (
-                [("example.com/gpu".to_string(), 1)].into_iter().collect(),
+                Resources::from_list(&[("example.com/gpu".to_string(), 1)].into_iter().collect()),
                 &NodeUsage::default(),
                 Some(vec!["Insufficient example.com/gpu"]),
             ),
         ];
         for (r, u, want) in cases {
-            let got = filter(r, &allocatable_list(&n), u).map(|rej| {
+            let got = filter(r, &allocatable_resources(&n), u).map(|rej| {
                 assert!(rej.resolvable);
                 rej.reasons
             });
@@ -201,7 +203,7 @@ mod tests {
                 .map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
             assert_eq!(got, want, "requests {r:?}");
         }
-        let rej = filter(&req(2000, 0), &allocatable_list(&n), &used).unwrap();
+        let rej = filter(&req(2000, 0), &allocatable_resources(&n), &used).unwrap();
         assert_eq!(
             rej.detail,
             "Too many pods (2 of 2 pods already bound), Insufficient cpu (requests 2, 1 of 4 free)"
@@ -214,24 +216,24 @@ mod tests {
         let empty = NodeUsage::default();
         // cpu (4000-1000)/4000 = 75, memory (8-2)/8 = 75.
         assert_eq!(
-            least_allocated(&req(1000, 2 << 30), &allocatable_list(&n), &empty),
+            least_allocated(&req(1000, 2 << 30), &allocatable_resources(&n), &empty),
             75
         );
         // Over capacity scores 0 for that resource.
         assert_eq!(
-            least_allocated(&req(5000, 0), &allocatable_list(&n), &empty),
+            least_allocated(&req(5000, 0), &allocatable_resources(&n), &empty),
             50
         );
         // Fractions 0.25 and 0.25: perfectly balanced; 0.5 and 0: std 0.25.
         assert_eq!(
-            balanced_allocation(&req(1000, 2 << 30), &allocatable_list(&n), &empty),
+            balanced_allocation(&req(1000, 2 << 30), &allocatable_resources(&n), &empty),
             100
         );
         assert_eq!(
-            balanced_allocation(&req(2000, 0), &allocatable_list(&n), &empty),
+            balanced_allocation(&req(2000, 0), &allocatable_resources(&n), &empty),
             75
         );
-        assert!(is_best_effort(&ResourceList::new()));
+        assert!(is_best_effort(&Resources::default()));
         assert!(!is_best_effort(&req(1, 0)));
     }
 }
