@@ -493,6 +493,15 @@ impl<T: Stored> Table<T> {
         };
         let old = self.items.insert(key.clone(), entry).map(|e| e.obj);
         if let Some(old) = &old {
+            // Most writes (a pod's status on its way to Ready) change neither the owner nor
+            // what is placed on a node: then only the owner index's handle is swapped, instead
+            // of taking the object out of four string-keyed indexes and putting it back.
+            if Self::owner_uid(old) == owner && self.placed.get(&key) == placement.as_ref() {
+                if let Some(slot) = self.by_owner.get_mut(&owner).and_then(|m| m.get_mut(&key)) {
+                    *slot = shared;
+                    return Some(Arc::clone(old));
+                }
+            }
             self.unindex(&key, old);
         }
         if let Some(p) = placement {
@@ -1345,6 +1354,52 @@ mod tests {
         s.remove::<Pod>(&Key::new("default", "a"), SimTime(1))
             .unwrap();
         assert_eq!(s.pods.owned_by("rs-1").count(), 0);
+    }
+
+    #[test]
+    fn every_write_reaches_the_owner_and_placement_indexes() {
+        use k8s_openapi::api::core::v1::{PodSpec, PodStatus};
+        let mut s = store();
+        let key = Key::new("default", "a");
+        let mut p = pod("a");
+        p.metadata.owner_references = Some(vec![OwnerReference {
+            uid: "rs-1".into(),
+            controller: Some(true),
+            ..Default::default()
+        }]);
+        p.spec = Some(PodSpec {
+            node_name: Some("n1".into()),
+            ..Default::default()
+        });
+        s.create(p, SimTime(0)).unwrap();
+        let phase = |s: &Store| {
+            s.pods
+                .owned_by("rs-1")
+                .map(|p| crate::podutil::phase(p).to_string())
+                .collect::<Vec<_>>()
+        };
+        // A status write leaves owner and node alone: the owner index hands out the new object.
+        s.modify::<Pod>(&key, SimTime(1), |p| {
+            p.status = Some(PodStatus {
+                phase: Some("Running".into()),
+                ..Default::default()
+            })
+        })
+        .unwrap();
+        assert_eq!(phase(&s), vec!["Running"]);
+        assert_eq!(s.pods.on_node("n1").count(), 1);
+        assert_eq!(s.pods.count_owned_on("n1", "rs-1"), 1);
+        // A terminal phase takes it off its node; released, it leaves its owner's list.
+        s.modify::<Pod>(&key, SimTime(2), |p| {
+            p.status.as_mut().unwrap().phase = Some("Succeeded".into())
+        })
+        .unwrap();
+        assert_eq!(phase(&s), vec!["Succeeded"]);
+        assert_eq!(s.pods.on_node("n1").count(), 0);
+        s.modify::<Pod>(&key, SimTime(3), |p| p.metadata.owner_references = None)
+            .unwrap();
+        assert!(phase(&s).is_empty());
+        assert_eq!(s.pods.orphans().count(), 1);
     }
 
     #[test]
