@@ -5,7 +5,7 @@
 //! `ActivePodsWithRanks`), and write status computed from the pods seen at the start of the pass.
 
 use super::{controller_ref_to, Action, Component, EventRecord, Object, Reconcile, Regarding};
-use crate::labels::Selector;
+use crate::labels::{Requirement, Selector};
 use crate::podutil;
 use crate::store::{controller_ref, Key, Kind, Propagation, Store};
 use crate::time::{Dur, SimTime};
@@ -83,14 +83,24 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
         .as_ref()
         .map(podutil::template_labels)
         .unwrap_or_default();
+    // Every pod counted matched the selector; when the selector itself requires each template
+    // label (a Deployment's ReplicaSets), matching it is being fully labeled, and the pods'
+    // labels need not be read again.
+    let implied = template_labels.iter().all(|(k, v)| {
+        selector
+            .requirements
+            .iter()
+            .any(|r| matches!(r, Requirement::Eq(rk, rv) if rk == k && rv == v))
+    });
     let (mut ready, mut available, mut fully_labeled) = (0, 0, 0);
     // When the next ready pod becomes available. Only a pod waiting out minReadySeconds sets
     // it: without them a ready pod is available at once.
     let mut next_available: Option<SimTime> = None;
     for p in &active {
-        if template_labels
-            .iter()
-            .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
+        if implied
+            || template_labels
+                .iter()
+                .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
         {
             fully_labeled += 1;
         }
@@ -495,6 +505,63 @@ mod tests {
         for (name, pods, want) in cases {
             assert_eq!(order(&pods, now), want, "{name}");
         }
+    }
+
+    /// A ReplicaSet of three whose template carries `labels` and whose selector is `app: web`,
+    /// beside a bare pod `app: web` created first, which it adopts: its status after settling.
+    fn adopting(template_labels: &str) -> ReplicaSetStatus {
+        use crate::manifest;
+        use crate::sim::World;
+        let mut w = World::new(5);
+        let text = format!(
+            "apiVersion: v1
+kind: Pod
+metadata:
+  name: stray
+  labels:
+    app: web
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+{template_labels}    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+"
+        );
+        manifest::apply(&mut w, &text).expect("valid manifests");
+        w.advance(Dur::secs(60));
+        w.store()
+            .replicasets
+            .get(&Key::new("default", "web"))
+            .and_then(|rs| rs.status.clone())
+            .expect("the controller wrote a status")
+    }
+
+    #[test]
+    fn fully_labeled_counts_pods_with_every_template_label() {
+        // The template asks for a label the selector does not: the adopted stray lacks it.
+        let status = adopting("        app: web\n        tier: front\n");
+        assert_eq!(status.replicas, 3);
+        assert_eq!(status.fully_labeled_replicas, Some(2));
+        // The selector requires the template's only label: every pod it counts has it.
+        let status = adopting("        app: web\n");
+        assert_eq!(status.replicas, 3);
+        assert_eq!(status.fully_labeled_replicas, Some(3));
     }
 
     #[test]
