@@ -460,3 +460,22 @@ fn each_cycle_starts_where_the_last_walk_over_the_nodes_stopped() {
         "{err}"
     );
 }
+
+#[test]
+fn schedule_anyway_spread_prefers_the_emptier_zone() {
+    let nodes = vec![
+        node("a", &[(ZONE, "z1")], json!({})),
+        node("b", &[(ZONE, "z1")], json!({})),
+        node("c", &[(ZONE, "z2")], json!({})),
+    ];
+    let s = store(
+        nodes,
+        vec![pod("w1", Some("a"), &[("app", "web")], json!({}))],
+        &[],
+    );
+    let incoming = |spec: Value| pod("new", None, &[("app", "web")], spec);
+    // Without spreading, b and c tie and the first by name wins.
+    assert_eq!(chosen(&s, &incoming(json!({}))), Ok("b".into()));
+    let anyway = spread(1, ZONE, json!({"whenUnsatisfiable": "ScheduleAnyway"}));
+    assert_eq!(chosen(&s, &incoming(anyway)), Ok("c".into()));
+}

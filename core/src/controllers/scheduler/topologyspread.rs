@@ -340,6 +340,11 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
             }
             let mut s = 0.0;
             for (i, c) in constraints.iter().enumerate() {
+                // No scored node has this key (the zone, on nodes without zones), so neither
+                // has this one: skip looking it up again, for every node of every cycle.
+                if c.topology_key != HOSTNAME && counts[i].is_empty() {
+                    continue;
+                }
                 let Some(value) = label(ni.node, &c.topology_key) else {
                     continue;
                 };
