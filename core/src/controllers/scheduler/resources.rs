@@ -34,9 +34,8 @@ pub fn allocatable_resources(node: &Node) -> Resources {
 
 /// Allocatable (cpu millicores, memory bytes, pods) of a node.
 pub fn allocatable(node: &Node) -> (i64, i64, i64) {
-    let a = allocatable_list(node);
-    let get = |k: &str| a.get(k).copied().unwrap_or(0);
-    (get("cpu"), get("memory"), get("pods"))
+    let a = allocatable_resources(node);
+    (a.cpu, a.memory, a.pods.unwrap_or(0))
 }
 
 /// Requests of the pods bound to each node (terminal pods excluded; terminating pods still count
