@@ -68,6 +68,49 @@ pub fn available_at(pod: &Pod, min_ready_seconds: i32) -> Option<SimTime> {
     ready_since(pod).map(|t| t + Dur::secs(min_ready_seconds.max(0) as u64) + Dur::ms(1))
 }
 
+/// What the controllers read of a pod on every pass over a workload's pods, parsed once per
+/// write of the pod ([`crate::store::Table::owned_with_facts`]): a ReplicaSet's pass reads
+/// these for each of its pods, and finding them in the status by name cost more than the rest
+/// of the pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PodFacts {
+    /// [`is_active`]: neither Succeeded nor Failed, and not being deleted.
+    pub active: bool,
+    /// Being deleted and not yet Succeeded or Failed.
+    pub terminating: bool,
+    /// [`is_ready`].
+    pub ready: bool,
+    /// [`ready_since`].
+    pub ready_since: Option<SimTime>,
+}
+
+impl PodFacts {
+    pub fn of(pod: &Pod) -> PodFacts {
+        let ready = is_ready(pod);
+        PodFacts {
+            active: is_active(pod),
+            terminating: pod.metadata.deletion_timestamp.is_some() && !is_terminal(pod),
+            ready,
+            ready_since: if ready { ready_since(pod) } else { None },
+        }
+    }
+
+    /// [`is_available`].
+    pub fn available(&self, min_ready_seconds: i32, now: SimTime) -> bool {
+        self.ready
+            && (min_ready_seconds <= 0
+                || self
+                    .ready_since
+                    .is_some_and(|t| t + Dur::secs(min_ready_seconds as u64) < now))
+    }
+
+    /// [`available_at`].
+    pub fn available_at(&self, min_ready_seconds: i32) -> Option<SimTime> {
+        self.ready_since
+            .map(|t| t + Dur::secs(min_ready_seconds.max(0) as u64) + Dur::ms(1))
+    }
+}
+
 /// Sum of container restart counts.
 pub fn restarts(pod: &Pod) -> i32 {
     pod.status

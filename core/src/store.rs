@@ -9,7 +9,8 @@
 //!
 //! Architecture invariant: the store never calls a controller. It only records what changed.
 
-use crate::podutil::{NodeUsage, Resources};
+use crate::labels::Labels;
+use crate::podutil::{NodeUsage, PodFacts, Resources};
 use crate::time::SimTime;
 use k8s_openapi::api::apps::v1::{
     ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
@@ -304,6 +305,11 @@ pub trait Stored: Clone + Resource + Metadata<Ty = ObjectMeta> + Serialize + Par
     fn allocatable(&self) -> Option<Resources> {
         None
     }
+    /// What controllers read of the object on every pass, parsed once per write
+    /// ([`Table::owned_with_facts`]); only pods have them.
+    fn pod_facts(&self) -> Option<PodFacts> {
+        None
+    }
 }
 
 /// A pod bound to a node and not terminal: what the scheduler's cache holds about it.
@@ -339,11 +345,44 @@ pub struct Table<T> {
     items: BTreeMap<Key, Entry<T>>,
     /// The objects again by controller-owner uid: a controller's sync walks its children
     /// without looking each one up.
-    by_owner: BTreeMap<String, BTreeMap<Key, Arc<T>>>,
+    by_owner: BTreeMap<String, Owned<T>>,
     placed: BTreeMap<Key, Placement>,
     by_node: BTreeMap<String, NodePods>,
     /// How many placed objects have inter-pod (anti-)affinity terms, in all.
     with_affinity: usize,
+}
+
+/// The objects with one controller owner, and the distinct label sets among them.
+#[derive(Debug)]
+struct Owned<T> {
+    entries: BTreeMap<Key, Entry<T>>,
+    /// How many of the entries carry each label set (a missing map counts as empty). The pods
+    /// of a ReplicaSet nearly all share one: its pass matches its selector against each set
+    /// once instead of reading every pod's labels again.
+    label_sets: BTreeMap<Labels, usize>,
+}
+
+impl<T> Default for Owned<T> {
+    fn default() -> Self {
+        Owned {
+            entries: BTreeMap::new(),
+            label_sets: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> Clone for Owned<T> {
+    fn clone(&self) -> Self {
+        Owned {
+            entries: self.entries.clone(),
+            label_sets: self.label_sets.clone(),
+        }
+    }
+}
+
+fn labels_of(meta: &ObjectMeta) -> &Labels {
+    static EMPTY: Labels = BTreeMap::new();
+    meta.labels.as_ref().unwrap_or(&EMPTY)
 }
 
 /// A stored object with what is parsed from it once per write.
@@ -353,6 +392,8 @@ struct Entry<T> {
     /// [`Stored::allocatable`]: a scheduling cycle reads every node's, and parsing the
     /// quantities each time cost more than the rest of the filter.
     allocatable: Option<Arc<Resources>>,
+    /// [`Stored::pod_facts`], or the default for other kinds.
+    facts: PodFacts,
 }
 
 impl<T> Clone for Entry<T> {
@@ -360,6 +401,7 @@ impl<T> Clone for Entry<T> {
         Entry {
             obj: Arc::clone(&self.obj),
             allocatable: self.allocatable.clone(),
+            facts: self.facts,
         }
     }
 }
@@ -409,7 +451,27 @@ impl<T: Stored> Table<T> {
         self.by_owner
             .get(uid)
             .into_iter()
-            .flat_map(|owned| owned.values().map(|o| &**o))
+            .flat_map(|owned| owned.entries.values().map(|e| &*e.obj))
+    }
+
+    /// The distinct label sets among the objects whose controller owner has this uid.
+    pub fn owned_label_sets<'a>(&'a self, uid: &str) -> impl Iterator<Item = &'a Labels> + 'a {
+        self.by_owner
+            .get(uid)
+            .into_iter()
+            .flat_map(|owned| owned.label_sets.keys())
+    }
+
+    /// [`Table::owned_by`] with each object's [`PodFacts`] (the default for kinds other than
+    /// pods).
+    pub fn owned_with_facts<'a>(
+        &'a self,
+        uid: &str,
+    ) -> impl Iterator<Item = (&'a T, PodFacts)> + 'a {
+        self.by_owner
+            .get(uid)
+            .into_iter()
+            .flat_map(|owned| owned.entries.values().map(|e| (&*e.obj, e.facts)))
     }
 
     /// The objects placed on `node` (pods bound to it and not terminal), in key order.
@@ -486,18 +548,26 @@ impl<T: Stored> Table<T> {
     fn insert(&mut self, key: Key, obj: Arc<T>) -> Option<Arc<T>> {
         let owner = Self::owner_uid(&obj);
         let placement = obj.placement();
-        let shared = Arc::clone(&obj);
         let entry = Entry {
             allocatable: obj.allocatable().map(Arc::new),
+            facts: obj.pod_facts().unwrap_or_default(),
             obj,
         };
+        let shared = entry.clone();
         let old = self.items.insert(key.clone(), entry).map(|e| e.obj);
         if let Some(old) = &old {
             // Most writes (a pod's status on its way to Ready) change neither the owner nor
             // what is placed on a node: then only the owner index's handle is swapped, instead
             // of taking the object out of four string-keyed indexes and putting it back.
-            if Self::owner_uid(old) == owner && self.placed.get(&key) == placement.as_ref() {
-                if let Some(slot) = self.by_owner.get_mut(&owner).and_then(|m| m.get_mut(&key)) {
+            if Self::owner_uid(old) == owner
+                && self.placed.get(&key) == placement.as_ref()
+                && old.metadata().labels == shared.obj.metadata().labels
+            {
+                if let Some(slot) = self
+                    .by_owner
+                    .get_mut(&owner)
+                    .and_then(|m| m.entries.get_mut(&key))
+                {
                     *slot = shared;
                     return Some(Arc::clone(old));
                 }
@@ -517,15 +587,31 @@ impl<T: Stored> Table<T> {
             }
             self.placed.insert(key.clone(), p);
         }
-        self.by_owner.entry(owner).or_default().insert(key, shared);
+        let owned = self.by_owner.entry(owner).or_default();
+        let labels = labels_of(shared.obj.metadata());
+        match owned.label_sets.get_mut(labels) {
+            Some(n) => *n += 1,
+            None => {
+                owned.label_sets.insert(labels.clone(), 1);
+            }
+        }
+        owned.entries.insert(key, shared);
         old
     }
 
     fn unindex(&mut self, key: &Key, obj: &T) {
         let owner = Self::owner_uid(obj);
-        if let Some(set) = self.by_owner.get_mut(&owner) {
-            set.remove(key);
-            if set.is_empty() {
+        if let Some(owned) = self.by_owner.get_mut(&owner) {
+            if owned.entries.remove(key).is_some() {
+                let labels = labels_of(obj.metadata());
+                if let Some(n) = owned.label_sets.get_mut(labels) {
+                    *n -= 1;
+                    if *n == 0 {
+                        owned.label_sets.remove(labels);
+                    }
+                }
+            }
+            if owned.entries.is_empty() {
                 self.by_owner.remove(&owner);
             }
         }
@@ -617,6 +703,9 @@ impl Stored for Pod {
     }
     fn table_mut(store: &mut Store) -> &mut Table<Self> {
         &mut store.pods
+    }
+    fn pod_facts(&self) -> Option<PodFacts> {
+        Some(PodFacts::of(self))
     }
     fn placement(&self) -> Option<Placement> {
         if crate::podutil::is_terminal(self) {
@@ -1358,7 +1447,7 @@ mod tests {
 
     #[test]
     fn every_write_reaches_the_owner_and_placement_indexes() {
-        use k8s_openapi::api::core::v1::{PodSpec, PodStatus};
+        use k8s_openapi::api::core::v1::{PodCondition, PodSpec, PodStatus};
         let mut s = store();
         let key = Key::new("default", "a");
         let mut p = pod("a");
@@ -1389,6 +1478,37 @@ mod tests {
         assert_eq!(phase(&s), vec!["Running"]);
         assert_eq!(s.pods.on_node("n1").count(), 1);
         assert_eq!(s.pods.count_owned_on("n1", "rs-1"), 1);
+        // The owner index's facts are the new object's, parsed at the write.
+        s.modify::<Pod>(&key, SimTime(1), |p| {
+            p.status.as_mut().unwrap().conditions = Some(vec![PodCondition {
+                type_: "Ready".into(),
+                status: "True".into(),
+                last_transition_time: Some(SimTime(2_000).to_k8s()),
+                ..Default::default()
+            }])
+        })
+        .unwrap();
+        let facts: Vec<_> = s.pods.owned_with_facts("rs-1").map(|(_, f)| f).collect();
+        assert_eq!(
+            facts,
+            vec![crate::podutil::PodFacts {
+                active: true,
+                terminating: false,
+                ready: true,
+                ready_since: Some(SimTime(2_000)),
+            }]
+        );
+        // A label write moves the pod from one label set to another.
+        let sets = |s: &Store| s.pods.owned_label_sets("rs-1").cloned().collect::<Vec<_>>();
+        assert_eq!(sets(&s), vec![Labels::new()]);
+        s.modify::<Pod>(&key, SimTime(1), |p| {
+            p.metadata.labels = Some([("app".to_string(), "web".to_string())].into())
+        })
+        .unwrap();
+        assert_eq!(
+            sets(&s),
+            vec![Labels::from([("app".to_string(), "web".to_string())])]
+        );
         // A terminal phase takes it off its node; released, it leaves its owner's list.
         s.modify::<Pod>(&key, SimTime(2), |p| {
             p.status.as_mut().unwrap().phase = Some("Succeeded".into())
@@ -1399,7 +1519,9 @@ mod tests {
         s.modify::<Pod>(&key, SimTime(3), |p| p.metadata.owner_references = None)
             .unwrap();
         assert!(phase(&s).is_empty());
+        assert!(sets(&s).is_empty());
         assert_eq!(s.pods.orphans().count(), 1);
+        assert_eq!(s.pods.owned_label_sets("").count(), 1);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use super::{controller_ref_to, Action, Component, EventRecord, Object, Reconcile, Regarding};
 use crate::labels::{Requirement, Selector};
-use crate::podutil;
+use crate::podutil::{self, PodFacts};
 use crate::store::{controller_ref, Key, Kind, Propagation, Store};
 use crate::time::{Dur, SimTime};
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
@@ -38,7 +38,7 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
 
     // Claim: owned pods that still match, plus adoptable orphans. Owned pods are borrowed, not
     // copied: this pass runs on every change to any of them.
-    let mut adopted: Vec<Pod> = Vec::new();
+    let mut adopted: Vec<(Pod, PodFacts)> = Vec::new();
     if !deleting && !selector.is_empty() {
         for pod in store.pods.orphans() {
             if pod.metadata.namespace.as_deref() == Some(key.namespace.as_str())
@@ -52,26 +52,32 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
                     .get_or_insert_with(Vec::new)
                     .push(controller_ref_to::<ReplicaSet>(&rs.metadata));
                 out.push(Action::Update(Object::Pod(p.clone())));
-                adopted.push(p);
+                let facts = PodFacts::of(&p);
+                adopted.push((p, facts));
             }
         }
     }
-    let mut pods: Vec<&Pod> = Vec::new();
-    for pod in store.pods.owned_by(&uid) {
-        if selector.matches_opt(pod.metadata.labels.as_ref()) && !selector.is_empty() {
-            pods.push(pod);
+    // The owned pods nearly all carry one label set: when every set matches, no pod's labels
+    // need reading.
+    let all_match = !selector.is_empty()
+        && store
+            .pods
+            .owned_label_sets(&uid)
+            .all(|l| selector.matches(l));
+    let mut pods: Vec<(&Pod, PodFacts)> = Vec::new();
+    for (pod, facts) in store.pods.owned_with_facts(&uid) {
+        if all_match || (!selector.is_empty() && selector.matches_opt(pod.metadata.labels.as_ref()))
+        {
+            pods.push((pod, facts));
         } else if pod.metadata.deletion_timestamp.is_none() {
             out.push(Action::Update(Object::Pod(release(pod, &uid))));
         }
     }
-    pods.extend(adopted.iter());
-    let active: Vec<&Pod> = pods
-        .iter()
-        .copied()
-        .filter(|p| podutil::is_active(p))
-        .collect();
+    pods.extend(adopted.iter().map(|(p, f)| (p, *f)));
+    let active: Vec<(&Pod, PodFacts)> = pods.iter().copied().filter(|(_, f)| f.active).collect();
 
     if !deleting {
+        let active: Vec<&Pod> = active.iter().map(|(p, _)| *p).collect();
         manage_replicas(store, rs, &active, now, &mut out);
     }
 
@@ -96,7 +102,7 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     // When the next ready pod becomes available. Only a pod waiting out minReadySeconds sets
     // it: without them a ready pod is available at once.
     let mut next_available: Option<SimTime> = None;
-    for p in &active {
+    for (p, facts) in &active {
         if implied
             || template_labels
                 .iter()
@@ -104,20 +110,17 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
         {
             fully_labeled += 1;
         }
-        if !podutil::is_ready(p) {
+        if !facts.ready {
             continue;
         }
         ready += 1;
-        if podutil::is_available(p, min_ready, now) {
+        if facts.available(min_ready, now) {
             available += 1;
-        } else if let Some(at) = podutil::available_at(p, min_ready) {
+        } else if let Some(at) = facts.available_at(min_ready) {
             next_available = Some(next_available.map_or(at, |n| n.min(at)));
         }
     }
-    let terminating = pods
-        .iter()
-        .filter(|p| p.metadata.deletion_timestamp.is_some() && !podutil::is_terminal(p))
-        .count() as i32;
+    let terminating = pods.iter().filter(|(_, f)| f.terminating).count() as i32;
     let status = ReplicaSetStatus {
         replicas: active.len() as i32,
         fully_labeled_replicas: Some(fully_labeled),
