@@ -446,7 +446,8 @@ impl<T: Stored> Table<T> {
             .take_while(move |(k, _)| k.namespace == ns)
             .map(|(_, e)| &*e.obj)
     }
-    /// Objects whose controller owner has this uid, in key order.
+    /// Objects whose controller owner has this uid, in key order (never events: they are not
+    /// indexed by owner).
     pub fn owned_by<'a>(&'a self, uid: &str) -> impl Iterator<Item = &'a T> + 'a {
         self.by_owner
             .get(uid)
@@ -546,6 +547,16 @@ impl<T: Stored> Table<T> {
     }
 
     fn insert(&mut self, key: Key, obj: Arc<T>) -> Option<Arc<T>> {
+        // Events have no owners, and nothing lists them by owner: indexing them would keep a
+        // second map of every event under the empty uid.
+        if T::STORED_KIND == Kind::Event {
+            let entry = Entry {
+                allocatable: None,
+                facts: PodFacts::default(),
+                obj,
+            };
+            return self.items.insert(key, entry).map(|e| e.obj);
+        }
         let owner = Self::owner_uid(&obj);
         let placement = obj.placement();
         let entry = Entry {
