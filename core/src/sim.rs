@@ -162,7 +162,10 @@ pub struct World {
     node_images: BTreeMap<String, BTreeSet<String>>,
     next_pod_ip: BTreeMap<String, u32>,
     unschedulable: BTreeMap<Key, (u32, SimTime)>,
-    event_index: BTreeMap<(String, &'static str, String, String, bool), Key>,
+    /// The event each aggregation key last created, by the key's hash, as the stamp that names
+    /// it (`<object>.<stamp in hex>`): the key itself (the object's uid, the source, reason,
+    /// field path, message and type) is read back from the event it names.
+    event_index: BTreeMap<u64, u64>,
     event_seq: u64,
     steps: u64,
     steps_at_instant: u64,
@@ -971,19 +974,32 @@ impl World {
         } else {
             "default".to_string()
         };
-        let agg = (
-            e.regarding.uid.clone(),
-            e.component.event_source(),
-            e.reason.clone(),
-            format!(
-                "{}|{}",
-                e.regarding.field_path.clone().unwrap_or_default(),
-                e.message
-            ),
-            e.warning,
-        );
-        if let Some(k) = self.event_index.get(&agg).cloned() {
-            if self.store.events.get(&k).is_some() {
+        let agg = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (
+                &e.regarding.uid,
+                e.component.event_source(),
+                &e.reason,
+                &e.regarding.field_path,
+                &e.message,
+                e.warning,
+            )
+                .hash(&mut h);
+            h.finish()
+        };
+        let key_for = |stamp: u64| Key::new(&ns, format!("{}.{stamp:x}", e.regarding.key.name));
+        if let Some(k) = self.event_index.get(&agg).map(|s| key_for(*s)) {
+            let same = self.store.events.get(&k).is_some_and(|ev| {
+                ev.involved_object.uid.as_ref() == Some(&e.regarding.uid)
+                    && ev.source.as_ref().and_then(|s| s.component.as_deref())
+                        == Some(e.component.event_source())
+                    && ev.reason.as_ref() == Some(&e.reason)
+                    && ev.involved_object.field_path == e.regarding.field_path
+                    && ev.message.as_ref() == Some(&e.message)
+                    && (ev.type_.as_deref() == Some("Warning")) == e.warning
+            });
+            if same {
                 let _ = self.store.modify::<Event>(&k, now, |ev| {
                     ev.count = Some(ev.count.unwrap_or(1) + 1);
                     ev.last_timestamp = Some(now.to_k8s());
@@ -994,7 +1010,7 @@ impl World {
         self.event_seq += 1;
         let stamp = (crate::time::EPOCH_UNIX_SECS as u64 * 1_000_000_000 + now.0 * 1_000_000)
             + self.event_seq;
-        let name = format!("{}.{:x}", e.regarding.key.name, stamp);
+        let key = key_for(stamp);
         let host = if e.component == Component::Kubelet {
             self.store
                 .pods
@@ -1006,8 +1022,8 @@ impl World {
         };
         let event = Event {
             metadata: ObjectMeta {
-                name: Some(name.clone()),
-                namespace: Some(ns.clone()),
+                name: Some(key.name),
+                namespace: Some(ns),
                 ..Default::default()
             },
             involved_object: ObjectReference {
@@ -1038,7 +1054,7 @@ impl World {
             ..Default::default()
         };
         if self.store.create(event, now).is_ok() {
-            self.event_index.insert(agg, Key::new(ns, name));
+            self.event_index.insert(agg, stamp);
         }
     }
 
