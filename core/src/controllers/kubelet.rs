@@ -32,6 +32,7 @@ use k8s_openapi::api::core::v1::{
     ContainerStateWaiting, ContainerStatus, HostIP, Node, Pod, PodCondition, PodIP,
 };
 use std::collections::BTreeSet;
+use std::fmt::Write;
 
 pub const CRASH_AFTER: &str = "kubeplay.dev/crash-after";
 pub const EXIT_CODE: &str = "kubeplay.dev/exit-code";
@@ -774,7 +775,11 @@ fn hex_id(seed: &str, n: u64) -> String {
         seed.bytes()
             .fold(n, |h, b| h.wrapping_mul(131).wrapping_add(b as u64)),
     );
-    (0..4).map(|_| format!("{:016x}", r.next_u64())).collect()
+    let mut id = String::with_capacity(64);
+    for _ in 0..4 {
+        let _ = write!(id, "{:016x}", r.next_u64());
+    }
+    id
 }
 
 /// Derives the pod status from the runtime and writes it if it changed.
@@ -785,7 +790,9 @@ fn write_status(
     out: &mut Reconcile,
     sandbox_ready: bool,
 ) {
-    let mut p = pod.clone();
+    // The status is built apart from the pod: most syncs change nothing, and copying the pod's
+    // spec to find that out cost more than the rest of the sync.
+    let mut status = pod.status.clone().unwrap_or_default();
     let mut statuses = Vec::new();
     let mut all_ready = true;
     let mut any_started = false;
@@ -885,8 +892,7 @@ fn write_status(
             name: c.name.clone(),
             image: c.image.clone(),
             image_id: image_id.unwrap_or_default(),
-            container_id: (c.container_seq > 0)
-                .then(|| format!("containerd://{}", hex_id(&rt.uid, c.container_seq))),
+            container_id: (c.container_seq > 0).then_some(container_id),
             ready,
             started: Some(started),
             restart_count: c.restarts,
@@ -895,7 +901,6 @@ fn write_status(
             ..Default::default()
         });
     }
-    let status = p.status.get_or_insert_with(Default::default);
     status.phase = Some(
         if any_started && all_started {
             "Running"
@@ -937,10 +942,14 @@ fn write_status(
             Some(msg),
         ),
     ] {
-        super::scheduler::set_pod_condition(&mut p, c, now);
+        super::scheduler::set_condition(&mut status, c, now);
     }
-    if p != *pod {
-        out.push(Action::UpdateStatus(Object::Pod(p)));
+    if pod.status.as_ref() != Some(&status) {
+        out.push(Action::UpdateStatus(Object::Pod(Pod {
+            metadata: pod.metadata.clone(),
+            spec: pod.spec.clone(),
+            status: Some(status),
+        })));
     }
 }
 
@@ -966,20 +975,17 @@ fn terminated(
 
 /// `Guaranteed`, `Burstable` or `BestEffort`.
 pub fn qos_class(pod: &Pod) -> &'static str {
-    let containers = pod
-        .spec
-        .as_ref()
-        .map(|s| s.containers.clone())
-        .unwrap_or_default();
+    let containers = pod.spec.as_ref().map_or(&[][..], |s| &s.containers);
     let mut any = false;
     let mut guaranteed = !containers.is_empty();
-    for c in &containers {
-        let r = c.resources.clone().unwrap_or_default();
-        let req = r.requests.unwrap_or_default();
-        let lim = r.limits.unwrap_or_default();
-        any |= !req.is_empty() || !lim.is_empty();
+    for c in containers {
+        let r = c.resources.as_ref();
+        let req = r.and_then(|r| r.requests.as_ref());
+        let lim = r.and_then(|r| r.limits.as_ref());
+        any |= req.is_some_and(|m| !m.is_empty()) || lim.is_some_and(|m| !m.is_empty());
         for k in ["cpu", "memory"] {
-            match (req.get(k).or(lim.get(k)), lim.get(k)) {
+            let limit = lim.and_then(|m| m.get(k));
+            match (req.and_then(|m| m.get(k)).or(limit), limit) {
                 (Some(a), Some(b)) if a == b => {}
                 _ => guaranteed = false,
             }
@@ -1009,6 +1015,61 @@ mod tests {
             command: Some(cmd.iter().map(|s| s.to_string()).collect()),
             ..Default::default()
         }
+    }
+
+    /// Resource amounts by name.
+    type Amounts<'a> = &'a [(&'a str, &'a str)];
+
+    /// A pod of containers, each with (requests, limits).
+    fn pod_with(resources: &[(Amounts, Amounts)]) -> Pod {
+        use k8s_openapi::api::core::v1::{PodSpec, ResourceRequirements};
+        use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+        let list = |pairs: Amounts| {
+            (!pairs.is_empty()).then(|| {
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
+                    .collect()
+            })
+        };
+        Pod {
+            spec: Some(PodSpec {
+                containers: resources
+                    .iter()
+                    .map(|(req, lim)| Container {
+                        name: "c".into(),
+                        resources: Some(ResourceRequirements {
+                            requests: list(req),
+                            limits: list(lim),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn qos_class_follows_requests_and_limits() {
+        let both: Amounts = &[("cpu", "100m"), ("memory", "64Mi")];
+        assert_eq!(qos_class(&pod_with(&[(&[], &[])])), "BestEffort");
+        assert_eq!(qos_class(&pod_with(&[(both, both)])), "Guaranteed");
+        // Requests default to the limits.
+        assert_eq!(qos_class(&pod_with(&[(&[], both)])), "Guaranteed");
+        assert_eq!(qos_class(&pod_with(&[(both, &[])])), "Burstable");
+        assert_eq!(
+            qos_class(&pod_with(&[(&[("cpu", "50m"), ("memory", "64Mi")], both)])),
+            "Burstable"
+        );
+        assert_eq!(qos_class(&pod_with(&[(&[], &[("cpu", "1")])])), "Burstable");
+        // Every container must be guaranteed.
+        assert_eq!(
+            qos_class(&pod_with(&[(both, both), (&[], &[])])),
+            "Burstable"
+        );
     }
 
     #[test]

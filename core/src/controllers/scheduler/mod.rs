@@ -33,7 +33,7 @@ use super::{Action, Component, EventRecord, Object, Reconcile, Regarding};
 use crate::podutil::{self, Resources};
 use crate::store::{Key, Kind, NodePods, Store};
 use crate::time::SimTime;
-use k8s_openapi::api::core::v1::{Node, Pod, PodCondition};
+use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, PodStatus};
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -512,8 +512,12 @@ fn unschedulable(out: &mut Reconcile, pod: &Pod, msg: String, now: SimTime) {
 }
 
 /// Sets a pod condition, keeping lastTransitionTime when the status did not change.
-pub fn set_pod_condition(pod: &mut Pod, mut c: PodCondition, now: SimTime) {
-    let status = pod.status.get_or_insert_with(Default::default);
+pub fn set_pod_condition(pod: &mut Pod, c: PodCondition, now: SimTime) {
+    set_condition(pod.status.get_or_insert_with(Default::default), c, now);
+}
+
+/// [`set_pod_condition`] on a status being built.
+pub fn set_condition(status: &mut PodStatus, mut c: PodCondition, now: SimTime) {
     let conds = status.conditions.get_or_insert_with(Vec::new);
     match conds.iter_mut().find(|x| x.type_ == c.type_) {
         Some(cur) => {
