@@ -29,7 +29,7 @@ use crate::store::{Key, Kind, Store};
 use crate::time::{go_duration, parse_duration, Dur, SimTime};
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
-    ContainerStateWaiting, ContainerStatus, HostIP, Node, Pod, PodCondition, PodIP,
+    ContainerStateWaiting, ContainerStatus, HostIP, Node, Pod, PodCondition, PodIP, PodSpec,
 };
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -243,7 +243,9 @@ pub fn reconcile(
         return out;
     };
     let regarding = Regarding::of(Kind::Pod, &pod.metadata);
-    let spec = pod.spec.clone().unwrap_or_default();
+    // Borrowed: this runs on every change to the pod and every timer of its containers.
+    let no_spec = PodSpec::default();
+    let spec = pod.spec.as_ref().unwrap_or(&no_spec);
     let ev = |c: &str| {
         regarding
             .clone()
@@ -366,11 +368,12 @@ pub fn reconcile(
     let pod_ref = format!("{}_{}({})", key.name, key.namespace, rt.uid);
 
     for (i, c) in rt.containers.iter_mut().enumerate() {
-        let cspec = spec.containers.get(i).cloned().unwrap_or_default();
+        let no_container = Container::default();
+        let cspec = spec.containers.get(i).unwrap_or(&no_container);
         let policy = cspec
             .image_pull_policy
-            .clone()
-            .unwrap_or_else(|| registry::default_pull_policy(&c.image).to_string());
+            .as_deref()
+            .unwrap_or_else(|| registry::default_pull_policy(&c.image));
         // Loop: several transitions can be due at the same instant.
         for _ in 0..8 {
             let state = c.state.clone();
@@ -508,10 +511,10 @@ pub fn reconcile(
                         "Started",
                         format!("Started container {}", c.name),
                     ));
-                    let ready_at = ready_time(&cspec, ready_after, now);
+                    let ready_at = ready_time(cspec, ready_after, now);
                     let exit_at = crash_after
                         .map(|d| now + d)
-                        .or(scripted_crash(&cspec).map(|(_, d)| now + d));
+                        .or(scripted_crash(cspec).map(|(_, d)| now + d));
                     c.state = CState::Running {
                         since: now,
                         ready_at,
@@ -523,7 +526,7 @@ pub fn reconcile(
                     exit_at: Some(t),
                     ..
                 } if now >= t => {
-                    let code = match (crash_after, scripted_crash(&cspec)) {
+                    let code = match (crash_after, scripted_crash(cspec)) {
                         (None, Some((code, _))) => code,
                         _ => exit_code,
                     };
