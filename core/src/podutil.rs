@@ -54,18 +54,49 @@ pub fn ready_since(pod: &Pod) -> Option<SimTime> {
 
 /// `IsPodAvailable`: ready, and for at least `min_ready_seconds` (strictly before `now`).
 pub fn is_available(pod: &Pod, min_ready_seconds: i32, now: SimTime) -> bool {
-    if !is_ready(pod) {
-        return false;
-    }
-    if min_ready_seconds <= 0 {
-        return true;
-    }
-    ready_since(pod).is_some_and(|t| t + Dur::secs(min_ready_seconds as u64) < now)
+    Readiness::of(pod).available(min_ready_seconds, now)
 }
 
 /// When a ready pod becomes available (for requeueing), if not yet.
 pub fn available_at(pod: &Pod, min_ready_seconds: i32) -> Option<SimTime> {
-    ready_since(pod).map(|t| t + Dur::secs(min_ready_seconds.max(0) as u64) + Dur::ms(1))
+    Readiness::of(pod).available_at(min_ready_seconds)
+}
+
+/// A pod's Ready condition: whether it is `True`, and since when. Availability is decided from
+/// this alone, whether it is read from the pod or from its [`PodFacts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Readiness {
+    /// [`is_ready`].
+    pub ready: bool,
+    /// [`ready_since`].
+    pub since: Option<SimTime>,
+}
+
+impl Readiness {
+    pub fn of(pod: &Pod) -> Readiness {
+        let ready = condition(pod, "Ready").filter(|c| c.status == "True");
+        Readiness {
+            ready: ready.is_some(),
+            since: ready
+                .and_then(|c| c.last_transition_time.as_ref())
+                .map(SimTime::from_k8s),
+        }
+    }
+
+    /// [`is_available`].
+    pub fn available(&self, min_ready_seconds: i32, now: SimTime) -> bool {
+        self.ready
+            && (min_ready_seconds <= 0
+                || self
+                    .since
+                    .is_some_and(|t| t + Dur::secs(min_ready_seconds as u64) < now))
+    }
+
+    /// [`available_at`].
+    pub fn available_at(&self, min_ready_seconds: i32) -> Option<SimTime> {
+        self.since
+            .map(|t| t + Dur::secs(min_ready_seconds.max(0) as u64) + Dur::ms(1))
+    }
 }
 
 /// What the controllers read of a pod on every pass over a workload's pods, parsed once per
@@ -78,36 +109,16 @@ pub struct PodFacts {
     pub active: bool,
     /// Being deleted and not yet Succeeded or Failed.
     pub terminating: bool,
-    /// [`is_ready`].
-    pub ready: bool,
-    /// [`ready_since`].
-    pub ready_since: Option<SimTime>,
+    pub readiness: Readiness,
 }
 
 impl PodFacts {
     pub fn of(pod: &Pod) -> PodFacts {
-        let ready = is_ready(pod);
         PodFacts {
             active: is_active(pod),
             terminating: pod.metadata.deletion_timestamp.is_some() && !is_terminal(pod),
-            ready,
-            ready_since: if ready { ready_since(pod) } else { None },
+            readiness: Readiness::of(pod),
         }
-    }
-
-    /// [`is_available`].
-    pub fn available(&self, min_ready_seconds: i32, now: SimTime) -> bool {
-        self.ready
-            && (min_ready_seconds <= 0
-                || self
-                    .ready_since
-                    .is_some_and(|t| t + Dur::secs(min_ready_seconds as u64) < now))
-    }
-
-    /// [`available_at`].
-    pub fn available_at(&self, min_ready_seconds: i32) -> Option<SimTime> {
-        self.ready_since
-            .map(|t| t + Dur::secs(min_ready_seconds.max(0) as u64) + Dur::ms(1))
     }
 }
 

@@ -1505,8 +1505,10 @@ mod tests {
             vec![crate::podutil::PodFacts {
                 active: true,
                 terminating: false,
-                ready: true,
-                ready_since: Some(SimTime(2_000)),
+                readiness: crate::podutil::Readiness {
+                    ready: true,
+                    since: Some(SimTime(2_000)),
+                },
             }]
         );
         // A label write moves the pod from one label set to another.

@@ -77,7 +77,6 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
     let active: Vec<(&Pod, PodFacts)> = pods.iter().copied().filter(|(_, f)| f.active).collect();
 
     if !deleting {
-        let active: Vec<&Pod> = active.iter().map(|(p, _)| *p).collect();
         manage_replicas(store, rs, &active, now, &mut out);
     }
 
@@ -110,13 +109,14 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
         {
             fully_labeled += 1;
         }
-        if !facts.ready {
+        let readiness = facts.readiness;
+        if !readiness.ready {
             continue;
         }
         ready += 1;
-        if facts.available(min_ready, now) {
+        if readiness.available(min_ready, now) {
             available += 1;
-        } else if let Some(at) = facts.available_at(min_ready) {
+        } else if let Some(at) = readiness.available_at(min_ready) {
             next_available = Some(next_available.map_or(at, |n| n.min(at)));
         }
     }
@@ -157,7 +157,7 @@ pub(crate) fn release(pod: &Pod, owner_uid: &str) -> Pod {
 fn manage_replicas(
     store: &Store,
     rs: &ReplicaSet,
-    active: &[&Pod],
+    active: &[(&Pod, PodFacts)],
     now: SimTime,
     out: &mut Reconcile,
 ) {
@@ -240,22 +240,22 @@ pub fn pod_from_template(
 fn pods_to_delete<'a>(
     store: &Store,
     rs: &ReplicaSet,
-    active: &[&'a Pod],
+    active: &[(&'a Pod, PodFacts)],
     n: usize,
     now: SimTime,
 ) -> Vec<&'a Pod> {
     if n >= active.len() {
-        return active.to_vec();
+        return active.iter().map(|(p, _)| *p).collect();
     }
     let ranks = related_pods_per_node(store, rs);
     let mut ranked: Vec<(DeletionKey, &Pod)> = active
         .iter()
-        .map(|p| {
+        .map(|&(p, _)| {
             let rank = podutil::node_name(p)
                 .and_then(|n| ranks.get(n))
                 .copied()
                 .unwrap_or(0);
-            (deletion_key(p, rank, now), *p)
+            (deletion_key(p, rank, now), p)
         })
         .collect();
     // The keys are a total order (the uid breaks ties), so choosing the first `n` and sorting
