@@ -1399,7 +1399,10 @@ impl World {
             self.taint_evictions.remove(key);
             return;
         };
-        if tainteviction::node_has_no_execute(&self.store, node)
+        // One lookup of the node for both questions: this runs for every write of a bound pod.
+        let bound_to = self.store.nodes.get(&Key::cluster(node));
+        let exists = bound_to.is_some();
+        if bound_to.is_some_and(tainteviction::has_no_execute)
             || self.taint_evictions.contains_key(key)
         {
             self.enqueue(
@@ -1407,7 +1410,7 @@ impl World {
                 Dur::ZERO,
             );
         }
-        if self.store.nodes.get(&Key::cluster(node)).is_none() {
+        if !exists {
             self.enqueue(
                 Work::Sync(Component::PodGarbageCollector, Key::cluster(node)),
                 podgc::QUARANTINE,

@@ -10,7 +10,7 @@ use crate::cluster;
 use crate::podutil;
 use crate::store::{Key, Kind, Propagation, Store};
 use crate::time::{Dur, SimTime};
-use k8s_openapi::api::core::v1::{PodCondition, Taint, Toleration};
+use k8s_openapi::api::core::v1::{Node, PodCondition, Taint, Toleration};
 
 /// What one pass decided, besides its actions.
 pub struct Outcome {
@@ -32,7 +32,17 @@ fn no_execute_taints<'a>(store: &'a Store, node: &str) -> Option<Vec<&'a Taint>>
 
 /// Whether a node has NoExecute taints (so its pods concern this controller).
 pub fn node_has_no_execute(store: &Store, node: &str) -> bool {
-    no_execute_taints(store, node).is_some_and(|t| !t.is_empty())
+    store
+        .nodes
+        .get(&Key::cluster(node))
+        .is_some_and(has_no_execute)
+}
+
+/// Whether this node has NoExecute taints.
+pub fn has_no_execute(node: &Node) -> bool {
+    cluster::taints(node)
+        .iter()
+        .any(|t| t.effect == "NoExecute")
 }
 
 /// `getMinTolerationTime`: None for "forever" (a used toleration without tolerationSeconds).
