@@ -208,10 +208,8 @@ pub struct Change {
     pub uid: String,
     /// Controller owner uids before and after the change (either may be absent).
     pub owners: Vec<String>,
-    /// Labels before and after (only kept for pods, replica sets and endpoint slices, for
-    /// routing).
-    /// Labels before and after (only kept for pods, replica sets and controller revisions, for
-    /// selector routing).
+    /// Labels before and after, once when they are the same (only kept for pods, replica sets,
+    /// endpoint slices and controller revisions, for selector routing).
     pub labels: Vec<BTreeMap<String, String>>,
 }
 
@@ -960,17 +958,21 @@ impl Store {
             .expect("a change has an object");
         let mut owners = Vec::new();
         let mut labels = Vec::new();
+        let routed_by_labels = matches!(
+            T::STORED_KIND,
+            Kind::Pod | Kind::ReplicaSet | Kind::EndpointSlice | Kind::ControllerRevision
+        );
+        let mut last_labels = None;
         for m in [before, after].into_iter().flatten().map(|o| o.metadata()) {
             if let Some(r) = controller_ref(m) {
                 if !owners.contains(&r.uid) {
                     owners.push(r.uid.clone());
                 }
             }
-            if matches!(
-                T::STORED_KIND,
-                Kind::Pod | Kind::ReplicaSet | Kind::EndpointSlice | Kind::ControllerRevision
-            ) {
+            // Most writes (a pod's status) keep the labels: the same set routes only once.
+            if routed_by_labels && last_labels != Some(&m.labels) {
                 labels.push(m.labels.clone().unwrap_or_default());
+                last_labels = Some(&m.labels);
             }
         }
         self.changes.push(Change {
