@@ -172,6 +172,8 @@ pub struct Cycle<'a> {
     requests: Resources,
     /// NodeAffinity PreFilter: the only nodes the pod may go to.
     pinned: Option<BTreeSet<String>>,
+    /// NodePorts PreFilter: the host ports the pod asks for.
+    ports: Vec<nodeports::HostPort>,
     spread: topologyspread::PreFilterState,
     affinity: interpodaffinity::PreFilterState<'a>,
 }
@@ -186,6 +188,7 @@ pub fn pre_filter<'a>(snapshot: &'a Snapshot<'a>, pod: &'a Pod) -> Result<Cycle<
         claims,
         requests: Resources::from_list(&podutil::pod_requests(pod, false)),
         pinned,
+        ports: nodeports::pre_filter(pod),
         spread: topologyspread::pre_filter(snapshot, pod),
         affinity: interpodaffinity::pre_filter(snapshot, pod),
     })
@@ -227,7 +230,7 @@ pub fn filter(cycle: &Cycle, ni: &NodeInfo) -> Option<Rejection> {
         .or_else(|| filter_node_name(pod, ni))
         .or_else(|| taints::filter(pod, ni.node))
         .or_else(|| nodeaffinity::filter(pod, ni.node))
-        .or_else(|| nodeports::filter(pod, ni))
+        .or_else(|| nodeports::filter(&cycle.ports, ni))
         .or_else(|| resources::filter(&cycle.requests, ni.allocatable(), ni.usage()))
         .or_else(|| {
             volumebinding::filter(store, &cycle.claims, ni.node).map(|(r, resolvable)| {

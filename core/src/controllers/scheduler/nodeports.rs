@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::Pod;
 pub const ERR_PORTS: &str = "node(s) didn't have free ports for the requested pod ports";
 
 /// A requested host port: (hostIP, protocol, port).
-type HostPort = (String, String, i32);
+pub type HostPort = (String, String, i32);
 
 /// `GetHostPorts`: the host ports of the pod's containers.
 fn host_ports(pod: &Pod) -> Vec<HostPort> {
@@ -35,8 +35,13 @@ fn conflicts(a: &HostPort, b: &HostPort) -> bool {
 }
 
 /// Filter (`Unschedulable`).
-pub fn filter(pod: &Pod, ni: &NodeInfo) -> Option<Rejection> {
-    let wanted = host_ports(pod);
+/// PreFilter: the host ports the pod wants, read once per cycle rather than once per node.
+pub fn pre_filter(pod: &Pod) -> Vec<HostPort> {
+    host_ports(pod)
+}
+
+/// Filter, with what [`pre_filter`] read.
+pub fn filter(wanted: &[HostPort], ni: &NodeInfo) -> Option<Rejection> {
     if wanted.is_empty() {
         return None;
     }

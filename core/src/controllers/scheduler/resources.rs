@@ -72,18 +72,22 @@ pub fn filter(req: &Resources, alloc: &Resources, u: &NodeUsage) -> Option<Rejec
             u.pods
         ));
     }
+    // The fields first, without looking resources up by name: this runs for every node the
+    // cycle filters, and most pods ask for CPU and memory only.
     let standard = [
-        ("cpu", req.cpu),
-        ("memory", req.memory),
-        ("ephemeral-storage", req.ephemeral_storage),
+        ("cpu", req.cpu, alloc.cpu, u.cpu_millis),
+        ("memory", req.memory, alloc.memory, u.memory_bytes),
     ];
-    let extended = req.other.iter().map(|(k, v)| (k.as_str(), *v));
-    for (r, want) in standard.into_iter().chain(extended) {
+    let named = [("ephemeral-storage", req.ephemeral_storage)]
+        .into_iter()
+        .chain(req.other.iter().map(|(k, v)| (k.as_str(), *v)))
+        .filter(|&(_, want)| want > 0)
+        .map(|(r, want)| (r, want, alloc.get(r), u.requested(r)));
+    for (r, want, total, used) in standard.into_iter().chain(named) {
         if want <= 0 {
             continue;
         }
-        let total = alloc.get(r);
-        let free = total - u.requested(r);
+        let free = total - used;
         if want > free {
             reasons.push(format!("Insufficient {r}"));
             details.push(format!(
