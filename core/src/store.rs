@@ -298,9 +298,9 @@ pub trait Stored: Clone + Resource + Metadata<Ty = ObjectMeta> + Serialize + Par
     fn placement(&self) -> Option<Placement> {
         None
     }
-    /// Resources the object offers, parsed once per write ([`Table::iter_with_allocatable`]);
-    /// only nodes have them.
-    fn allocatable(&self) -> Option<Resources> {
+    /// What a scheduling cycle reads of the object, parsed once per write
+    /// ([`Table::iter_with_node_facts`]); only nodes have them.
+    fn node_facts(&self) -> Option<NodeFacts> {
         None
     }
     /// What controllers read of the object on every pass, parsed once per write
@@ -308,6 +308,16 @@ pub trait Stored: Clone + Resource + Metadata<Ty = ObjectMeta> + Serialize + Par
     fn pod_facts(&self) -> Option<PodFacts> {
         None
     }
+}
+
+/// What a scheduling cycle reads of every node it looks at, parsed once per write of the node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeFacts {
+    pub allocatable: Resources,
+    /// The `kubernetes.io/hostname` and `topology.kubernetes.io/zone` labels: the default
+    /// topology spread constraints look both up on every node in every cycle.
+    pub hostname: Option<String>,
+    pub zone: Option<String>,
 }
 
 /// A pod bound to a node and not terminal: what the scheduler's cache holds about it.
@@ -387,9 +397,9 @@ fn labels_of(meta: &ObjectMeta) -> &Labels {
 #[derive(Debug)]
 struct Entry<T> {
     obj: Arc<T>,
-    /// [`Stored::allocatable`]: a scheduling cycle reads every node's, and parsing the
+    /// [`Stored::node_facts`]: a scheduling cycle reads every node's, and parsing the
     /// quantities each time cost more than the rest of the filter.
-    allocatable: Option<Arc<Resources>>,
+    node: Option<Arc<NodeFacts>>,
     /// [`Stored::pod_facts`], or the default for other kinds.
     facts: PodFacts,
 }
@@ -398,7 +408,7 @@ impl<T> Clone for Entry<T> {
     fn clone(&self) -> Self {
         Entry {
             obj: Arc::clone(&self.obj),
-            allocatable: self.allocatable.clone(),
+            node: self.node.clone(),
             facts: self.facts,
         }
     }
@@ -482,11 +492,9 @@ impl<T: Stored> Table<T> {
             .filter_map(|k| self.get(k))
     }
 
-    /// Every object in key order with its parsed allocatable resources, if it has them.
-    pub fn iter_with_allocatable(&self) -> impl Iterator<Item = (&T, Option<&Resources>)> {
-        self.items
-            .values()
-            .map(|e| (&*e.obj, e.allocatable.as_deref()))
+    /// Every object in key order with its [`NodeFacts`], if it has them.
+    pub fn iter_with_node_facts(&self) -> impl Iterator<Item = (&T, Option<&NodeFacts>)> {
+        self.items.values().map(|e| (&*e.obj, e.node.as_deref()))
     }
 
     /// Whether any placed object has inter-pod (anti-)affinity terms.
@@ -549,7 +557,7 @@ impl<T: Stored> Table<T> {
         // second map of every event under the empty uid.
         if T::STORED_KIND == Kind::Event {
             let entry = Entry {
-                allocatable: None,
+                node: None,
                 facts: PodFacts::default(),
                 obj,
             };
@@ -558,7 +566,7 @@ impl<T: Stored> Table<T> {
         let owner = Self::owner_uid(&obj);
         let placement = obj.placement();
         let entry = Entry {
-            allocatable: obj.allocatable().map(Arc::new),
+            node: obj.node_facts().map(Arc::new),
             facts: obj.pod_facts().unwrap_or_default(),
             obj,
         };
@@ -701,8 +709,19 @@ impl Stored for Node {
     fn table_mut(store: &mut Store) -> &mut Table<Self> {
         &mut store.nodes
     }
-    fn allocatable(&self) -> Option<Resources> {
-        Some(crate::controllers::scheduler::allocatable_resources(self))
+    fn node_facts(&self) -> Option<NodeFacts> {
+        let label = |key: &str| {
+            self.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(key))
+                .cloned()
+        };
+        Some(NodeFacts {
+            allocatable: crate::controllers::scheduler::allocatable_resources(self),
+            hostname: label(crate::controllers::scheduler::HOSTNAME),
+            zone: label(crate::controllers::scheduler::ZONE),
+        })
     }
 }
 impl Stored for Pod {

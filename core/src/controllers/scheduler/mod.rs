@@ -26,12 +26,13 @@ mod topologyspread;
 pub use nodeaffinity::{node_affinity_matches, term_matches};
 pub use resources::{allocatable, allocatable_list, allocatable_resources, node_usage, NodeUsage};
 pub use taints::{show_taint, tolerates, untolerated_taint};
+pub(crate) use topologyspread::{HOSTNAME, ZONE};
 
 use super::volume::ANN_SELECTED_NODE;
 use super::volumebinding::{self, PodClaims};
 use super::{Action, Component, EventRecord, Object, Reconcile, Regarding};
 use crate::podutil::{self, Resources};
-use crate::store::{Key, Kind, NodePods, Store};
+use crate::store::{Key, Kind, NodeFacts, NodePods, Store};
 use crate::time::SimTime;
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, PodStatus};
 use std::cell::OnceCell;
@@ -72,7 +73,8 @@ pub struct NodeInfo<'a> {
     /// The store's placement index entry for the node.
     placed: Option<&'a NodePods>,
     pods: OnceCell<Vec<&'a Pod>>,
-    alloc: Option<&'a Resources>,
+    /// What the store parsed when the node was written.
+    facts: Option<&'a NodeFacts>,
     parsed: OnceCell<Resources>,
 }
 
@@ -86,9 +88,25 @@ impl<'a> NodeInfo<'a> {
 
     /// The node's allocatable resources, as the store parsed them when the node was written.
     pub fn allocatable(&self) -> &Resources {
-        match self.alloc {
-            Some(a) => a,
+        match self.facts {
+            Some(f) => &f.allocatable,
             None => self.parsed.get_or_init(|| allocatable_resources(self.node)),
+        }
+    }
+
+    /// The value of one of the node's labels; the hostname and zone as the store read them.
+    pub fn label(&self, key: &str) -> Option<&'a str> {
+        let cached = |value: &'a Option<String>| value.as_deref();
+        match (self.facts, key) {
+            (Some(f), HOSTNAME) => cached(&f.hostname),
+            (Some(f), ZONE) => cached(&f.zone),
+            _ => self
+                .node
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(key))
+                .map(String::as_str),
         }
     }
 
@@ -126,8 +144,8 @@ impl<'a> Snapshot<'a> {
         let mut placed = store.pods.placed().peekable();
         let nodes = store
             .nodes
-            .iter_with_allocatable()
-            .map(|(node, alloc)| {
+            .iter_with_node_facts()
+            .map(|(node, facts)| {
                 let name = node.metadata.name.as_deref().unwrap_or_default();
                 // Skip what is placed on nodes that do not exist (pods bound to a name).
                 while placed.next_if(|(n, _)| *n < name).is_some() {}
@@ -137,7 +155,7 @@ impl<'a> Snapshot<'a> {
                     store,
                     placed: placed.next_if(|(n, _)| *n == name).map(|(_, p)| p),
                     pods: OnceCell::new(),
-                    alloc,
+                    facts,
                     parsed: OnceCell::new(),
                 }
             })

@@ -479,3 +479,54 @@ fn schedule_anyway_spread_prefers_the_emptier_zone() {
     let anyway = spread(1, ZONE, json!({"whenUnsatisfiable": "ScheduleAnyway"}));
     assert_eq!(chosen(&s, &incoming(anyway)), Ok("c".into()));
 }
+
+#[test]
+fn a_cycle_reads_the_hostname_and_zone_a_node_has_now() {
+    let mut s = store(
+        vec![
+            node("a", &[(ZONE, "z1")], json!({})),
+            node("b", &[], json!({})),
+        ],
+        vec![],
+        &[],
+    );
+    let labels = |s: &Store| -> Vec<(Option<String>, Option<String>, Option<String>)> {
+        let snapshot = Snapshot::new(s);
+        snapshot
+            .nodes
+            .iter()
+            .map(|ni| {
+                let get = |k| ni.label(k).map(String::from);
+                (get(HOST), get(ZONE), get("kubernetes.io/os"))
+            })
+            .collect()
+    };
+    assert_eq!(
+        labels(&s),
+        [
+            (Some("a".into()), Some("z1".into()), None),
+            (Some("b".into()), None, None)
+        ]
+    );
+    // Relabelled: the zone moves, the hostname goes, another label comes.
+    let mut a = s.get::<Node>(&Key::cluster("a")).unwrap().clone();
+    let l = a.metadata.labels.as_mut().unwrap();
+    l.insert(ZONE.into(), "z2".into());
+    l.remove(HOST);
+    l.insert("kubernetes.io/os".into(), "linux".into());
+    s.update(a, SimTime(1)).unwrap();
+    let mut b = s.get::<Node>(&Key::cluster("b")).unwrap().clone();
+    b.metadata
+        .labels
+        .as_mut()
+        .unwrap()
+        .insert(ZONE.into(), "z1".into());
+    s.update(b, SimTime(1)).unwrap();
+    assert_eq!(
+        labels(&s),
+        [
+            (None, Some("z2".into()), Some("linux".into())),
+            (Some("b".into()), Some("z1".into()), None)
+        ]
+    );
+}

@@ -22,8 +22,8 @@ pub const ERR_CONSTRAINTS: &str = "node(s) didn't match pod topology spread cons
 pub const ERR_MISSING_LABEL: &str =
     "node(s) didn't match pod topology spread constraints (missing required label)";
 
-const HOSTNAME: &str = "kubernetes.io/hostname";
-const ZONE: &str = "topology.kubernetes.io/zone";
+pub(crate) const HOSTNAME: &str = "kubernetes.io/hostname";
+pub(crate) const ZONE: &str = "topology.kubernetes.io/zone";
 
 /// A constraint with its selector resolved (`topologySpreadConstraint`).
 #[derive(Debug, Clone)]
@@ -291,8 +291,8 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
             if c.topology_key == HOSTNAME {
                 continue;
             }
-            if let Some(value) = label(ni.node, &c.topology_key) {
-                counts[i].entry(value.as_str()).or_insert(0);
+            if let Some(value) = ni.label(&c.topology_key) {
+                counts[i].entry(value).or_insert(0);
             }
         }
     }
@@ -320,10 +320,10 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
                 if c.topology_key == HOSTNAME {
                     continue;
                 }
-                let Some(value) = label(ni.node, &c.topology_key) else {
+                let Some(value) = ni.label(&c.topology_key) else {
                     continue;
                 };
-                let Some(n) = counts[i].get_mut(value.as_str()) else {
+                let Some(n) = counts[i].get_mut(value) else {
                     continue;
                 };
                 if c.includes(pod, ni.node) {
@@ -345,13 +345,13 @@ pub fn score(snapshot: &Snapshot, pod: &Pod, feasible: &[&NodeInfo]) -> Option<V
                 if c.topology_key != HOSTNAME && counts[i].is_empty() {
                     continue;
                 }
-                let Some(value) = label(ni.node, &c.topology_key) else {
+                let Some(value) = ni.label(&c.topology_key) else {
                     continue;
                 };
                 let cnt = if c.topology_key == HOSTNAME {
                     score_count(c, pod, ni)
                 } else {
-                    counts[i].get(value.as_str()).copied().unwrap_or(0)
+                    counts[i].get(value).copied().unwrap_or(0)
                 };
                 s += cnt as f64 * weights[i] + (c.max_skew - 1) as f64;
             }
