@@ -36,6 +36,7 @@ use crate::store::{Key, Kind, NodeFacts, NodePods, Store};
 use crate::time::SimTime;
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, PodStatus};
 use std::cell::OnceCell;
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const ERR_NODE_NAME: &str = "node(s) didn't match the requested node name";
@@ -147,13 +148,25 @@ impl<'a> Snapshot<'a> {
             .iter_with_node_facts()
             .map(|(node, facts)| {
                 let name = node.metadata.name.as_deref().unwrap_or_default();
-                // Skip what is placed on nodes that do not exist (pods bound to a name).
-                while placed.next_if(|(n, _)| *n < name).is_some() {}
+                // Skip what is placed on nodes that do not exist (pods bound to a name), with
+                // one comparison per entry.
+                let mut here = None;
+                while let Some((n, p)) = placed.peek() {
+                    match (*n).cmp(name) {
+                        Ordering::Less => {}
+                        Ordering::Equal => here = Some(*p),
+                        Ordering::Greater => break,
+                    }
+                    placed.next();
+                    if here.is_some() {
+                        break;
+                    }
+                }
                 NodeInfo {
                     node,
                     name,
                     store,
-                    placed: placed.next_if(|(n, _)| *n == name).map(|(_, p)| p),
+                    placed: here,
                     pods: OnceCell::new(),
                     facts,
                     parsed: OnceCell::new(),

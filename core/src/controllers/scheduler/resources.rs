@@ -72,23 +72,11 @@ pub fn filter(req: &Resources, alloc: &Resources, u: &NodeUsage) -> Option<Rejec
             u.pods
         ));
     }
-    // The fields first, without looking resources up by name: this runs for every node the
-    // cycle filters, and most pods ask for CPU and memory only.
-    let standard = [
-        ("cpu", req.cpu, alloc.cpu, u.cpu_millis),
-        ("memory", req.memory, alloc.memory, u.memory_bytes),
-    ];
-    let named = [("ephemeral-storage", req.ephemeral_storage)]
-        .into_iter()
-        .chain(req.other.iter().map(|(k, v)| (k.as_str(), *v)))
-        .filter(|&(_, want)| want > 0)
-        .map(|(r, want)| (r, want, alloc.get(r), u.requested(r)));
-    for (r, want, total, used) in standard.into_iter().chain(named) {
-        if want <= 0 {
-            continue;
-        }
+    // CPU and memory from the fields, without looking them up by name: this runs for every
+    // node the cycle filters, and most pods ask for nothing else.
+    let mut check = |r: &str, want: i64, total: i64, used: i64| {
         let free = total - used;
-        if want > free {
+        if want > 0 && want > free {
             reasons.push(format!("Insufficient {r}"));
             details.push(format!(
                 "Insufficient {r} (requests {}, {} of {} free)",
@@ -97,6 +85,14 @@ pub fn filter(req: &Resources, alloc: &Resources, u: &NodeUsage) -> Option<Rejec
                 show(r, total)
             ));
         }
+    };
+    check("cpu", req.cpu, alloc.cpu, u.cpu_millis);
+    check("memory", req.memory, alloc.memory, u.memory_bytes);
+    let named = [("ephemeral-storage", &req.ephemeral_storage)]
+        .into_iter()
+        .chain(req.other.iter().map(|(k, v)| (k.as_str(), v)));
+    for (r, &want) in named.filter(|&(_, &want)| want > 0) {
+        check(r, want, alloc.get(r), u.requested(r));
     }
     (!reasons.is_empty()).then(|| Rejection {
         reasons,
