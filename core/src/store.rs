@@ -298,6 +298,11 @@ pub trait Stored: Clone + Resource + Metadata<Ty = ObjectMeta> + Serialize + Par
     fn placement(&self) -> Option<Placement> {
         None
     }
+    /// Whether [`Stored::placement`] is sure to be the same for `other` (a new version of the
+    /// object): reading that is cheaper than parsing the placement.
+    fn same_placement(&self, _other: &Self) -> bool {
+        true
+    }
     /// What a scheduling cycle reads of the object, parsed once per write
     /// ([`Table::iter_with_node_facts`]); only nodes have them.
     fn node_facts(&self) -> Option<NodeFacts> {
@@ -564,7 +569,13 @@ impl<T: Stored> Table<T> {
             return self.items.insert(key, entry).map(|e| e.obj);
         }
         let owner = Self::owner_uid(&obj);
-        let placement = obj.placement();
+        // Parsing the placement (the pod's requests) cost more than the rest of a status
+        // write, and a status write leaves it as it was: `None` here means "as before".
+        let same_placement = self
+            .items
+            .get(&key)
+            .is_some_and(|e| e.obj.same_placement(&obj));
+        let placement = (!same_placement).then(|| obj.placement());
         let entry = Entry {
             node: obj.node_facts().map(Arc::new),
             facts: obj.pod_facts().unwrap_or_default(),
@@ -577,7 +588,9 @@ impl<T: Stored> Table<T> {
             // what is placed on a node: then only the owner index's handle is swapped, instead
             // of taking the object out of four string-keyed indexes and putting it back.
             if Self::owner_uid(old) == owner
-                && self.placed.get(&key) == placement.as_ref()
+                && placement
+                    .as_ref()
+                    .is_none_or(|p| self.placed.get(&key) == p.as_ref())
                 && old.metadata().labels == shared.obj.metadata().labels
             {
                 if let Some(slot) = self
@@ -591,7 +604,7 @@ impl<T: Stored> Table<T> {
             }
             self.unindex(&key, old);
         }
-        if let Some(p) = placement {
+        if let Some(p) = placement.unwrap_or_else(|| shared.obj.placement()) {
             let on = self.by_node.entry(p.node.clone()).or_default();
             on.keys.insert(key.clone());
             on.usage.merge(&p.usage, 1);
@@ -734,6 +747,12 @@ impl Stored for Pod {
     }
     fn pod_facts(&self) -> Option<PodFacts> {
         Some(PodFacts::of(self))
+    }
+    /// The placement reads the spec, the owner references and whether the pod is terminal.
+    fn same_placement(&self, other: &Self) -> bool {
+        crate::podutil::is_terminal(self) == crate::podutil::is_terminal(other)
+            && self.metadata.owner_references == other.metadata.owner_references
+            && self.spec == other.spec
     }
     fn placement(&self) -> Option<Placement> {
         if crate::podutil::is_terminal(self) {
@@ -1543,6 +1562,28 @@ mod tests {
             sets(&s),
             vec![Labels::from([("app".to_string(), "web".to_string())])]
         );
+        // A spec write re-reads what the pod asks of its node; a status write keeps it.
+        let cpu = |s: &Store| {
+            s.pods
+                .placed_nodes()
+                .map(|(n, u)| (n.to_string(), u.cpu_millis))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(cpu(&s), vec![("n1".to_string(), 0)]);
+        s.modify::<Pod>(&key, SimTime(1), |p| {
+            let c: k8s_openapi::api::core::v1::Container = serde_json::from_value(
+                serde_json::json!({"name": "c", "resources": {"requests": {"cpu": "250m"}}}),
+            )
+            .unwrap();
+            p.spec.as_mut().unwrap().containers = vec![c];
+        })
+        .unwrap();
+        assert_eq!(cpu(&s), vec![("n1".to_string(), 250)]);
+        s.modify::<Pod>(&key, SimTime(1), |p| {
+            p.status.as_mut().unwrap().pod_ip = Some("10.0.0.1".into())
+        })
+        .unwrap();
+        assert_eq!(cpu(&s), vec![("n1".to_string(), 250)]);
         // A terminal phase takes it off its node; released, it leaves its owner's list.
         s.modify::<Pod>(&key, SimTime(2), |p| {
             p.status.as_mut().unwrap().phase = Some("Succeeded".into())
