@@ -569,13 +569,6 @@ impl<T: Stored> Table<T> {
             return self.items.insert(key, entry).map(|e| e.obj);
         }
         let owner = Self::owner_uid(&obj);
-        // Parsing the placement (the pod's requests) cost more than the rest of a status
-        // write, and a status write leaves it as it was: `None` here means "as before".
-        let same_placement = self
-            .items
-            .get(&key)
-            .is_some_and(|e| e.obj.same_placement(&obj));
-        let placement = (!same_placement).then(|| obj.placement());
         let entry = Entry {
             node: obj.node_facts().map(Arc::new),
             facts: obj.pod_facts().unwrap_or_default(),
@@ -583,6 +576,12 @@ impl<T: Stored> Table<T> {
         };
         let shared = entry.clone();
         let old = self.items.insert(key.clone(), entry).map(|e| e.obj);
+        // Parsing the placement (the pod's requests) cost more than the rest of a status
+        // write, and a status write leaves it as it was: `None` here means "as before".
+        let placement = match &old {
+            Some(old) if old.same_placement(&shared.obj) => None,
+            _ => Some(shared.obj.placement()),
+        };
         if let Some(old) = &old {
             // Most writes (a pod's status on its way to Ready) change neither the owner nor
             // what is placed on a node: then only the owner index's handle is swapped, instead

@@ -97,10 +97,9 @@ impl<'a> NodeInfo<'a> {
 
     /// The value of one of the node's labels; the hostname and zone as the store read them.
     pub fn label(&self, key: &str) -> Option<&'a str> {
-        let cached = |value: &'a Option<String>| value.as_deref();
         match (self.facts, key) {
-            (Some(f), HOSTNAME) => cached(&f.hostname),
-            (Some(f), ZONE) => cached(&f.zone),
+            (Some(f), HOSTNAME) => f.hostname.as_deref(),
+            (Some(f), ZONE) => f.zone.as_deref(),
             _ => self
                 .node
                 .metadata
@@ -151,10 +150,10 @@ impl<'a> Snapshot<'a> {
                 // Skip what is placed on nodes that do not exist (pods bound to a name), with
                 // one comparison per entry.
                 let mut here = None;
-                while let Some((n, p)) = placed.peek() {
-                    match (*n).cmp(name) {
+                while let Some(&(n, p)) = placed.peek() {
+                    match n.cmp(name) {
                         Ordering::Less => {}
-                        Ordering::Equal => here = Some(*p),
+                        Ordering::Equal => here = Some(p),
                         Ordering::Greater => break,
                     }
                     placed.next();

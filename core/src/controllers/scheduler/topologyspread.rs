@@ -178,10 +178,6 @@ fn has_all_keys(node: &Node, constraints: &[Constraint]) -> bool {
         .all(|c| labels.is_some_and(|l| l.contains_key(&c.topology_key)))
 }
 
-fn label<'a>(node: &'a Node, key: &str) -> Option<&'a String> {
-    node.metadata.labels.as_ref().and_then(|l| l.get(key))
-}
-
 /// PreFilter state: the `DoNotSchedule` constraints and, per constraint, the matching pods per
 /// topology value over the eligible nodes.
 pub struct PreFilterState {
@@ -202,7 +198,7 @@ pub fn pre_filter(snapshot: &Snapshot, pod: &Pod) -> PreFilterState {
             if !c.includes(pod, ni.node) {
                 continue;
             }
-            let value = label(ni.node, &c.topology_key).cloned().unwrap_or_default();
+            let value = ni.label(&c.topology_key).unwrap_or_default().to_string();
             *counts[i].entry(value).or_default() += c.count(ni.pods(), namespace(pod));
         }
     }
@@ -215,7 +211,7 @@ pub fn pre_filter(snapshot: &Snapshot, pod: &Pod) -> PreFilterState {
 /// Filter: `UnschedulableAndUnresolvable` for a missing key, `Unschedulable` for too much skew.
 pub fn filter(state: &PreFilterState, pod: &Pod, ni: &NodeInfo) -> Option<Rejection> {
     for (c, counts) in state.constraints.iter().zip(&state.counts) {
-        let Some(value) = label(ni.node, &c.topology_key) else {
+        let Some(value) = ni.label(&c.topology_key) else {
             return Some(Rejection::new(
                 ERR_MISSING_LABEL,
                 false,
