@@ -5,8 +5,11 @@
 //! tenth; with `--rolling`, its rolling update), printing the time each took, and how long
 //! the page's view of the result takes to build (`view::cluster`). More than 10,000 replicas
 //! are built as several Deployments of 10,000, one after the other.
+//!
+//! `settle NODES REPLICAS --stateful-set` settles a StatefulSet of REPLICAS with a claim each
+//! instead, and `settle NODES 0 --daemon-set` a DaemonSet on every node.
 
-use kubeplay_core::scenarios::{apply, deployment, workers};
+use kubeplay_core::scenarios::{apply, daemon_set, deployment, stateful_set, workers};
 use kubeplay_core::time::Dur;
 use std::time::Instant;
 
@@ -23,6 +26,19 @@ fn main() {
     let (nodes, replicas) = (number(0), number(1));
     let mut w = workers(nodes);
     let t = Instant::now();
+    let other = if args.iter().any(|a| a == "--stateful-set") {
+        Some(("StatefulSet", stateful_set(replicas)))
+    } else if args.iter().any(|a| a == "--daemon-set") {
+        Some(("DaemonSet", daemon_set()))
+    } else {
+        None
+    };
+    if let Some((kind, text)) = other {
+        apply(&mut w, &text);
+        let s = w.settle(Dur::mins(120));
+        eprintln!("{kind} on {nodes} nodes: {:.2?} ({s})", t.elapsed());
+        return;
+    }
     if replicas <= PER_DEPLOYMENT {
         apply(&mut w, &deployment(replicas, "nginx:1.27"));
         let s = w.settle(Dur::mins(120));
