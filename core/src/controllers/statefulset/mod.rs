@@ -26,6 +26,7 @@ use history::UpdateRevision;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use std::borrow::Cow;
 use util::*;
 
 /// Upper bound of one slow-start batch (`MaxBatchSize`).
@@ -64,13 +65,16 @@ pub fn reconcile(store: &Store, key: &Key, now: SimTime) -> Reconcile {
 
 /// `getPodsForStatefulSet` (`ClaimPods` with the `isMemberOf` filter): owned pods that still
 /// match, plus adopted orphans; owned pods that stopped matching are released.
-fn claim_pods(
-    store: &Store,
+///
+/// The pods the set already owns are borrowed from the store: a sync reads every pod of the
+/// set, and copying each one cost more than all the rest of the sync.
+fn claim_pods<'a>(
+    store: &'a Store,
     set: &StatefulSet,
     selector: &Selector,
     deleting: bool,
     out: &mut Reconcile,
-) -> Vec<Pod> {
+) -> Vec<Cow<'a, Pod>> {
     let uid = set.metadata.uid.clone().unwrap_or_default();
     let matches = |p: &Pod| {
         !selector.is_empty()
@@ -80,7 +84,7 @@ fn claim_pods(
     let mut pods = Vec::new();
     for pod in store.pods.owned_by(&uid) {
         if matches(pod) {
-            pods.push(pod.clone());
+            pods.push(Cow::Borrowed(pod));
         } else if pod.metadata.deletion_timestamp.is_none() && !deleting {
             let mut p = pod.clone();
             if let Some(refs) = p.metadata.owner_references.as_mut() {
@@ -105,7 +109,7 @@ fn claim_pods(
                     .get_or_insert_with(Vec::new)
                     .push(controller_ref_to::<StatefulSet>(&set.metadata));
                 out.push(Action::Update(Object::Pod(p.clone())));
-                pods.push(p);
+                pods.push(Cow::Owned(p));
             }
         }
     }
@@ -135,7 +139,7 @@ fn is_created(p: &Pod) -> bool {
     p.status.as_ref().is_some_and(|s| s.phase.is_some())
 }
 
-impl Pass<'_> {
+impl<'a> Pass<'a> {
     fn name(&self) -> &str {
         self.set.metadata.name.as_deref().unwrap_or_default()
     }
@@ -168,7 +172,7 @@ impl Pass<'_> {
     }
 
     /// `UpdateStatefulSet`: revisions, `updateStatefulSet`, status, history.
-    fn update(&mut self, revisions: &[ControllerRevision], pods: &[Pod]) {
+    fn update(&mut self, revisions: &[ControllerRevision], pods: &[Cow<'a, Pod>]) {
         let set = self.set;
         let deleting = set.metadata.deletion_timestamp.is_some();
         let collision = set
@@ -223,7 +227,7 @@ impl Pass<'_> {
         // truncateHistory.
         if !deleting {
             let mut live: Vec<&str> = vec![history::name(&current_rev), history::name(&update_rev)];
-            live.extend(pods.iter().map(revision_of));
+            live.extend(pods.iter().map(|p| revision_of(p)));
             let limit = set.spec.revision_history_limit.unwrap_or(10);
             for r in history::to_truncate(revisions, &live, limit) {
                 self.out.push(Action::Delete {
@@ -297,7 +301,7 @@ impl Pass<'_> {
         current: &ControllerRevision,
         update: &ControllerRevision,
         collision_count: i32,
-        pods: &[Pod],
+        pods: &[Cow<'a, Pod>],
     ) -> StatefulSetStatus {
         let set = self.set;
         let min_ready = self.min_ready();
@@ -311,7 +315,7 @@ impl Pass<'_> {
         if set.metadata.deletion_timestamp.is_some() {
             fill_counts(
                 &mut status,
-                pods.iter(),
+                pods.iter().map(|p| &**p),
                 min_ready,
                 self.now,
                 current,
@@ -321,8 +325,8 @@ impl Pass<'_> {
         }
         let start = start_ordinal(set);
         let count = replicas(set) as usize;
-        let mut slots: Vec<Option<Pod>> = vec![None; count];
-        let mut condemned: Vec<Pod> = Vec::new();
+        let mut slots: Vec<Option<Cow<'a, Pod>>> = vec![None; count];
+        let mut condemned: Vec<Cow<'a, Pod>> = Vec::new();
         for pod in pods {
             match ordinal(pod) {
                 Some(_) if in_ordinal_range(pod, set) => {
@@ -335,10 +339,12 @@ impl Pass<'_> {
                 None => {}
             }
         }
-        let replicas_list: Vec<Pod> = slots
+        let replicas_list: Vec<Cow<'a, Pod>> = slots
             .into_iter()
             .enumerate()
-            .map(|(i, p)| p.unwrap_or_else(|| self.new_pod(start + i as i32, current, update)))
+            .map(|(i, p)| {
+                p.unwrap_or_else(|| Cow::Owned(self.new_pod(start + i as i32, current, update)))
+            })
             .collect();
         condemned.sort_by_key(|p| std::cmp::Reverse(ordinal(p).unwrap_or(-1)));
         let first_unhealthy: Option<String> = replicas_list
@@ -352,7 +358,7 @@ impl Pass<'_> {
         let counts = |status: &mut StatefulSetStatus| {
             fill_counts(
                 status,
-                replicas_list.iter().chain(condemned.iter()),
+                replicas_list.iter().chain(condemned.iter()).map(|p| &**p),
                 min_ready,
                 now,
                 current,
