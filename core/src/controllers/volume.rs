@@ -206,26 +206,28 @@ fn prebound_to(pv: &PersistentVolume, pvc: &PersistentVolumeClaim) -> bool {
 /// Whether a free volume satisfies a claim: class, access modes ⊇ requested, capacity ≥
 /// request, volume mode, selector (`checkVolumeSatisfyClaim` and `FindMatchingVolume`).
 pub fn volume_fits(pv: &PersistentVolume, pvc: &PersistentVolumeClaim) -> bool {
-    let spec = pvc.spec.clone().unwrap_or_default();
-    let pv_spec = pv.spec.clone().unwrap_or_default();
+    let (spec, pv_spec) = (pvc.spec.as_ref(), pv.spec.as_ref());
     if volume_class(pv) != claim_class(pvc).unwrap_or("") {
         return false;
     }
-    let have = access_modes(pv_spec.access_modes.as_ref());
-    if !access_modes(spec.access_modes.as_ref())
-        .iter()
-        .all(|m| have.contains(m))
-    {
+    let have = pv_spec
+        .and_then(|s| s.access_modes.as_deref())
+        .unwrap_or_default();
+    let want = spec
+        .and_then(|s| s.access_modes.as_deref())
+        .unwrap_or_default();
+    if !want.iter().all(|m| have.contains(m)) {
         return false;
     }
     if volume_capacity(pv) < claim_request(pvc) {
         return false;
     }
-    let mode = |m: Option<&String>| m.cloned().unwrap_or_else(|| "Filesystem".into());
-    if mode(pv_spec.volume_mode.as_ref()) != mode(spec.volume_mode.as_ref()) {
+    let pv_mode = pv_spec.and_then(|s| s.volume_mode.as_deref());
+    let claim_mode = spec.and_then(|s| s.volume_mode.as_deref());
+    if pv_mode.unwrap_or("Filesystem") != claim_mode.unwrap_or("Filesystem") {
         return false;
     }
-    match &spec.selector {
+    match spec.and_then(|s| s.selector.as_ref()) {
         Some(sel) => Selector::from_label_selector(sel)
             .is_ok_and(|s| s.matches_opt(pv.metadata.labels.as_ref())),
         None => true,
@@ -239,17 +241,22 @@ pub fn find_best_match<'a>(
     pvc: &PersistentVolumeClaim,
 ) -> Option<&'a PersistentVolume> {
     let mut best: Option<&PersistentVolume> = None;
+    // The cheap tests first: in a cluster of provisioned volumes nearly every one is bound
+    // to another claim, and a claim's sync looks at all of them.
     for pv in volumes {
-        if pv.metadata.deletion_timestamp.is_some() || !volume_fits(pv, pvc) {
+        if pv.metadata.deletion_timestamp.is_some() {
             continue;
         }
         if claim_ref(pv).is_some() {
-            if prebound_to(pv, pvc) {
+            if prebound_to(pv, pvc) && volume_fits(pv, pvc) {
                 return Some(pv);
             }
             continue;
         }
         if volume_phase(pv) != "Available" && volume_phase(pv) != "Pending" {
+            continue;
+        }
+        if !volume_fits(pv, pvc) {
             continue;
         }
         if best.is_none_or(|b| volume_capacity(pv) < volume_capacity(b)) {
