@@ -1458,7 +1458,7 @@ impl World {
             .store
             .pods
             .in_namespace(ns)
-            .filter(|p| volumebinding::claim_names(p).contains(&claim))
+            .filter(|p| volumebinding::uses_claim(p, claim))
             .map(|p| (Key::of(&p.metadata), podutil::node_name(p).is_some()))
             .collect();
         for (k, bound) in users {
@@ -1494,7 +1494,7 @@ impl World {
         let relevant = match self.store.persistentvolumes.get(&Key::cluster(pv)) {
             Some(v) => {
                 attachdetach::attachable(v)
-                    && (!attachdetach::desired(&self.store, v).is_empty()
+                    && (attachdetach::is_desired(&self.store, v)
                         || !attachdetach::attached_nodes(&self.store, pv).is_empty())
             }
             None => !attachdetach::attached_nodes(&self.store, pv).is_empty(),
@@ -1544,9 +1544,7 @@ impl World {
             .store
             .pods
             .iter()
-            .filter(|p| {
-                podutil::node_name(p) == Some(node) && !volumebinding::claim_names(p).is_empty()
-            })
+            .filter(|p| podutil::node_name(p) == Some(node) && volumebinding::uses_claims(p))
             .map(|p| Key::of(&p.metadata))
             .collect();
         for k in pods {

@@ -15,7 +15,7 @@
 //! time an attach operation takes.
 
 use super::volume::{ANN_PROVISIONED_BY, PROVISIONER};
-use super::volumebinding::claim_names;
+use super::volumebinding::uses_claim;
 use super::{Action, Component, EventRecord, Object, Reconcile, Regarding};
 use crate::podutil;
 use crate::store::{Key, Kind, Store};
@@ -110,30 +110,44 @@ pub fn pod_volumes<'a>(store: &'a Store, pod: &Pod) -> Vec<(String, &'a Persiste
 /// Scheduled, unfinished pods that use a volume, by node (the desired state of the world).
 pub fn desired<'a>(store: &'a Store, pv: &'a PersistentVolume) -> BTreeMap<String, Vec<&'a Pod>> {
     let mut out: BTreeMap<String, Vec<&Pod>> = BTreeMap::new();
-    let Some(r) = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) else {
-        return out;
-    };
-    let (Some(ns), Some(claim)) = (r.namespace.as_deref(), r.name.as_deref()) else {
-        return out;
-    };
-    let bound = store
-        .persistentvolumeclaims
-        .get(&Key::new(ns, claim))
-        .and_then(|c| c.spec.as_ref())
-        .and_then(|s| s.volume_name.as_deref())
-        == pv.metadata.name.as_deref();
-    if !bound {
-        return out;
-    }
-    for p in store.pods.in_namespace(ns) {
-        if podutil::is_terminal(p) || !claim_names(p).contains(&claim) {
-            continue;
-        }
-        if let Some(n) = podutil::node_name(p) {
-            out.entry(n.to_string()).or_default().push(p);
-        }
+    for (n, p) in users_on_nodes(store, pv) {
+        out.entry(n.to_string()).or_default().push(p);
     }
     out
+}
+
+/// Whether any scheduled, unfinished pod uses the volume (the desired state is not empty).
+pub fn is_desired(store: &Store, pv: &PersistentVolume) -> bool {
+    users_on_nodes(store, pv).next().is_some()
+}
+
+/// The scheduled, unfinished pods that use a volume through the claim it is bound to, with
+/// their nodes.
+fn users_on_nodes<'a>(
+    store: &'a Store,
+    pv: &'a PersistentVolume,
+) -> impl Iterator<Item = (&'a str, &'a Pod)> + 'a {
+    let claim = pv
+        .spec
+        .as_ref()
+        .and_then(|s| s.claim_ref.as_ref())
+        .and_then(|r| Some((r.namespace.as_deref()?, r.name.as_deref()?)))
+        .filter(|(ns, claim)| {
+            store
+                .persistentvolumeclaims
+                .get(&Key::new(*ns, *claim))
+                .and_then(|c| c.spec.as_ref())
+                .and_then(|s| s.volume_name.as_deref())
+                == pv.metadata.name.as_deref()
+        });
+    claim.into_iter().flat_map(move |(ns, claim)| {
+        store.pods.in_namespace(ns).filter_map(move |p| {
+            if podutil::is_terminal(p) || !uses_claim(p, claim) {
+                return None;
+            }
+            podutil::node_name(p).map(|n| (n, p))
+        })
+    })
 }
 
 /// For the web view: the node a volume is attached to (the first, for multi-attach volumes).

@@ -56,6 +56,10 @@ fn ann<'a>(c: &'a PersistentVolumeClaim, k: &str) -> Option<&'a str> {
 
 /// Claim names of a pod's `persistentVolumeClaim` volumes, in spec order.
 pub fn claim_names(pod: &Pod) -> Vec<&str> {
+    claims_of(pod).collect()
+}
+
+fn claims_of(pod: &Pod) -> impl Iterator<Item = &str> {
     pod.spec
         .as_ref()
         .and_then(|s| s.volumes.as_ref())
@@ -63,7 +67,17 @@ pub fn claim_names(pod: &Pod) -> Vec<&str> {
         .flatten()
         .filter_map(|v| v.persistent_volume_claim.as_ref())
         .map(|c| c.claim_name.as_str())
-        .collect()
+}
+
+/// Whether the pod mounts the claim `name` (of its own namespace). Controllers ask this of
+/// every pod in a namespace, so it lists nothing.
+pub fn uses_claim(pod: &Pod, name: &str) -> bool {
+    claims_of(pod).any(|c| c == name)
+}
+
+/// Whether the pod mounts any claim.
+pub fn uses_claims(pod: &Pod) -> bool {
+    claims_of(pod).next().is_some()
 }
 
 /// `isPVCFullyBound`: `spec.volumeName` set and the bind-completed annotation present.
@@ -103,7 +117,7 @@ pub fn pre_filter<'a>(store: &'a Store, pod: &'a Pod) -> Result<PodClaims<'a>, S
             if let Some(user) = store.pods.in_namespace(ns).find(|p| {
                 p.metadata.uid.as_deref() != uid
                     && podutil::node_name(p).is_some()
-                    && claim_names(p).contains(&name)
+                    && uses_claim(p, name)
             }) {
                 out.rwop_in_use.push((name, user));
             }
@@ -131,7 +145,7 @@ pub fn pre_filter<'a>(store: &'a Store, pod: &'a Pod) -> Result<PodClaims<'a>, S
         let used = store.pods.in_namespace(ns).any(|p| {
             p.metadata.uid.as_deref() != uid
                 && podutil::node_name(p).is_some()
-                && claim_names(p).contains(&name)
+                && uses_claim(p, name)
         });
         if !used && out.promised_node.is_none() {
             out.promised_node = ann(c, ANN_SELECTED_NODE);
