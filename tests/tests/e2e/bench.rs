@@ -15,10 +15,16 @@
 //! sampling profiler, every 100 µs) over the 5 s and writes it there: open it in DevTools'
 //! Performance panel. Build with `data-keep-debug` on the rust link for function names.
 //!
+//! With `KUBEPLAY_CPU_SLOWDOWN=N` the page's main thread runs N times slower while it plays
+//! (DevTools' CPU throttling), for a figure that stands for a slower machine and does not
+//! move with this one's speed.
+//!
 //! With `KUBEPLAY_TRACE=out.json` Chromium records its timeline (script, style, layout and
 //! paint of every task, with the number of objects laid out) and writes it there 90 s after it
 //! started; the benchmark waits for the file. Run one benchmark at a time with it, and open the
-//! file in DevTools' Performance panel.
+//! file in DevTools' Performance panel. `KUBEPLAY_TRACE_CATEGORIES` adds trace categories, such
+//! as `disabled-by-default-devtools.timeline.invalidationTracking` (why each object was laid out
+//! or restyled again).
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 
@@ -144,6 +150,14 @@ async fn frames_while_playing(page: &Page, label: &str) -> Result<()> {
         cdp(&page.client, "Profiler.setSamplingInterval", every).await?;
         cdp(&page.client, "Profiler.start", serde_json::json!({})).await?;
     }
+    let slowdown = std::env::var("KUBEPLAY_CPU_SLOWDOWN")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|r| *r > 1.0);
+    if let Some(rate) = slowdown {
+        let rate = serde_json::json!({ "rate": rate });
+        cdp(&page.client, "Emulation.setCPUThrottlingRate", rate).await?;
+    }
     click(&page.client, "#play-button").await?;
     let stats = page
         .client
@@ -164,6 +178,10 @@ async fn frames_while_playing(page: &Page, label: &str) -> Result<()> {
             vec![],
         )
         .await?;
+    if slowdown.is_some() {
+        let rate = serde_json::json!({ "rate": 1 });
+        cdp(&page.client, "Emulation.setCPUThrottlingRate", rate).await?;
+    }
     click(&page.client, "#play-button").await?;
     if let Some(path) = profile {
         let taken = cdp(&page.client, "Profiler.stop", serde_json::json!({})).await?;
@@ -182,10 +200,11 @@ async fn frames_while_playing(page: &Page, label: &str) -> Result<()> {
         wait_for_trace(Path::new(&path)).await?;
     }
     eprintln!(
-        "bench: {label}; while playing at 60x for 5 s: \
+        "bench: {label}; while playing at 60x for 5 s{}: \
          [frames, median ms, p95 ms, worst ms, intervals over 25 ms, dropped frames] = {stats}; \
          playback tasks (ms): {ticks}; long animation frames [ms, script ms, render ms]: {long}; \
-         [pod tiles created, moved]: {tiles}"
+         [pod tiles created, moved]: {tiles}",
+        slowdown.map_or(String::new(), |r| format!(" with the CPU {r}x slower"))
     );
     Ok(())
 }

@@ -119,7 +119,12 @@ pub async fn connect(
     // and writes it as JSON to the file named by KUBEPLAY_TRACE.
     if let Some(file) = std::env::var_os("KUBEPLAY_TRACE") {
         args.extend([
-            "--trace-startup=devtools.timeline,disabled-by-default-devtools.timeline".to_string(),
+            format!(
+                "--trace-startup=devtools.timeline,disabled-by-default-devtools.timeline{}",
+                std::env::var("KUBEPLAY_TRACE_CATEGORIES")
+                    .map(|c| format!(",{c}"))
+                    .unwrap_or_default()
+            ),
             format!("--trace-startup-file={}", Path::new(&file).display()),
             "--trace-startup-duration=90".to_string(),
             "--trace-startup-format=json".to_string(),
