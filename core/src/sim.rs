@@ -1287,7 +1287,7 @@ impl World {
                     Work::Sync(Component::PersistentVolumeController, key.clone()),
                     Dur::ZERO,
                 );
-                self.wake_attach(&key.name);
+                self.wake_attach(&key.name, false);
                 if c.op == ChangeType::Deleted {
                     // The volume's data goes with it.
                     self.files.forget_volume(&key.name);
@@ -1484,20 +1484,23 @@ impl World {
             .and_then(|s| s.volume_name.clone())
             .filter(|v| !v.is_empty());
         if let Some(pv) = pv {
-            self.wake_attach(&pv);
+            self.wake_attach(&pv, false);
         }
     }
 
     /// Wakes the attach/detach controller for a volume, if it has anything to do with it: the
     /// volume is attachable and used by a pod, or attached somewhere.
-    fn wake_attach(&mut self, pv: &str) {
+    ///
+    /// `in_use`: the volume is already known to be used by a pod or attached to a node.
+    fn wake_attach(&mut self, pv: &str, in_use: bool) {
         let relevant = match self.store.persistentvolumes.get(&Key::cluster(pv)) {
             Some(v) => {
                 attachdetach::attachable(v)
-                    && (attachdetach::is_desired(&self.store, v)
+                    && (in_use
+                        || attachdetach::is_desired(&self.store, v)
                         || !attachdetach::attached_nodes(&self.store, pv).is_empty())
             }
-            None => !attachdetach::attached_nodes(&self.store, pv).is_empty(),
+            None => in_use || !attachdetach::attached_nodes(&self.store, pv).is_empty(),
         };
         if relevant {
             self.enqueue(
@@ -1510,11 +1513,17 @@ impl World {
     /// A pod changed (or went away): the attach/detach controller rechecks the volumes it uses,
     /// and every volume currently attached (a removed pod may have released one).
     fn route_pod_volumes(&mut self, pod: Option<&Pod>) {
-        let mut volumes: BTreeSet<String> = BTreeSet::new();
+        // Each volume, and whether it is known to be in use: this pod needs it attached, or it
+        // is attached somewhere. Then the controller has work whatever the other pods do, and
+        // they need not be looked through.
+        let mut volumes: BTreeMap<String, bool> = BTreeMap::new();
         match pod {
             Some(p) => {
                 for (_, pv) in attachdetach::pod_volumes(&self.store, p) {
-                    volumes.extend(pv.metadata.name.clone());
+                    if let Some(name) = &pv.metadata.name {
+                        let used = attachdetach::is_user(&self.store, pv, p);
+                        *volumes.entry(name.clone()).or_default() |= used;
+                    }
                 }
             }
             None => {
@@ -1526,13 +1535,15 @@ impl World {
                         .into_iter()
                         .flatten()
                     {
-                        volumes.extend(attachdetach::pv_of_unique_name(&v.name).map(String::from));
+                        if let Some(pv) = attachdetach::pv_of_unique_name(&v.name) {
+                            volumes.insert(pv.to_string(), true);
+                        }
                     }
                 }
             }
         }
-        for v in volumes {
-            self.wake_attach(&v);
+        for (v, in_use) in volumes {
+            self.wake_attach(&v, in_use);
         }
     }
 
@@ -1561,7 +1572,7 @@ impl World {
             .filter_map(|v| attachdetach::pv_of_unique_name(&v.name).map(String::from))
             .collect();
         for v in attached {
-            self.wake_attach(&v);
+            self.wake_attach(&v, true);
         }
     }
 

@@ -121,14 +121,32 @@ pub fn is_desired(store: &Store, pv: &PersistentVolume) -> bool {
     users_on_nodes(store, pv).next().is_some()
 }
 
+/// Whether this pod is one of the volume's users in [`desired`].
+pub fn is_user(store: &Store, pv: &PersistentVolume, pod: &Pod) -> bool {
+    bound_claim(store, pv).is_some_and(|(ns, claim)| {
+        pod.metadata.namespace.as_deref() == Some(ns) && node_of_user(pod, claim).is_some()
+    })
+}
+
 /// The scheduled, unfinished pods that use a volume through the claim it is bound to, with
 /// their nodes.
 fn users_on_nodes<'a>(
     store: &'a Store,
     pv: &'a PersistentVolume,
 ) -> impl Iterator<Item = (&'a str, &'a Pod)> + 'a {
-    let claim = pv
-        .spec
+    bound_claim(store, pv)
+        .into_iter()
+        .flat_map(move |(ns, claim)| {
+            store
+                .pods
+                .in_namespace(ns)
+                .filter_map(move |p| node_of_user(p, claim).map(|n| (n, p)))
+        })
+}
+
+/// The claim (namespace and name) the volume is bound to, both ways round.
+fn bound_claim<'a>(store: &Store, pv: &'a PersistentVolume) -> Option<(&'a str, &'a str)> {
+    pv.spec
         .as_ref()
         .and_then(|s| s.claim_ref.as_ref())
         .and_then(|r| Some((r.namespace.as_deref()?, r.name.as_deref()?)))
@@ -139,15 +157,15 @@ fn users_on_nodes<'a>(
                 .and_then(|c| c.spec.as_ref())
                 .and_then(|s| s.volume_name.as_deref())
                 == pv.metadata.name.as_deref()
-        });
-    claim.into_iter().flat_map(move |(ns, claim)| {
-        store.pods.in_namespace(ns).filter_map(move |p| {
-            if podutil::is_terminal(p) || !uses_claim(p, claim) {
-                return None;
-            }
-            podutil::node_name(p).map(|n| (n, p))
         })
-    })
+}
+
+/// The node of a scheduled, unfinished pod that mounts the claim.
+fn node_of_user<'p>(pod: &'p Pod, claim: &str) -> Option<&'p str> {
+    if podutil::is_terminal(pod) || !uses_claim(pod, claim) {
+        return None;
+    }
+    podutil::node_name(pod)
 }
 
 /// For the web view: the node a volume is attached to (the first, for multi-attach volumes).
