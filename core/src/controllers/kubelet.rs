@@ -32,7 +32,6 @@ use k8s_openapi::api::core::v1::{
     ContainerStateWaiting, ContainerStatus, HostIP, Node, Pod, PodCondition, PodIP, PodSpec,
 };
 use std::collections::BTreeSet;
-use std::fmt::Write;
 
 pub const CRASH_AFTER: &str = "kubeplay.dev/crash-after";
 pub const EXIT_CODE: &str = "kubeplay.dev/exit-code";
@@ -778,9 +777,15 @@ fn hex_id(seed: &str, n: u64) -> String {
         seed.bytes()
             .fold(n, |h, b| h.wrapping_mul(131).wrapping_add(b as u64)),
     );
+    // Written digit by digit: the kubelet writes ids on every status write, and `{:016x}`
+    // formatting cost more than the rest of the id.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut id = String::with_capacity(64);
     for _ in 0..4 {
-        let _ = write!(id, "{:016x}", r.next_u64());
+        let word = r.next_u64();
+        for shift in (0..16).rev() {
+            id.push(HEX[(word >> (shift * 4)) as usize & 0xf] as char);
+        }
     }
     id
 }
@@ -1011,6 +1016,19 @@ pub fn host_ips(ip: &str) -> Vec<HostIP> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_64_hex_digits_of_the_seeded_stream() {
+        let id = hex_id("uid-1", 3);
+        let mut r = crate::rng::Rng::new(
+            "uid-1"
+                .bytes()
+                .fold(3, |h, b| h.wrapping_mul(131).wrapping_add(b as u64)),
+        );
+        let want: String = (0..4).map(|_| format!("{:016x}", r.next_u64())).collect();
+        assert_eq!(id, want);
+        assert_ne!(hex_id("uid-1", 4), id);
+    }
 
     fn container(cmd: &[&str]) -> Container {
         Container {

@@ -220,14 +220,27 @@ fn split_reference(image: &str) -> Result<(String, String), PullError> {
 
 /// `nginx` → `docker.io/library/nginx`; `me/app` → `docker.io/me/app`; registries stay.
 fn qualify(repo: &str) -> String {
+    format!("{}{repo}", registry_prefix(repo))
+}
+
+/// What [`qualify`] puts in front of a repository name.
+fn registry_prefix(repo: &str) -> &'static str {
     let first = repo.split('/').next().unwrap_or("");
     if repo.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost") {
-        repo.to_string()
+        ""
     } else if repo.contains('/') {
-        format!("docker.io/{repo}")
+        "docker.io/"
     } else {
-        format!("docker.io/library/{repo}")
+        "docker.io/library/"
     }
+}
+
+/// Whether `repo` qualifies to `qualified`, without building the qualified name: a pull
+/// compares it with every known image's names.
+fn qualifies_to(repo: &str, qualified: &str) -> bool {
+    qualified
+        .strip_prefix(registry_prefix(repo))
+        .is_some_and(|rest| rest == repo)
 }
 
 /// Parses `1`, `1.2`, `1.2.3` with an optional `v` prefix and `-suffix`.
@@ -287,7 +300,7 @@ pub fn resolve(image: &str) -> Result<ImageInfo, PullError> {
     let known = KNOWN.iter().find(|k| {
         k.names
             .iter()
-            .any(|n| *n == repo || qualify(n) == qualified)
+            .any(|n| *n == repo || qualifies_to(n, &qualified))
     });
     let reference = format!("{qualified}:{tag}");
     if !tag_exists(known, &tag) {
@@ -323,6 +336,28 @@ pub fn default_pull_policy(image: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_qualifies_to_its_qualified_form_only() {
+        let names = [
+            "nginx",
+            "bitnami/redis",
+            "registry.k8s.io/pause",
+            "localhost/app",
+            "a:5000/b",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(
+                    qualifies_to(a, &qualify(b)),
+                    qualify(a) == qualify(b),
+                    "{a} / {b}"
+                );
+            }
+        }
+        assert!(qualifies_to("library/nginx", "docker.io/library/nginx"));
+        assert!(!qualifies_to("nginx", "docker.io/nginx"));
+    }
 
     #[test]
     fn real_releases_pull_and_typos_do_not() {
