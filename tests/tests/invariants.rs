@@ -547,6 +547,25 @@ fn check_attach(w: &World) -> Result<(), String> {
     let s = w.store();
     for pv in s.persistentvolumes.iter() {
         let name = pv.metadata.name.clone().unwrap_or_default();
+        // The router's shortcut (one pod's own answer) agrees with the desired state.
+        let users: Vec<_> = attachdetach::desired(s, pv)
+            .into_values()
+            .flatten()
+            .map(|p| p.metadata.uid.clone())
+            .collect();
+        for p in s.pods.iter() {
+            if attachdetach::is_user(s, pv, p) != users.contains(&p.metadata.uid) {
+                return Err(format!(
+                    "pod {:?} and volume {name}: is_user disagrees with the desired state",
+                    p.metadata.name
+                ));
+            }
+        }
+        if attachdetach::is_desired(s, pv) == users.is_empty() {
+            return Err(format!(
+                "volume {name}: is_desired disagrees with the desired state"
+            ));
+        }
         let nodes = attachdetach::attached_nodes(s, &name);
         if !attachdetach::multi_attach_allowed(pv) && nodes.len() > 1 {
             return Err(format!(
