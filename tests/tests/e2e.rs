@@ -1084,6 +1084,23 @@ async fn a_claim_keeps_its_place_and_relinks_when_a_pod_is_replaced() {
         .await?;
         eprintln!("highlighted pods: {rings}");
         page.scroll_to_storage().await?;
+        // Scrolling the band into view moves the picture and its HTML layer together: the
+        // drawing never slides under the "Add node" control.
+        let apart = script(
+            &page.client,
+            "const a = document.getElementById('add-node-button').getBoundingClientRect();
+             const c = document.querySelector('g.claim[data-claim=\"default/files\"]').getBoundingClientRect();
+             const clear = a.bottom <= c.top || c.bottom <= a.top || a.right <= c.left || c.right <= a.left;
+             return [clear, document.querySelector('.picture-clip').scrollTop];",
+            vec![],
+        )
+        .await?;
+        if apart != json!([true, 0]) {
+            return Err(format!(
+                "after scrolling to the storage band, [the Add node control clears the claim, the clip's scroll] = {apart}"
+            )
+            .into());
+        }
         page.shot("08-storage-focused").await?;
         script(&page.client, "document.activeElement.blur();", vec![]).await?;
 
