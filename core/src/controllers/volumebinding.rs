@@ -96,6 +96,14 @@ fn has_mode(c: &PersistentVolumeClaim, mode: &str) -> bool {
         .is_some_and(|m| m.iter().any(|x| x == mode))
 }
 
+/// The first pod of namespace `ns`, other than the pod with `uid`, that is bound to a node and
+/// mounts the claim `name`.
+fn bound_user<'a>(store: &'a Store, ns: &'a str, uid: Option<&str>, name: &str) -> Option<&'a Pod> {
+    store.pods.in_namespace(ns).find(|p| {
+        p.metadata.uid.as_deref() != uid && podutil::node_name(p).is_some() && uses_claim(p, name)
+    })
+}
+
 /// VolumeRestrictions and VolumeBinding PreFilter: the pod's claims, or the message that
 /// rejects the pod on every node.
 pub fn pre_filter<'a>(store: &'a Store, pod: &'a Pod) -> Result<PodClaims<'a>, String> {
@@ -114,11 +122,7 @@ pub fn pre_filter<'a>(store: &'a Store, pod: &'a Pod) -> Result<PodClaims<'a>, S
     for c in &claims {
         if has_mode(c, "ReadWriteOncePod") {
             let name = c.metadata.name.as_deref().unwrap_or_default();
-            if let Some(user) = store.pods.in_namespace(ns).find(|p| {
-                p.metadata.uid.as_deref() != uid
-                    && podutil::node_name(p).is_some()
-                    && uses_claim(p, name)
-            }) {
+            if let Some(user) = bound_user(store, ns, uid, name) {
                 out.rwop_in_use.push((name, user));
             }
         }
@@ -142,12 +146,7 @@ pub fn pre_filter<'a>(store: &'a Store, pod: &'a Pod) -> Result<PodClaims<'a>, S
     let mut unbound_immediate = false;
     for c in &claims {
         let name = c.metadata.name.as_deref().unwrap_or_default();
-        let used = store.pods.in_namespace(ns).any(|p| {
-            p.metadata.uid.as_deref() != uid
-                && podutil::node_name(p).is_some()
-                && uses_claim(p, name)
-        });
-        if !used && out.promised_node.is_none() {
+        if out.promised_node.is_none() && bound_user(store, ns, uid, name).is_none() {
             out.promised_node = ann(c, ANN_SELECTED_NODE);
         }
     }
