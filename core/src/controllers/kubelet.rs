@@ -882,9 +882,11 @@ fn write_status(
             .last_exit
             .as_ref()
             .map(|e| terminated(e.code, e.started, e.finished, &container_id));
-        let image_id = registry::resolve(&c.image)
-            .ok()
-            .filter(|_| c.pulled || started || c.container_seq > 0)
+        // The image is resolved only once the status shows its id: before the pull it shows
+        // none, and most status writes of a starting pod come before it.
+        let image_id = (c.pulled || started || c.container_seq > 0)
+            .then(|| registry::resolve(&c.image).ok())
+            .flatten()
             .map(|i| {
                 let digest = hex_id(&i.reference, 7);
                 format!(
