@@ -798,9 +798,9 @@ fn write_status(
     out: &mut Reconcile,
     sandbox_ready: bool,
 ) {
-    // The status is built apart from the pod: most syncs change nothing, and copying the pod's
-    // spec to find that out cost more than the rest of the sync.
-    let mut status = pod.status.clone().unwrap_or_default();
+    // The status is built apart from the pod, and the pod's current status is copied only when
+    // the new one differs: about half the syncs (those that follow the kubelet's own writes)
+    // change nothing.
     let mut statuses = Vec::new();
     let mut all_ready = true;
     let mut any_started = false;
@@ -911,23 +911,13 @@ fn write_status(
             ..Default::default()
         });
     }
-    status.phase = Some(
-        if any_started && all_started {
-            "Running"
-        } else {
-            "Pending"
-        }
-        .into(),
-    );
-    status.host_ip = Some(rt.host_ip.clone());
-    status.host_ips = Some(host_ips(&rt.host_ip));
-    if sandbox_ready {
-        status.pod_ip = Some(rt.ip.clone());
-        status.pod_ips = Some(vec![PodIP { ip: rt.ip.clone() }]);
-    }
-    status.start_time = Some(rt.admitted.to_k8s());
-    status.qos_class = Some(qos_class(pod).into());
-    status.container_statuses = Some(statuses);
+    let phase = if any_started && all_started {
+        "Running"
+    } else {
+        "Pending"
+    };
+    let start_time = rt.admitted.to_k8s();
+    let qos = qos_class(pod);
     let cond = |t: &str, ok: bool, reason: Option<String>, message: Option<String>| PodCondition {
         type_: t.into(),
         status: if ok { "True" } else { "False" }.into(),
@@ -936,7 +926,7 @@ fn write_status(
         ..Default::default()
     };
     let msg = format!("containers with unready status: [{}]", unready.join(" "));
-    for c in [
+    let conditions = [
         cond("PodReadyToStartContainers", sandbox_ready, None, None),
         cond("Initialized", true, None, None),
         cond(
@@ -951,9 +941,47 @@ fn write_status(
             Some("ContainersNotReady".into()),
             Some(msg),
         ),
-    ] {
-        super::scheduler::set_condition(&mut status, c, now);
+    ];
+    let unchanged = pod.status.as_ref().is_some_and(|old| {
+        old.phase.as_deref() == Some(phase)
+            && old.host_ip.as_deref() == Some(rt.host_ip.as_str())
+            && matches!(old.host_ips.as_deref(), Some([h]) if h.ip == rt.host_ip)
+            && (!sandbox_ready
+                || (old.pod_ip.as_deref() == Some(rt.ip.as_str())
+                    && matches!(old.pod_ips.as_deref(), Some([p]) if p.ip == rt.ip)))
+            && old.start_time.as_ref() == Some(&start_time)
+            && old.qos_class.as_deref() == Some(qos)
+            && old.container_statuses.as_deref() == Some(&statuses[..])
+            && conditions
+                .iter()
+                .all(|c| condition_unchanged(old.conditions.as_deref(), c))
+    });
+    let build = |statuses: Vec<ContainerStatus>, conditions: [PodCondition; 4]| {
+        let mut status = pod.status.clone().unwrap_or_default();
+        status.phase = Some(phase.into());
+        status.host_ip = Some(rt.host_ip.clone());
+        status.host_ips = Some(host_ips(&rt.host_ip));
+        if sandbox_ready {
+            status.pod_ip = Some(rt.ip.clone());
+            status.pod_ips = Some(vec![PodIP { ip: rt.ip.clone() }]);
+        }
+        status.start_time = Some(start_time.clone());
+        status.qos_class = Some(qos.into());
+        status.container_statuses = Some(statuses);
+        for c in conditions {
+            super::scheduler::set_condition(&mut status, c, now);
+        }
+        status
+    };
+    if unchanged {
+        debug_assert_eq!(
+            pod.status.as_ref(),
+            Some(&build(statuses.clone(), conditions.clone())),
+            "the quick check found no change where building the status finds one"
+        );
+        return;
     }
+    let status = build(statuses, conditions);
     if pod.status.as_ref() != Some(&status) {
         out.push(Action::UpdateStatus(Object::Pod(Pod {
             metadata: pod.metadata.clone(),
@@ -961,6 +989,31 @@ fn write_status(
             status: Some(status),
         })));
     }
+}
+
+/// Whether [`super::scheduler::set_condition`] would leave `conditions` as they are: the
+/// condition is there with the same status, and everything else but its transition time (which
+/// a condition keeping its status keeps) is the same.
+fn condition_unchanged(conditions: Option<&[PodCondition]>, c: &PodCondition) -> bool {
+    // Every field named, so that a field added to the type cannot be missed here.
+    let PodCondition {
+        type_,
+        status,
+        reason,
+        message,
+        last_probe_time,
+        last_transition_time: _,
+        observed_generation,
+    } = c;
+    conditions
+        .and_then(|all| all.iter().find(|x| &x.type_ == type_))
+        .is_some_and(|cur| {
+            &cur.status == status
+                && &cur.reason == reason
+                && &cur.message == message
+                && &cur.last_probe_time == last_probe_time
+                && &cur.observed_generation == observed_generation
+        })
 }
 
 /// A terminated container state (`Completed` for exit code 0, else `Error`).
