@@ -954,7 +954,7 @@ fn write_status(
             && old.container_statuses.as_deref() == Some(&statuses[..])
             && conditions
                 .iter()
-                .all(|c| condition_unchanged(old.conditions.as_deref(), c))
+                .all(|c| super::scheduler::condition_unchanged(old.conditions.as_deref(), c))
     });
     let build = |statuses: Vec<ContainerStatus>, conditions: [PodCondition; 4]| {
         let mut status = pod.status.clone().unwrap_or_default();
@@ -989,31 +989,6 @@ fn write_status(
             status: Some(status),
         })));
     }
-}
-
-/// Whether [`super::scheduler::set_condition`] would leave `conditions` as they are: the
-/// condition is there with the same status, and everything else but its transition time (which
-/// a condition keeping its status keeps) is the same.
-fn condition_unchanged(conditions: Option<&[PodCondition]>, c: &PodCondition) -> bool {
-    // Every field named, so that a field added to the type cannot be missed here.
-    let PodCondition {
-        type_,
-        status,
-        reason,
-        message,
-        last_probe_time,
-        last_transition_time: _,
-        observed_generation,
-    } = c;
-    conditions
-        .and_then(|all| all.iter().find(|x| &x.type_ == type_))
-        .is_some_and(|cur| {
-            &cur.status == status
-                && &cur.reason == reason
-                && &cur.message == message
-                && &cur.last_probe_time == last_probe_time
-                && &cur.observed_generation == observed_generation
-        })
 }
 
 /// A terminated container state (`Completed` for exit code 0, else `Error`).

@@ -568,5 +568,30 @@ pub fn set_condition(status: &mut PodStatus, mut c: PodCondition, now: SimTime) 
     }
 }
 
+/// Whether [`set_condition`] would leave `conditions` as they are: the condition is there with
+/// the same status, and everything else but its transition time (which a condition keeping its
+/// status keeps) is the same.
+pub fn condition_unchanged(conditions: Option<&[PodCondition]>, c: &PodCondition) -> bool {
+    // Every field named, so that a field added to the type cannot be missed here.
+    let PodCondition {
+        type_,
+        status,
+        reason,
+        message,
+        last_probe_time,
+        last_transition_time: _,
+        observed_generation,
+    } = c;
+    conditions
+        .and_then(|all| all.iter().find(|x| &x.type_ == type_))
+        .is_some_and(|cur| {
+            &cur.status == status
+                && &cur.reason == reason
+                && &cur.message == message
+                && &cur.last_probe_time == last_probe_time
+                && &cur.observed_generation == observed_generation
+        })
+}
+
 #[cfg(test)]
 mod tests;

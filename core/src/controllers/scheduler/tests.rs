@@ -530,3 +530,49 @@ fn a_cycle_reads_the_hostname_and_zone_a_node_has_now() {
         ]
     );
 }
+
+#[test]
+fn a_condition_is_unchanged_exactly_when_setting_it_changes_nothing() {
+    let cond = |t: &str, s: &str, reason: Option<&str>| PodCondition {
+        type_: t.into(),
+        status: s.into(),
+        reason: reason.map(String::from),
+        ..Default::default()
+    };
+    let mut status = PodStatus::default();
+    set_condition(
+        &mut status,
+        cond("Ready", "False", Some("Waiting")),
+        SimTime(1_000),
+    );
+    set_condition(
+        &mut status,
+        cond("Initialized", "True", None),
+        SimTime(1_000),
+    );
+    let cases = [
+        cond("Ready", "False", Some("Waiting")),
+        cond("Ready", "False", Some("Other")),
+        cond("Ready", "True", None),
+        cond("Initialized", "True", None),
+        cond("ContainersReady", "True", None),
+        PodCondition {
+            observed_generation: Some(2),
+            ..cond("Initialized", "True", None)
+        },
+    ];
+    for c in cases {
+        let mut set = status.clone();
+        set_condition(&mut set, c.clone(), SimTime(5_000));
+        assert_eq!(
+            condition_unchanged(status.conditions.as_deref(), &c),
+            set == status,
+            "{c:?}"
+        );
+    }
+    assert!(condition_unchanged(
+        status.conditions.as_deref(),
+        &cond("Ready", "False", Some("Waiting"))
+    ));
+    assert!(!condition_unchanged(None, &cond("Ready", "True", None)));
+}
